@@ -1,0 +1,12 @@
+//! The trusted core of privacy accounting: exact rationals, budgets, sensitivity rules and noise
+//! calibration. No floating-point arithmetic happens here except in explicitly named, outward-rounding
+//! conversions for display.
+pub mod budget;
+pub mod calibration;
+pub mod rational;
+pub mod sensitivity;
+pub mod text;
+
+pub use budget::Budget;
+pub use calibration::NoiseSpec;
+pub use rational::{ExtRational, Rational};

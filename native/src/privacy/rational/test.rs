@@ -347,6 +347,20 @@ proptest! {
     }
 
     #[test]
+    fn ordering_agrees_with_subtraction(a in any_rational(), b in any_rational()) {
+        // a - b is negative exactly when a < b; otherwise it succeeds or overflows, never wraps.
+        match a.checked_sub(&b) {
+            Err(Error::InvalidArgument(_)) => prop_assert!(a < b),
+            Err(Error::Overflow(_)) => prop_assert!(a >= b),
+            Err(other) => prop_assert!(false, "unexpected error {other:?}"),
+            Ok(difference) => {
+                prop_assert!(a >= b);
+                prop_assert_eq!(difference.is_zero(), a == b);
+            }
+        }
+    }
+
+    #[test]
     fn addition_is_commutative_and_associative(a in small_rational(), b in small_rational(), c in small_rational()) {
         prop_assert_eq!(a.checked_add(&b).unwrap(), b.checked_add(&a).unwrap());
         let left = a.checked_add(&b).unwrap().checked_add(&c).unwrap();

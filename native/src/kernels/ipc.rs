@@ -5,11 +5,14 @@
 //! (STYLE §0). So we write the IPC format version 5 with no body compression (arrow-ipc is built without
 //! its compression features) and refuse to write any data type not on a short list that Arrow Java 2.0
 //! is known to read.
+use std::any::Any;
 use std::io::Cursor;
+use std::panic;
 
 use arrow::datatypes::{DataType, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use arrow_ipc::reader::StreamReader;
+use arrow_ipc::root_as_message;
 use arrow_ipc::writer::StreamWriter;
 
 use crate::error::Result;
@@ -26,6 +29,28 @@ pub fn read_stream(ipc_bytes: &[u8], context: &str) -> Result<(SchemaRef, Vec<Re
             "{context}: expected an Arrow IPC stream, got 0 bytes"
         );
     }
+    check_framing(ipc_bytes).map_err(|what| {
+        err!(
+            InvalidArgument,
+            "{context}: not a valid Arrow IPC stream ({} bytes): {what}",
+            ipc_bytes.len()
+        )
+    })?;
+    // arrow-ipc's decoder is not hardened against hostile bytes: besides the lengths `check_framing`
+    // guards, malformed messages have made it panic. A panic here means the caller's bytes were bad,
+    // so it becomes InvalidArgument rather than an internal error.
+    match panic::catch_unwind(|| decode_stream(ipc_bytes, context)) {
+        Ok(decoded) => decoded,
+        Err(payload) => fail!(
+            InvalidArgument,
+            "{context}: not a valid Arrow IPC stream ({} bytes): the decoder failed: {}",
+            ipc_bytes.len(),
+            panic_text(payload.as_ref())
+        ),
+    }
+}
+
+fn decode_stream(ipc_bytes: &[u8], context: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let reader = StreamReader::try_new(Cursor::new(ipc_bytes), None).map_err(|e| {
         err!(
             InvalidArgument,
@@ -45,6 +70,91 @@ pub fn read_stream(ipc_bytes: &[u8], context: &str) -> Result<(SchemaRef, Vec<Re
         batches.push(batch);
     }
     Ok((schema, batches))
+}
+
+/// Walk the stream's framing — per message: optional continuation marker 0xFFFFFFFF, metadata length,
+/// flatbuffer `Message`, body of `bodyLength` bytes; a zero metadata length ends the stream — and check
+/// every declared length against the bytes actually there. The decoder allocates whatever a message
+/// declares before reading it, so a corrupted length could otherwise ask for gigabytes, and a failed
+/// allocation aborts the process (the JVM with it) instead of panicking. `Err` is a description.
+fn check_framing(ipc_bytes: &[u8]) -> std::result::Result<(), String> {
+    let mut offset = 0usize;
+    while offset < ipc_bytes.len() {
+        let first_word = read_i32_le(ipc_bytes, offset)?;
+        // Streams written since Arrow 0.15 start each message with the continuation marker; older
+        // ("legacy") streams start with the length. The decoder accepts both, so we do too.
+        let (metadata_length, prefix_length) = if first_word == -1 {
+            (read_i32_le(ipc_bytes, offset.saturating_add(4))?, 8usize)
+        } else {
+            (first_word, 4usize)
+        };
+        if metadata_length == 0 {
+            let end = offset.saturating_add(prefix_length);
+            if end < ipc_bytes.len() {
+                return Err(format!(
+                    "{} unexpected bytes after the end-of-stream marker at byte {offset}",
+                    ipc_bytes.len() - end
+                ));
+            }
+            return Ok(());
+        }
+        let metadata_start = offset.saturating_add(prefix_length);
+        let metadata_end = usize::try_from(metadata_length)
+            .ok()
+            .and_then(|length| metadata_start.checked_add(length))
+            .filter(|&end| end <= ipc_bytes.len())
+            .ok_or_else(|| {
+                format!(
+                    "the message at byte {offset} declares {metadata_length} bytes of metadata, but only {} bytes follow",
+                    ipc_bytes.len().saturating_sub(metadata_start)
+                )
+            })?;
+        let message = root_as_message(&ipc_bytes[metadata_start..metadata_end]).map_err(|e| {
+            format!("the message at byte {offset} is not an Arrow IPC message: {e}")
+        })?;
+        let body_length = message.bodyLength();
+        // Every column type we accept needs at least one bit of body per row, so a row count beyond
+        // that is corrupt, and refusing it keeps any allocation sized by the row count bounded.
+        if let Some(header) = message.header_as_record_batch() {
+            let row_count = header.length();
+            if row_count > body_length.saturating_mul(8) {
+                return Err(format!(
+                    "the record batch at byte {offset} declares {row_count} rows, more than its body of {body_length} bytes can hold"
+                ));
+            }
+        }
+        offset = usize::try_from(body_length)
+            .ok()
+            .and_then(|length| metadata_end.checked_add(length))
+            .filter(|&end| end <= ipc_bytes.len())
+            .ok_or_else(|| {
+                format!(
+                    "the message at byte {offset} declares a body of {body_length} bytes, but only {} bytes follow",
+                    ipc_bytes.len() - metadata_end
+                )
+            })?;
+    }
+    // No end-of-stream marker: the decoder treats the end of the bytes as the end of the stream.
+    Ok(())
+}
+
+fn read_i32_le(bytes: &[u8], offset: usize) -> std::result::Result<i32, String> {
+    offset
+        .checked_add(4)
+        .and_then(|end| bytes.get(offset..end))
+        .and_then(|word| <[u8; 4]>::try_from(word).ok())
+        .map(i32::from_le_bytes)
+        .ok_or_else(|| format!("the stream is truncated at byte {offset}, inside a message length"))
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "a panic without a message"
+    }
 }
 
 /// Encode a schema and record batches as one Arrow IPC stream that Arrow Java 2.0 can read.
@@ -121,9 +231,20 @@ pub fn require_int64_column(schema: &Schema, name: &str, context: &str) -> Resul
     Ok(index)
 }
 
-/// Reject any column not in `expected`: an unexpected column would otherwise be silently ignored.
+/// Reject any column not in `expected`, and any column name given twice: an unexpected or shadowed
+/// column would otherwise be silently ignored.
 pub fn require_only_columns(schema: &Schema, expected: &[&str], context: &str) -> Result<()> {
-    for field in schema.fields() {
+    for (index, field) in schema.fields().iter().enumerate() {
+        if schema.fields()[..index]
+            .iter()
+            .any(|earlier| earlier.name() == field.name())
+        {
+            fail!(
+                InvalidArgument,
+                "{context}: column '{}' appears more than once",
+                field.name()
+            );
+        }
         if !expected.contains(&field.name().as_str()) {
             fail!(
                 InvalidArgument,

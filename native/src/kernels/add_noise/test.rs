@@ -1,6 +1,5 @@
-//! Tests of the noise kernel. Those marked `#[ignore = "needs real samplers ..."]` draw real noise: the
-//! samplers in `sample/` are contract stubs on this branch (they return Err). After `h/sample` is
-//! merged, run them with `cargo test -p sparkdp-native -- --include-ignored` and drop the `ignore`.
+//! Tests of the noise kernel: exactness with `NoNoise`, input validation, and, with the real samplers,
+//! that the noise is keyed by (secret, query index, key) only and has the spec's scale.
 use std::collections::HashMap;
 
 use arrow::array::{Int64Array, StringArray};
@@ -177,7 +176,6 @@ fn an_extra_column_is_rejected() {
 /// The noise of a cell is a function of (secret, query index, key) only: splitting the same cells into
 /// other batches, reordering them, or recomputing gives the same noise per key.
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn the_noise_of_a_cell_depends_only_on_secret_query_index_and_key() {
     let keys: Vec<i64> = (0..200).map(|i| i * 7919 - 500).collect();
     let schema = input_schema(false);
@@ -214,7 +212,6 @@ fn the_noise_of_a_cell_depends_only_on_secret_query_index_and_key() {
 /// different query index or secret leaves at most a handful of noises equal (≥ 20 equal has
 /// probability below 1e-20).
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn another_query_index_or_secret_gives_fresh_noise() {
     let keys: Vec<i64> = (0..200).collect();
     let schema = input_schema(false);
@@ -250,7 +247,6 @@ fn another_query_index_or_secret_gives_fresh_noise() {
 /// ≈ 99.998, and sd(|X|) ≈ s. The mean of n = 4000 draws has sd ≈ 100/√4000 ≈ 1.6; the band ±10 is
 /// > 6 sd (false failure < 1e-8 by the CLT) yet excludes every plausible mis-parameterisation.
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn laplace_noise_has_the_spec_scale() {
     let keys: Vec<i64> = (0..4000).collect();
     let noisy = add_noise(
@@ -276,7 +272,6 @@ fn laplace_noise_has_the_spec_scale() {
 /// σ²·√2, so the mean of n = 4000 squares has sd ≈ 224; the band ±1500 is > 6 sd yet excludes σ
 /// (100) or σ²·2 being passed by mistake.
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn gaussian_noise_has_the_spec_variance() {
     let keys: Vec<i64> = (0..4000).collect();
     let spec = NoiseSpec::DiscreteGaussian {
@@ -304,7 +299,6 @@ fn gaussian_noise_has_the_spec_variance() {
 /// At Int64's edge some of 64 cells get positive noise (all 64 non-positive: probability ≈ 2^-64), and
 /// that cell's value + noise overflows: Err(Overflow) naming the key, never a wrapped value.
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn overflow_at_the_int64_edge_is_an_error_naming_the_key() {
     let keys: Vec<i64> = (0..64).collect();
     match add_noise(

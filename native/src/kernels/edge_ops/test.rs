@@ -1,5 +1,5 @@
 //! Tests of the glue behind each JNI method, without a JVM. They go through the real `privacy::text`
-//! parsers and `privacy` arithmetic; tests marked `needs real samplers` wait for `h/sample`.
+//! parsers, `privacy` arithmetic and `sample` key handling.
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -52,7 +52,6 @@ fn derive_key_is_deterministic_and_32_bytes() {
 }
 
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn derive_key_separates_purposes_and_hides_the_parent() {
     let parent = [5u8; 32];
     let noise_key = derive_key(&parent, "noise").expect("derive");
@@ -64,7 +63,6 @@ fn derive_key_separates_purposes_and_hides_the_parent() {
 }
 
 #[test]
-#[ignore = "needs real samplers from h/sample"]
 fn new_session_secrets_are_32_fresh_bytes() {
     let first = new_session_secret().expect("secret");
     assert_eq!(first.len(), 32);

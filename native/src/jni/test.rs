@@ -351,3 +351,181 @@ fn a_panic_outside_the_edge_is_left_to_the_previous_hook() {
         "the hook recorded a panic that happened outside the edge"
     );
 }
+
+fn string_of(env: &mut JNIEnv, returned: jstring) -> String {
+    assert!(!returned.is_null(), "expected a String, got null");
+    // SAFETY: `returned` is a live local reference to the String the call just created on this thread.
+    let returned = unsafe { JString::from_raw(returned) };
+    env.get_string(&returned).expect("read String").into()
+}
+
+fn bytes_of(env: &mut JNIEnv, returned: jbyteArray) -> Vec<u8> {
+    assert!(!returned.is_null(), "expected a byte[], got null");
+    // SAFETY: `returned` is a live local reference to the byte[] the call just created on this thread.
+    let returned = unsafe { JByteArray::from_raw(returned) };
+    env.convert_byte_array(&returned).expect("read byte[]")
+}
+
+#[test]
+fn budget_subtract_through_the_edge_returns_text_or_throws_insufficient_budget() {
+    let mut env = attach();
+    let remaining = env.new_string("pure:2").expect("String");
+    let requested = env.new_string("pure:1/2").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetSubtract(
+        env_for_call(&env),
+        JObject::null(),
+        remaining,
+        requested,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "pure:3/2");
+
+    let remaining = env.new_string("pure:1").expect("String");
+    let requested = env.new_string("pure:2").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetSubtract(
+        env_for_call(&env),
+        JObject::null(),
+        remaining,
+        requested,
+    );
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "sparkdp.InsufficientBudgetException");
+    assert!(!message.is_empty());
+}
+
+#[test]
+fn budget_covers_through_the_edge_returns_a_java_boolean() {
+    let mut env = attach();
+    for (requested, expected) in [("zcdp:1/2", JNI_TRUE), ("zcdp:2", JNI_FALSE)] {
+        let remaining = env.new_string("zcdp:1").expect("String");
+        let requested = env.new_string(requested).expect("String");
+        let returned = Java_sparkdp_bridge_Native_budgetCovers(
+            env_for_call(&env),
+            JObject::null(),
+            remaining,
+            requested,
+        );
+        assert_eq!(take_pending_exception(&mut env), None);
+        assert_eq!(returned, expected);
+    }
+}
+
+#[test]
+fn exact_from_double_and_number_to_double_through_the_edge() {
+    let mut env = attach();
+    let setting = env.new_string("epsilon").expect("String");
+    let returned = Java_sparkdp_bridge_Native_exactFromDouble(
+        env_for_call(&env),
+        JObject::null(),
+        0.25,
+        setting,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "1/4");
+
+    let setting = env.new_string("epsilon").expect("String");
+    Java_sparkdp_bridge_Native_exactFromDouble(
+        env_for_call(&env),
+        JObject::null(),
+        f64::NAN,
+        setting,
+    );
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("epsilon"), "{message}");
+
+    let number = env.new_string("1/3").expect("String");
+    let up = Java_sparkdp_bridge_Native_numberToDouble(
+        env_for_call(&env),
+        JObject::null(),
+        number,
+        JNI_TRUE,
+    );
+    let number = env.new_string("1/3").expect("String");
+    let down = Java_sparkdp_bridge_Native_numberToDouble(
+        env_for_call(&env),
+        JObject::null(),
+        number,
+        JNI_FALSE,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(
+        down < up && 3.0 * down <= 1.0 && 3.0 * up >= 1.0,
+        "{down} .. {up}"
+    );
+}
+
+#[test]
+fn count_noise_through_the_edge_gives_the_seed_query_noise() {
+    let mut env = attach();
+    let budget = env.new_string("pure:2").expect("String");
+    let change = env.new_string("AddRowsWithID").expect("String");
+    let constraints = env.new_string("MaxRowsPerID:20").expect("String");
+    let returned = Java_sparkdp_bridge_Native_countNoise(
+        env_for_call(&env),
+        JObject::null(),
+        budget,
+        change,
+        constraints,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "laplace:10");
+}
+
+#[test]
+fn secrets_and_derived_keys_through_the_edge_are_32_bytes() {
+    let mut env = attach();
+    let returned = Java_sparkdp_bridge_Native_newSessionSecret(env_for_call(&env), JObject::null());
+    assert_eq!(take_pending_exception(&mut env), None);
+    let secret = bytes_of(&mut env, returned);
+    assert_eq!(secret.len(), 32);
+
+    let secret_array = env.byte_array_from_slice(&secret).expect("byte[]");
+    let purpose = env.new_string("noise").expect("String");
+    let returned = Java_sparkdp_bridge_Native_deriveKey(
+        env_for_call(&env),
+        JObject::null(),
+        secret_array,
+        purpose,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    let child_key = bytes_of(&mut env, returned);
+    assert_eq!(
+        child_key,
+        crate::kernels::edge_ops::derive_key(&secret, "noise").expect("derive")
+    );
+}
+
+#[test]
+fn add_noise_without_noise_round_trips_through_the_edge() {
+    let mut env = attach();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("key", DataType::Int64, false),
+        Field::new("value", DataType::Int64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from(vec![3, 1, 2])),
+            Arc::new(Int64Array::from(vec![30, 10, 20])),
+        ],
+    )
+    .expect("batch");
+    let input_bytes = ipc::write_stream(&schema, &[batch.clone()]).expect("write IPC");
+    let input = env.byte_array_from_slice(&input_bytes).expect("byte[]");
+    let secret = env.byte_array_from_slice(&[1u8; 32]).expect("byte[]");
+    let noise = env.new_string("none").expect("String");
+    let returned = Java_sparkdp_bridge_Native_addNoise(
+        env_for_call(&env),
+        JObject::null(),
+        input,
+        secret,
+        5,
+        noise,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    let output = bytes_of(&mut env, returned);
+    let (output_schema, output_batches) =
+        ipc::read_stream(&output, "test output").expect("valid IPC");
+    assert_eq!(output_schema, schema);
+    assert_eq!(output_batches, vec![batch]);
+}

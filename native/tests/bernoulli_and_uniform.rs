@@ -8,11 +8,22 @@ use common::*;
 use sparkdp::privacy::Rational;
 use sparkdp::sample::{sample_bernoulli_exp_minus, sample_bernoulli_rational, uniform_below_u128, uniform_below_u64};
 
-/// Bernoulli(exp(−x)) for x in {1/10, 1, 7/3, 5, 1 + 2^−127}: 5 checks (x > 1 exercises the ⌊x⌋ loop,
-/// the last one the u128 path).
+/// Bernoulli(exp(−x)) for 9 values of x: 9 checks. Fractions near 1 matter: an error in the K-loop of
+/// CKS20 Algorithm 1 is of order γ³, invisible at γ = 1/10 but large at γ = 999/1000. x > 1 exercises the
+/// ⌊x⌋ loop; the last two use u128 arithmetic (x = 1 + 2^−127 and x = 2 − 2^−127).
 #[test]
 fn bernoulli_exp_minus_frequencies() {
-    let cases: [(u128, u128); 5] = [(1, 10), (1, 1), (7, 3), (5, 1), ((1 << 127) + 1, 1 << 127)];
+    let cases: [(u128, u128); 9] = [
+        (1, 10),
+        (7, 10),
+        (999, 1000),
+        (1, 1),
+        (7, 3),
+        (17, 3),
+        (5, 1),
+        ((1 << 127) + 1, 1 << 127),
+        (u128::MAX, 1 << 127),
+    ];
     for (i, (num, den)) in cases.into_iter().enumerate() {
         let seed = run_seed(301 + i as u64);
         let mut rng = seeded_rng(seed);

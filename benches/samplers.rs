@@ -70,7 +70,10 @@ fn keyed_cell(c: &mut Criterion) {
 }
 
 fn configured() -> Criterion {
-    Criterion::default().sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! { name = benches; config = configured(); targets = discrete_laplace, discrete_gaussian, keyed_cell }

@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use sparkdp::privacy::Rational;
-use sparkdp::sample::{sample_bernoulli_exp_minus, sample_bernoulli_rational, uniform_below_u128, uniform_below_u64};
+use sparkdp::sample::{
+    sample_bernoulli_exp_minus, sample_bernoulli_rational, uniform_below_u128, uniform_below_u64,
+};
 
 /// Bernoulli(exp(−x)) for 9 values of x: 9 checks. Fractions near 1 matter: an error in the K-loop of
 /// CKS20 Algorithm 1 is of order γ³, invisible at γ = 1/10 but large at γ = 999/1000. x > 1 exercises the
@@ -28,9 +30,17 @@ fn bernoulli_exp_minus_frequencies() {
         let seed = run_seed(301 + i as u64);
         let mut rng = seeded_rng(seed);
         let x = Rational::new(num, den).unwrap();
-        let successes = (0..DRAWS).filter(|_| sample_bernoulli_exp_minus(&mut rng, &x).unwrap()).count() as u64;
+        let successes = (0..DRAWS)
+            .filter(|_| sample_bernoulli_exp_minus(&mut rng, &x).unwrap())
+            .count() as u64;
         let p0 = (-(num as f64 / den as f64)).exp();
-        assert_frequency(&format!("Bernoulli(exp(-{num}/{den}))"), seed, DRAWS, successes, p0);
+        assert_frequency(
+            &format!("Bernoulli(exp(-{num}/{den}))"),
+            seed,
+            DRAWS,
+            successes,
+            p0,
+        );
     }
 }
 
@@ -42,8 +52,16 @@ fn bernoulli_rational_frequencies() {
         let seed = run_seed(311 + i as u64);
         let mut rng = seeded_rng(seed);
         let p = Rational::new(num, den).unwrap();
-        let successes = (0..DRAWS).filter(|_| sample_bernoulli_rational(&mut rng, &p).unwrap()).count() as u64;
-        assert_frequency(&format!("Bernoulli({num}/{den})"), seed, DRAWS, successes, num as f64 / den as f64);
+        let successes = (0..DRAWS)
+            .filter(|_| sample_bernoulli_rational(&mut rng, &p).unwrap())
+            .count() as u64;
+        assert_frequency(
+            &format!("Bernoulli({num}/{den})"),
+            seed,
+            DRAWS,
+            successes,
+            num as f64 / den as f64,
+        );
     }
 }
 
@@ -51,7 +69,10 @@ fn bernoulli_rational_frequencies() {
 fn assert_uniform(label: &str, seed: u64, counts: &[u64]) {
     let n: u64 = counts.iter().sum();
     let expected = n as f64 / counts.len() as f64;
-    let statistic: f64 = counts.iter().map(|&o| (o as f64 - expected).powi(2) / expected).sum();
+    let statistic: f64 = counts
+        .iter()
+        .map(|&o| (o as f64 - expected).powi(2) / expected)
+        .sum();
     let p_value = chi_square_p_value(statistic, counts.len() - 1);
     assert!(
         p_value >= ALPHA_PER_CHECK,
@@ -91,6 +112,9 @@ fn reference_tail_functions_match_tables() {
     assert!(close(chi_square_p_value(18.307_038_053_275_146, 10), 0.05));
     assert!(close(chi_square_p_value(124.342_113_404_787_49, 100), 0.05));
     assert!(close(two_sided_normal_p_value(1.959_963_984_540_054), 0.05));
-    assert!(close(two_sided_normal_p_value(5.0), 5.733_031_437_583_878e-7));
+    assert!(close(
+        two_sided_normal_p_value(5.0),
+        5.733_031_437_583_878e-7
+    ));
     assert!(close(chi_square_p_value(10.0, 2), (-5.0f64).exp()));
 }

@@ -332,14 +332,32 @@ mod test {
 
     #[test]
     fn division_matches_u128_arithmetic() {
-        let values = [0u128, 1, 2, 3, 7, 1 << 64, (1 << 64) - 1, u128::MAX, u128::MAX / 3, 0xdead_beef_cafe_f00d_1234];
+        let values = [
+            0u128,
+            1,
+            2,
+            3,
+            7,
+            1 << 64,
+            (1 << 64) - 1,
+            u128::MAX,
+            u128::MAX / 3,
+            0xdead_beef_cafe_f00d_1234,
+        ];
         for &a in &values {
             for &b in values.iter().filter(|&&b| b != 0) {
                 let (q, r) = U512::from_u128(a).div_rem(&U512::from_u128(b));
-                assert_eq!((q.to_u128(), r.to_u128()), (Some(a / b), Some(a % b)), "{a} / {b}");
+                assert_eq!(
+                    (q.to_u128(), r.to_u128()),
+                    (Some(a / b), Some(a % b)),
+                    "{a} / {b}"
+                );
             }
             for shift in [0, 1, 63, 64, 65, 127, 130] {
-                assert_eq!(U512::from_u128(a).shr(shift).to_u128(), Some(a.checked_shr(shift).unwrap_or(0)));
+                assert_eq!(
+                    U512::from_u128(a).shr(shift).to_u128(),
+                    Some(a.checked_shr(shift).unwrap_or(0))
+                );
             }
         }
     }

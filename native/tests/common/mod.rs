@@ -22,7 +22,9 @@ pub const DRAWS: usize = 1_000_000;
 pub fn run_seed(default_seed: u64) -> u64 {
     match std::env::var("SPARKDP_TEST_SEED") {
         Ok(text) if text == "random" => OsRng.next_u64(),
-        Ok(text) => text.parse().unwrap_or_else(|_| panic!("SPARKDP_TEST_SEED ({text}) must be a u64 or 'random'")),
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("SPARKDP_TEST_SEED ({text}) must be a u64 or 'random'")),
         Err(_) => default_seed,
     }
 }
@@ -123,18 +125,29 @@ impl ReferencePmf {
             .map(|x| (1.0 - q) / (1.0 + q) * q.powi(x.unsigned_abs() as i32))
             .collect();
         let tail = q.powi(half_width as i32 + 1) / (1.0 + q);
-        ReferencePmf { low: -half_width, masses, mass_below: tail, mass_above: tail }
+        ReferencePmf {
+            low: -half_width,
+            masses,
+            mass_below: tail,
+            mass_above: tail,
+        }
     }
 
     /// Discrete Gaussian with variance parameter σ²: P(x) ∝ e^{−x²/(2σ²)}, normalised over |x| ≤ 40σ
     /// (the mass outside is below e^{−800}).
     pub fn discrete_gaussian(sigma: f64) -> Self {
         let half_width = (40.0 * sigma).ceil().max(40.0) as i64;
-        let weights: Vec<f64> =
-            (-half_width..=half_width).map(|x| (-(x as f64).powi(2) / (2.0 * sigma * sigma)).exp()).collect();
+        let weights: Vec<f64> = (-half_width..=half_width)
+            .map(|x| (-(x as f64).powi(2) / (2.0 * sigma * sigma)).exp())
+            .collect();
         let total: f64 = weights.iter().sum();
         let masses = weights.iter().map(|w| w / total).collect();
-        ReferencePmf { low: -half_width, masses, mass_below: 0.0, mass_above: 0.0 }
+        ReferencePmf {
+            low: -half_width,
+            masses,
+            mass_below: 0.0,
+            mass_above: 0.0,
+        }
     }
 
     pub fn mean(&self) -> f64 {
@@ -142,7 +155,11 @@ impl ReferencePmf {
     }
 
     pub fn moment_about(&self, center: f64, power: i32) -> f64 {
-        self.masses.iter().enumerate().map(|(i, p)| p * ((self.low + i as i64) as f64 - center).powi(power)).sum()
+        self.masses
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p * ((self.low + i as i64) as f64 - center).powi(power))
+            .sum()
     }
 
     /// Bins of consecutive integers, each with expected count at least `min_expected` (greedy from the left;
@@ -180,8 +197,16 @@ pub struct Moments {
 pub fn moments(samples: &[i64]) -> Moments {
     let count = samples.len();
     let mean = samples.iter().map(|&x| x as f64).sum::<f64>() / count as f64;
-    let variance = samples.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / (count as f64 - 1.0);
-    Moments { count, mean, variance }
+    let variance = samples
+        .iter()
+        .map(|&x| (x as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (count as f64 - 1.0);
+    Moments {
+        count,
+        mean,
+        variance,
+    }
 }
 
 /// Chi-square goodness of fit of `samples` against `reference`, at α = ALPHA_PER_CHECK. Panics with a
@@ -219,7 +244,14 @@ pub fn assert_fits(label: &str, seed: u64, samples: &[i64], reference: &Referenc
 }
 
 /// Two-sided z-test that an estimate equals `expected` given its standard error, at α = ALPHA_PER_CHECK.
-pub fn assert_close(label: &str, seed: u64, n: usize, observed: f64, expected: f64, standard_error: f64) {
+pub fn assert_close(
+    label: &str,
+    seed: u64,
+    n: usize,
+    observed: f64,
+    expected: f64,
+    standard_error: f64,
+) {
     let z = (observed - expected) / standard_error;
     let p_value = two_sided_normal_p_value(z);
     assert!(
@@ -231,10 +263,24 @@ pub fn assert_close(label: &str, seed: u64, n: usize, observed: f64, expected: f
 
 /// Mean and variance of `samples` against a distribution with the given mean, variance and fourth
 /// central moment (standard errors √(σ²/n) and √((μ₄ − σ⁴)/n)). Two checks.
-pub fn assert_moments(label: &str, seed: u64, samples: &[i64], mean: f64, variance: f64, fourth_central: f64) {
+pub fn assert_moments(
+    label: &str,
+    seed: u64,
+    samples: &[i64],
+    mean: f64,
+    variance: f64,
+    fourth_central: f64,
+) {
     let m = moments(samples);
     let n = m.count as f64;
-    assert_close(&format!("{label} mean"), seed, m.count, m.mean, mean, (variance / n).sqrt());
+    assert_close(
+        &format!("{label} mean"),
+        seed,
+        m.count,
+        m.mean,
+        mean,
+        (variance / n).sqrt(),
+    );
     assert_close(
         &format!("{label} variance"),
         seed,

@@ -2,10 +2,12 @@
 
 OpenDP side: ``opendp.measurements.make_laplace`` on ``vector_domain(atom_domain(T=int))`` with
 ``l1_distance(T=int)`` (OpenDP's exact discrete Laplace for integers, driven from Python as users call it),
-applied to a vector of zeros; rate = vector length / wall time of the call (best of several repeats).
+applied to a vector of zeros; rate = vector length / CPU time of the call (``time.process_time``, best of
+several repeats), so the figure is per core even when other processes share the machine.
 
 sparkdp side: the single-threaded ``throughput`` bench (``benches/throughput.rs``), which prints one JSON
-line per configuration. Both sides run on one core, so the ratio is per core.
+line per configuration with samples per CPU second of its process. Both sides are single-threaded and
+timed in CPU seconds, so the ratio is per core.
 
 Usage (from the repository root; the venv is the project's shared one with opendp==0.16.0):
 
@@ -38,9 +40,9 @@ def opendp_rates(vector_length, repeats):
         measurement(data[:1000])  # warm up
         best = float("inf")
         for _ in range(repeats):
-            started = time.perf_counter()
+            started = time.process_time()
             measurement(data)
-            best = min(best, time.perf_counter() - started)
+            best = min(best, time.process_time() - started)
         rates[scale] = vector_length / best
     return rates
 

@@ -95,7 +95,7 @@ impl DiscreteLaplace {
     }
 
     /// One draw from a shared [`BitSource`] (lets a caller drawing many values reuse cached bits).
-    #[inline]
+    #[inline(always)]
     pub fn sample_from_bits<R: RngCore + ?Sized>(
         &self,
         bits: &mut BitSource<'_, R>,
@@ -109,7 +109,7 @@ impl DiscreteLaplace {
 
     /// V ~ Geometric: the number of Bernoulli(exp(−1)) successes before the first failure,
     /// P(V = v) = (1 − e^{−1}) e^{−v} (CKS20 Algorithm 2, lines 6–9).
-    #[inline]
+    #[inline(always)]
     fn geometric_exp_minus_one<R: RngCore + ?Sized>(
         &self,
         bits: &mut BitSource<'_, R>,
@@ -126,7 +126,7 @@ impl DiscreteLaplace {
 
     /// Applies the random sign; `None` means "reject and restart" (the B = 1, Y = 0 case that would
     /// otherwise give 0 twice the mass).
-    #[inline]
+    #[inline(always)]
     fn signed<R: RngCore + ?Sized>(
         &self,
         bits: &mut BitSource<'_, R>,
@@ -149,7 +149,7 @@ impl DiscreteLaplace {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn sample_word<R: RngCore + ?Sized>(
         &self,
         bits: &mut BitSource<'_, R>,

@@ -167,7 +167,7 @@ impl<'a, R: RngCore + ?Sized> BitSource<'a, R> {
     }
 
     /// One fair bit.
-    #[inline]
+    #[inline(always)]
     pub fn bit(&mut self) -> bool {
         if self.cached_bit_count == 0 {
             self.cached_bits = self.rng.next_u64();
@@ -179,7 +179,7 @@ impl<'a, R: RngCore + ?Sized> BitSource<'a, R> {
         bit
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
@@ -188,32 +188,85 @@ impl<'a, R: RngCore + ?Sized> BitSource<'a, R> {
     ///
     /// Lemire (2019): for a w-bit uniform x, `⌊x·n / 2^w⌋` is uniform on `{0..n−1}` once the draws whose low
     /// half `x·n mod 2^w` falls below `2^w mod n` are rejected (each output then has exactly
-    /// `⌊2^w / n⌋` preimages). Bounds up to 2^32 use 32-bit words to spend half the keystream.
-    #[inline]
+    /// `⌊2^w / n⌋` preimages). w = 16 for n ≤ 2^16 (bits from the cached word), 32 for n ≤ 2^32, else 64.
+    #[inline(always)]
     pub fn uniform_below_u64(&mut self, n: u64) -> u64 {
-        if n <= 1 << 32 {
-            loop {
-                let product = u64::from(self.rng.next_u32()) * n;
-                let low = product as u32 as u64;
-                if low >= n {
-                    return product >> 32;
-                }
-                let threshold = (1u64 << 32) % n.max(1); // 2^32 mod n
-                if low >= threshold {
-                    return product >> 32;
-                }
+        if n <= 1 << 16 {
+            // 16-bit words from the cached word: small bounds (the K of the Bernoulli(exp(−x)) loop, small
+            // scales) spend a quarter of the keystream a 64-bit draw would.
+            let product = u64::from(self.bits16()) * n;
+            if (product & 0xffff) >= n {
+                return product >> 16;
             }
+            return self.uniform_below_u16_rejection(n, product);
         }
+        if n <= 1 << 32 {
+            let product = u64::from(self.rng.next_u32()) * n;
+            // low ≥ n implies low ≥ 2^32 mod n: accept without computing the remainder (the common case).
+            if (product as u32 as u64) >= n {
+                return product >> 32;
+            }
+            return self.uniform_below_u32_rejection(n, product);
+        }
+        let product = u128::from(self.rng.next_u64()) * u128::from(n);
+        if (product as u64) >= n {
+            return (product >> 64) as u64;
+        }
+        self.uniform_below_u64_rejection(n, product)
+    }
+
+    /// 16 fresh uniform bits from the cached word (leftover bits below 16 are discarded, never reused).
+    #[inline(always)]
+    fn bits16(&mut self) -> u16 {
+        if self.cached_bit_count < 16 {
+            self.cached_bits = self.rng.next_u64();
+            self.cached_bit_count = 64;
+        }
+        let word = self.cached_bits as u16;
+        self.cached_bits >>= 16;
+        self.cached_bit_count -= 16;
+        word
+    }
+
+    /// The rare branch of the 16-bit Lemire draw: exact rejection against 2^16 mod n.
+    #[cold]
+    #[inline(never)]
+    fn uniform_below_u16_rejection(&mut self, n: u64, first_product: u64) -> u64 {
+        let threshold = (1u64 << 16) % n.max(1); // 2^16 mod n
+        let mut product = first_product;
         loop {
-            let product = u128::from(self.rng.next_u64()) * u128::from(n);
-            let low = product as u64;
-            if low >= n {
+            if (product & 0xffff) >= threshold {
+                return product >> 16;
+            }
+            product = u64::from(self.bits16()) * n;
+        }
+    }
+
+    /// The rare branch of the 32-bit Lemire draw: exact rejection against 2^32 mod n.
+    #[cold]
+    #[inline(never)]
+    fn uniform_below_u32_rejection(&mut self, n: u64, first_product: u64) -> u64 {
+        let threshold = (1u64 << 32) % n.max(1); // 2^32 mod n
+        let mut product = first_product;
+        loop {
+            if (product as u32 as u64) >= threshold {
+                return product >> 32;
+            }
+            product = u64::from(self.rng.next_u32()) * n;
+        }
+    }
+
+    /// The rare branch of the 64-bit Lemire draw: exact rejection against 2^64 mod n.
+    #[cold]
+    #[inline(never)]
+    fn uniform_below_u64_rejection(&mut self, n: u64, first_product: u128) -> u64 {
+        let threshold = n.wrapping_neg() % n.max(1); // 2^64 mod n
+        let mut product = first_product;
+        loop {
+            if (product as u64) >= threshold {
                 return (product >> 64) as u64;
             }
-            let threshold = n.wrapping_neg() % n; // 2^64 mod n
-            if low >= threshold {
-                return (product >> 64) as u64;
-            }
+            product = u128::from(self.rng.next_u64()) * u128::from(n);
         }
     }
 
@@ -239,7 +292,7 @@ impl<'a, R: RngCore + ?Sized> BitSource<'a, R> {
     }
 
     /// Bernoulli(1/k) for k ≥ 1: true iff a uniform draw below k is 0; k = 2 costs one cached bit.
-    #[inline]
+    #[inline(always)]
     pub fn bernoulli_one_over(&mut self, k: u64) -> bool {
         match k {
             0 | 1 => true,

@@ -132,6 +132,25 @@ impl U512 {
         (U512(out), carry == 1)
     }
 
+    /// ⌊self / 2^shift⌋.
+    pub fn shr(&self, shift: u32) -> Self {
+        let limb_shift = (shift / 64) as usize;
+        let bit_shift = shift % 64;
+        let mut out = [0u64; LIMBS];
+        for (i, limb) in out.iter_mut().enumerate() {
+            let source = i + limb_shift;
+            if source >= LIMBS {
+                break;
+            }
+            let mut value = self.0[source] >> bit_shift;
+            if bit_shift > 0 && source + 1 < LIMBS {
+                value |= self.0[source + 1] << (64 - bit_shift);
+            }
+            *limb = value;
+        }
+        U512(out)
+    }
+
     /// `self · 2^shift`, or None when bits would be lost.
     pub fn checked_shl(&self, shift: u32) -> Option<Self> {
         if self.is_zero() {
@@ -152,9 +171,16 @@ impl U512 {
         if divisor.is_zero() {
             return (U512::ZERO, *self);
         }
+        if *self < *divisor {
+            return (U512::ZERO, *self);
+        }
+        // Schoolbook binary long division. The top bit_length(divisor) − 1 bits of self are below the
+        // divisor, so they form the first remainder without any subtraction; the loop runs over the
+        // remaining `shift + 1` bits only (one per quotient bit).
+        let shift = self.bit_length() - divisor.bit_length();
         let mut quotient = U512::ZERO;
-        let mut remainder = U512::ZERO;
-        for index in (0..self.bit_length()).rev() {
+        let mut remainder = self.shr(shift + 1);
+        for index in (0..=shift).rev() {
             let (shifted, carried_out) = remainder.shl1();
             remainder = shifted;
             if self.bit(index) {
@@ -302,6 +328,38 @@ mod test {
         assert!(top.checked_add(&top).is_none());
         assert!(top.checked_shl(1).is_none());
         assert!(U512::from_u64(1).checked_sub(&U512::from_u64(2)).is_none());
+    }
+
+    #[test]
+    fn division_matches_u128_arithmetic() {
+        let values = [
+            0u128,
+            1,
+            2,
+            3,
+            7,
+            1 << 64,
+            (1 << 64) - 1,
+            u128::MAX,
+            u128::MAX / 3,
+            0xdead_beef_cafe_f00d_1234,
+        ];
+        for &a in &values {
+            for &b in values.iter().filter(|&&b| b != 0) {
+                let (q, r) = U512::from_u128(a).div_rem(&U512::from_u128(b));
+                assert_eq!(
+                    (q.to_u128(), r.to_u128()),
+                    (Some(a / b), Some(a % b)),
+                    "{a} / {b}"
+                );
+            }
+            for shift in [0, 1, 63, 64, 65, 127, 130] {
+                assert_eq!(
+                    U512::from_u128(a).shr(shift).to_u128(),
+                    Some(a.checked_shr(shift).unwrap_or(0))
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,1 @@
+package sparkdp; public class InsufficientBudgetException extends RuntimeException { public InsufficientBudgetException(String message) { super(message); } }

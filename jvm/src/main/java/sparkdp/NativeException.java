@@ -1,0 +1,1 @@
+package sparkdp; public class NativeException extends RuntimeException { public NativeException(String message) { super(message); } }

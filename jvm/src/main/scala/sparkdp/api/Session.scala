@@ -181,7 +181,7 @@ object Session {
     val native = Native.get
     val secret = native.newSessionSecret()
     val (truncationKey, noiseKey) =
-      try (native.deriveKey(secret, "truncation"), native.deriveKey(secret, "noise"))
+      try Tuple2(native.deriveKey(secret, "truncation"), native.deriveKey(secret, "noise"))
       finally java.util.Arrays.fill(secret, 0.toByte)
     new Session(
       Map(sourceId -> PrivateTable(dataframe, protectedChange)),

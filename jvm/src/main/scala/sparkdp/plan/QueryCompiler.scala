@@ -87,7 +87,7 @@ private[sparkdp] object QueryCompiler {
       throw new IllegalArgumentException(
         s"A constraint on the number of rows contributed by each ID is needed to perform this query on table " +
           s"'$sourceId', which is protected by AddRowsWithID('$idColumn') (e.g. " +
-          s"QueryBuilder(\"$sourceId\").enforce(MaxRowsPerID(20)))."
+          "QueryBuilder(\"" + sourceId + "\").enforce(MaxRowsPerID(20)))."
       )
     )
     val noiseSpec = Native.get.countNoise(

@@ -30,7 +30,7 @@ final class Session private (
     initialBudgetText: String,
     truncationKey: Array[Byte],
     noiseKey: Array[Byte],
-    warehouse: SessionWarehouse
+    private[sparkdp] val warehouse: SessionWarehouse
 ) {
   private var remainingBudgetText: String = initialBudgetText
   private var nextQueryIndex: Long = 0L

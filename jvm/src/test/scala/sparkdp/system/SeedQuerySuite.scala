@@ -67,6 +67,28 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
+  test("column names with dots and spaces, empty data and an empty keyset work end to end") {
+    val schema = StructType(Seq(StructField("member.id", StringType), StructField("book title", StringType)))
+    def table(rows: Seq[Row]) = spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)
+    val keys = KeySet.fromDataFrame(table(Seq(Row("x", "Dune"), Row("x", "Emma"), Row("x", "Ulysses"))).select("book title"))
+    val query = QueryBuilder("t").enforce(MaxRowsPerID(2)).groupBy(keys).count("checkouts")
+    val infinite = PureDPBudget(Double.PositiveInfinity)
+    val session = Session.fromDataFrame(infinite, "t", table(Seq(Row("a", "Dune"), Row("a", "Dune"), Row("a", "Dune"), Row("b", "Emma"))), AddRowsWithID("member.id"))
+    try {
+      val result = session.evaluate(query, infinite)
+      assert(result.columns.toSeq == Seq("book title", "checkouts"))
+      val counts = result.collect().map(row => row.getString(0) -> row.getLong(1)).toMap
+      assert(counts == Map("Dune" -> 2L, "Emma" -> 1L, "Ulysses" -> 0L))
+    } finally session.stop()
+    val emptyData = Session.fromDataFrame(infinite, "t", table(Seq.empty), AddRowsWithID("member.id"))
+    try assert(emptyData.evaluate(query, infinite).collect().map(_.getLong(1)).toSeq == Seq(0L, 0L, 0L))
+    finally emptyData.stop()
+    val noKeys = KeySet.fromDataFrame(table(Seq.empty).select("book title"))
+    val emptyKeyset = Session.fromDataFrame(infinite, "t", table(Seq(Row("a", "Dune"))), AddRowsWithID("member.id"))
+    try assert(emptyKeyset.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(2)).groupBy(noKeys).count(), infinite).count() == 0)
+    finally emptyKeyset.stop()
+  }
+
   /** 500 keys that no checkout has: true count 0, so the output is the noise itself. */
   private lazy val absentKeyset = KeySet.fromDataFrame(
     spark.createDataFrame(

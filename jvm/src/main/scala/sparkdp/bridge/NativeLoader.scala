@@ -88,10 +88,7 @@ private[sparkdp] object NativeLoader {
    *
    * @throws sparkdp.NativeException on every call if loading failed, with the first failure as cause
    */
-  def ensureLoaded(): Unit = outcome match {
-    case Right(_) => ()
-    case Left(failure) => throw rethrowable(failure)
-  }
+  def ensureLoaded(): Unit = sourceOrThrow(outcome)
 
   /**
    * Describes where the library was loaded from.
@@ -99,20 +96,19 @@ private[sparkdp] object NativeLoader {
    * @return e.g. `"jar resource /sparkdp/native/linux-x86_64/libsparkdp.so (extracted to /tmp/...)"`
    * @throws sparkdp.NativeException if loading failed
    */
-  def loadedFrom: String = outcome match {
-    case Right(source) => source
-    case Left(failure) => throw rethrowable(failure)
-  }
+  def loadedFrom: String = sourceOrThrow(outcome)
 
   // A new exception per use, so its stack trace shows the current caller; the cause is the original.
-  private def rethrowable(failure: Throwable): NativeException = {
-    val message = failure match {
-      case e: NativeException => e.getMessage
-      case e => s"sparkdp native library could not be loaded on $currentPlatform: $e"
-    }
-    val exception = new NativeException(message)
-    exception.initCause(failure)
-    exception
+  private[bridge] def sourceOrThrow(loadOutcome: Either[Throwable, String]): String = loadOutcome match {
+    case Right(source) => source
+    case Left(failure) =>
+      val message = failure match {
+        case e: NativeException => e.getMessage
+        case e => s"sparkdp native library could not be loaded on $currentPlatform: $e"
+      }
+      val exception = new NativeException(message)
+      exception.initCause(failure)
+      throw exception
   }
 
   private def load(): String = {
@@ -121,17 +117,17 @@ private[sparkdp] object NativeLoader {
         System.loadLibrary(LibraryName)
         s"java.library.path (${System.mapLibraryName(LibraryName)})"
       } catch {
-        case _: UnsatisfiedLinkError => loadFromJar()
+        case _: UnsatisfiedLinkError => loadFromJar(currentPlatform)
       }
     checkVersion(source)
     source
   }
 
-  private def loadFromJar(): String = {
-    val path = resourcePath(currentPlatform)
+  private[bridge] def loadFromJar(platform: String): String = {
+    val path = resourcePath(platform)
     val in = Option(getClass.getResourceAsStream(path)).getOrElse {
       throw new NativeException(
-        s"sparkdp has no native library for this platform $currentPlatform " +
+        s"sparkdp has no native library for this platform, $platform " +
           s"(os.name=${System.getProperty("os.name")}, os.arch=${System.getProperty("os.arch")}): " +
           s"resource $path not found in the sparkdp jar, and no ${System.mapLibraryName(LibraryName)} " +
           "on java.library.path. The jar is built for linux-x86_64 and linux-aarch64.")
@@ -143,7 +139,7 @@ private[sparkdp] object NativeLoader {
     catch {
       case e: UnsatisfiedLinkError =>
         throw new NativeException(
-          s"sparkdp native library for $currentPlatform (resource $path, extracted to $libFile) " +
+          s"sparkdp native library for $platform (resource $path, extracted to $libFile) " +
             s"could not be loaded: ${e.getMessage}")
     }
     s"jar resource $path (extracted to $libFile)"

@@ -1,6 +1,6 @@
 package sparkdp.plan
 
-import org.apache.spark.sql.DataFrame
+import org.apache.spark.sql.{Column, DataFrame}
 import org.apache.spark.sql.functions.{col, count, countDistinct, lit}
 
 /** The keyset with each key's fingerprint, checked for fingerprint collisions. */
@@ -17,8 +17,15 @@ private[sparkdp] object KeysetFingerprints {
     * val (keysWithFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(keyset.dataframe, "fp")
     * }}}
     */
-  def withFingerprint(keys: DataFrame, fingerprintColumn: String): (DataFrame, Long) = {
-    val keysWithFingerprint = keys.withColumn(fingerprintColumn, KeyFingerprint.of(keys.columns.toSeq))
+  def withFingerprint(keys: DataFrame, fingerprintColumn: String): (DataFrame, Long) =
+    withFingerprintOf(keys, fingerprintColumn, KeyFingerprint.of(keys.columns.toSeq))
+
+  /** [[withFingerprint]] with another fingerprint expression: lets a test provoke a collision.
+    *
+    * Example: `KeysetFingerprints.withFingerprintOf(keys, "fp", length(col("title")).cast("long"))`
+    */
+  private[plan] def withFingerprintOf(keys: DataFrame, fingerprintColumn: String, fingerprint: Column): (DataFrame, Long) = {
+    val keysWithFingerprint = keys.withColumn(fingerprintColumn, fingerprint)
     val stats = keysWithFingerprint.agg(count(lit(1)), countDistinct(col(fingerprintColumn))).head()
     val keysetSize = stats.getLong(0)
     val distinctFingerprints = stats.getLong(1)

@@ -71,6 +71,17 @@ class PlanSuite extends AnyFunSuite {
     assert(TruncateRowsPerID.truncationKeyWords(key) == Seq(1L, 1L, 1L, 1L))
   }
 
+  test("a fingerprint collision between keyset keys is an error naming both keys, never a merge") {
+    // Dune and Emma have the same length (4); Ulysses (7) has no partner once Beowulf (7) is left out.
+    val keys = books.select("title").where(col("title") =!= "Beowulf")
+    val error = intercept[IllegalArgumentException](
+      KeysetFingerprints.withFingerprintOf(keys, "fp", org.apache.spark.sql.functions.length(col("title")).cast(LongType))
+    )
+    assert(error.getMessage.contains("(Dune)") && error.getMessage.contains("(Emma)"))
+    val (withFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(books.select("title"), "fp")
+    assert(keysetSize == Library.books.length && withFingerprint.columns.toSeq == Seq("title", "fp"))
+  }
+
   // --- validation -----------------------------------------------------------------------------------
 
   private lazy val checkouts = Library.checkoutsDf(spark)

@@ -122,8 +122,8 @@ class SeedQuerySuite extends AnyFunSuite {
 
   /** Two-sided normal threshold for α = 1e-6 is 4.89; the mean of x² is right-skewed (skewness ≈ 6.6/√n,
     * ≈ 0.15 at n = 2000), and Cornish–Fisher moves the 1e-6 quantile to ≈ 5.5, so 6 keeps the false-failure
-    * rate below 1e-6. Halving the scale moves the x² z-score to ≈ -15 at n = 2000 (-7.5 at n = 500), doubling
-    * it to ≈ +60.
+    * rate below 1e-6. Halving the scale moves the x² z-score to ≈ -15 at n = 2000 (≈ -10.6 at the n = 1000 of the
+    * power check below, whose own spread there is ≈ 0.25 per unit of z), doubling it to ≈ +60 (≈ +40).
     */
   private val ZThreshold = 6.0
 
@@ -138,8 +138,8 @@ class SeedQuerySuite extends AnyFunSuite {
     assert(math.abs(meanZ) < ZThreshold, summary)
     assert(math.abs(squareZ) < ZThreshold, summary)
     // The same check rejects noise at half and at double the scale (ε = 2 and ε = 0.5 give scales 10 and 40).
-    val (_, halvedZ) = discreteLaplaceZScores(noiseSamples(epsilon = 2.0, sessions = 1), scale = 20.0)
-    val (_, doubledZ) = discreteLaplaceZScores(noiseSamples(epsilon = 0.5, sessions = 1), scale = 20.0)
+    val (_, halvedZ) = discreteLaplaceZScores(noiseSamples(epsilon = 2.0, sessions = 2), scale = 20.0)
+    val (_, doubledZ) = discreteLaplaceZScores(noiseSamples(epsilon = 0.5, sessions = 2), scale = 20.0)
     info(f"z(mean square) against scale 20: $halvedZ%.2f for scale 10, $doubledZ%.2f for scale 40")
     assert(halvedZ < -ZThreshold, f"scale 10 was not told from scale 20: z=$halvedZ%.2f")
     assert(doubledZ > ZThreshold, f"scale 40 was not told from scale 20: z=$doubledZ%.2f")

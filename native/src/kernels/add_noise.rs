@@ -16,6 +16,7 @@ use arrow::record_batch::RecordBatch;
 use super::ipc::{require_int64_column, require_only_columns};
 use crate::error::Result;
 use crate::privacy::NoiseSpec;
+use crate::sample::rng::QueryKey;
 use crate::sample::{sample_discrete_gaussian, sample_discrete_laplace, SecretKey};
 use crate::{err, fail};
 
@@ -43,6 +44,8 @@ pub fn add_noise(
     let key_index = require_int64_column(schema, KEY_COLUMN, CONTEXT)?;
     let value_index = require_int64_column(schema, VALUE_COLUMN, CONTEXT)?;
     require_only_columns(schema, &[KEY_COLUMN, VALUE_COLUMN], CONTEXT)?;
+    // Deriving the query key is a PRF call; do it once per call, not once per cell.
+    let query_key = secret.query_key(query_index);
     batches
         .iter()
         .enumerate()
@@ -52,8 +55,7 @@ pub fn add_noise(
                 batch_index,
                 key_index,
                 value_index,
-                secret,
-                query_index,
+                &query_key,
                 noise,
             )
         })
@@ -65,15 +67,14 @@ fn add_noise_to_batch(
     batch_index: usize,
     key_index: usize,
     value_index: usize,
-    secret: &SecretKey,
-    query_index: u64,
+    query_key: &QueryKey,
     noise: &NoiseSpec,
 ) -> Result<RecordBatch> {
     let keys = non_null_int64_column(batch, batch_index, key_index, KEY_COLUMN)?;
     let values = non_null_int64_column(batch, batch_index, value_index, VALUE_COLUMN)?;
     let mut noisy_values = Vec::with_capacity(values.len());
     for (&key, &value) in keys.values().iter().zip(values.values().iter()) {
-        let cell_noise = sample_cell_noise(secret, query_index, key, noise)?;
+        let cell_noise = sample_cell_noise(query_key, key, noise)?;
         // The message names the key only: the exact value (or the noise) would release the
         // un-noised count.
         let noisy_value = value.checked_add(cell_noise).ok_or_else(|| {
@@ -105,18 +106,17 @@ fn add_noise_to_batch(
 /// One draw of the cell's noise. The stream is a function of (secret, query_index, key) only — see the
 /// module doc for why that matters.
 fn sample_cell_noise(
-    secret: &SecretKey,
-    query_index: u64,
+    query_key: &QueryKey,
     key: i64,
     noise: &NoiseSpec,
 ) -> Result<i64> {
     match noise {
         NoiseSpec::NoNoise => Ok(0),
         NoiseSpec::DiscreteLaplace { scale } => {
-            sample_discrete_laplace(&mut secret.cell_rng(query_index, key), scale)
+            sample_discrete_laplace(&mut query_key.cell_rng(key), scale)
         }
         NoiseSpec::DiscreteGaussian { sigma_squared } => {
-            sample_discrete_gaussian(&mut secret.cell_rng(query_index, key), sigma_squared)
+            sample_discrete_gaussian(&mut query_key.cell_rng(key), sigma_squared)
         }
     }
 }

@@ -316,3 +316,14 @@ def test_seed_query_example_runs(spark):
     assert result.returncode == 0, result.stdout[-3000:]
     assert "|title|author|isbn|count|" in result.stdout.replace(" ", "")
     assert "remaining: PureDPBudget(epsilon=0)" in result.stdout
+
+
+def test_real_java_exceptions_are_mapped(spark):
+    """Real py4j errors (through pyspark's own exception hook) map as CONTRACTS.md says."""
+    jvm = _java.jvm_of(spark)
+    with pytest.raises(ValueError, match="Invalid UUID string: not-a-uuid"):
+        with _java.translate_java_errors():
+            jvm.java.util.UUID.fromString("not-a-uuid")
+    with pytest.raises(KeyError, match="No value present"):
+        with _java.translate_java_errors():
+            jvm.java.util.Optional.empty().get()

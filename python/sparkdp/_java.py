@@ -211,8 +211,10 @@ def spark_session_of(dataframe: DataFrame) -> SparkSession:
         ``dataframe.sparkSession`` (pyspark >= 3.3) or
         ``dataframe.sql_ctx.sparkSession`` (pyspark 3.1).
     """
+    # pyspark 3.1 has no DataFrame.sparkSession, and its DataFrame.__getattr__
+    # would return a Column if the data had a column of that name.
     spark = getattr(dataframe, "sparkSession", None)
-    if spark is None:
+    if not isinstance(spark, SparkSession):
         spark = dataframe.sql_ctx.sparkSession
     return spark
 

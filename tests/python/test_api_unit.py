@@ -6,7 +6,7 @@ import math
 
 import pytest
 from py4j.protocol import Py4JError, Py4JJavaError
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 
 import sparkdp
 from sparkdp import (
@@ -513,11 +513,17 @@ def test_spark_session_of_both_pyspark_lines():
     class Df31:
         sql_ctx = SqlContext()
 
+    spark35 = SparkSession.__new__(SparkSession)
+
     class Df35:
-        sparkSession = "spark35"
+        sparkSession = spark35
+
+    class Df31WithColumnNamedSparkSession(Df31):
+        sparkSession = "a Column"
 
     assert _java.spark_session_of(Df31()) == "spark31"
-    assert _java.spark_session_of(Df35()) == "spark35"
+    assert _java.spark_session_of(Df31WithColumnNamedSparkSession()) == "spark31"
+    assert _java.spark_session_of(Df35()) is spark35
 
 
 def test_to_java_dataframe_unwraps():

@@ -40,8 +40,14 @@ except ImportError:  # pragma: no cover - pyspark 3.1 to 3.3
 
 __all__ = [
     "JAVA_TO_PYTHON_EXCEPTION",
+    "call_java",
+    "check_type",
     "java_error_to_python",
+    "jvm_of",
+    "new_sparkdp_object",
     "python_error_for_java_class",
+    "require_dataframe",
+    "seq_to_list",
     "spark_session_of",
     "sparkdp_class",
     "to_java_dataframe",
@@ -94,13 +100,8 @@ def python_error_for_java_class(
     python_class = JAVA_TO_PYTHON_EXCEPTION.get(java_class_name)
     if python_class is None:
         return None
-    text = message if message else java_class_name
-    if python_class is KeyError:
-        # KeyError's str() is the repr of its argument; keep the plain text
-        # readable by giving it the message as its only argument anyway, as
-        # Tumult does for unknown tables.
-        return KeyError(text)
-    return python_class(text)
+    # KeyError shows the repr of its argument, as for any KeyError.
+    return python_class(message if message else java_class_name)
 
 
 def _java_class_name(java_throwable: Any) -> str:

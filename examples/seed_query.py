@@ -77,6 +77,7 @@ def build_spark(warehouse_dir: str) -> SparkSession:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.warehouse.dir", warehouse_dir)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
 

@@ -98,8 +98,18 @@ class PureDPBudget(PrivacyBudget):
         return cls(float("inf"))
 
     def _to_java(self, jvm: Any) -> Any:
-        """Builds ``sparkdp.PureDPBudget(epsilon: Double)`` (internal)."""
-        return _java.new_sparkdp_object(jvm, "PureDPBudget", float(self.epsilon))
+        """Builds ``sparkdp.PureDPBudget(epsilon: Double)`` (internal).
+
+        Raises:
+            ValueError: epsilon is an int too large for a double.
+        """
+        try:
+            epsilon = float(self.epsilon)
+        except OverflowError:
+            raise ValueError(
+                "Epsilon {} is too large: the JVM API takes a double.".format(self.epsilon)
+            ) from None
+        return _java.new_sparkdp_object(jvm, "PureDPBudget", epsilon)
 
 
 def budget_from_java(java_budget: Any) -> PrivacyBudget:

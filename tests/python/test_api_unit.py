@@ -196,6 +196,8 @@ def test_pure_dp_budget_to_java(recorder):
     PureDPBudget(float("inf"))._to_java(jvm=None)
     assert recorder.calls == [("PureDPBudget", 2.0), ("PureDPBudget", float("inf"))]
     assert all(type(call[1]) is float for call in recorder.calls)
+    with pytest.raises(ValueError, match="too large"):
+        PureDPBudget(10**400)._to_java(jvm=None)
 
 
 class FakeJavaBudget:

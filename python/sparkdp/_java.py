@@ -16,6 +16,7 @@ Java class                                  Python exception
 ``java.util.NoSuchElementException``        ``KeyError``
 ``sparkdp.InsufficientBudgetException``     ``RuntimeError``
 ``sparkdp.WarehouseException``              ``RuntimeError``
+``java.lang.IllegalStateException``         ``RuntimeError`` (session stopped)
 ``sparkdp.NativeException``                 ``sparkdp.AnalyticsInternalError``
 anything else                               re-raised unchanged
 ==========================================  ===================================
@@ -28,7 +29,7 @@ from typing import Any, Callable, Iterator, Optional, Tuple, Type
 
 from py4j.java_collections import JavaArray, JavaList
 from py4j.java_gateway import JavaClass
-from py4j.protocol import Py4JError, Py4JJavaError
+from py4j.protocol import Py4JJavaError
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp.exceptions import AnalyticsInternalError
@@ -60,6 +61,8 @@ JAVA_TO_PYTHON_EXCEPTION = {
     "java.util.NoSuchElementException": KeyError,
     "sparkdp.InsufficientBudgetException": RuntimeError,
     "sparkdp.WarehouseException": RuntimeError,
+    # evaluate after stop(): Tumult raises RuntimeError for an inactive session.
+    "java.lang.IllegalStateException": RuntimeError,
     "sparkdp.NativeException": AnalyticsInternalError,
 }  # type: dict
 """Java exception class name -> Python exception class (CONTRACTS.md)."""
@@ -174,8 +177,8 @@ def translate_java_errors() -> Iterator[None]:
     Raises:
         ValueError: the JVM threw IllegalArgumentException.
         KeyError: the JVM threw NoSuchElementException.
-        RuntimeError: the JVM threw InsufficientBudgetException or
-            WarehouseException.
+        RuntimeError: the JVM threw InsufficientBudgetException,
+            WarehouseException or IllegalStateException.
         AnalyticsInternalError: the JVM threw sparkdp.NativeException.
     """
     try:
@@ -311,8 +314,8 @@ def sparkdp_class(jvm: Any, class_name: str) -> JavaClass:
 def new_sparkdp_object(jvm: Any, class_name: str, *args: Any) -> Any:
     """Constructs a sparkdp JVM object, with Java errors mapped to Python.
 
-    Tries the public constructor first and falls back to the companion
-    object's ``apply`` (a Scala case class may hide its constructor).
+    Uses the Java constructors CONTRACTS.md lists for py4j, e.g.
+    ``new PureDPBudget(epsilon)``, ``new AddRowsWithID(idColumn)``.
 
     Args:
         jvm: A py4j JVM view.
@@ -322,17 +325,7 @@ def new_sparkdp_object(jvm: Any, class_name: str, *args: Any) -> Any:
     Returns:
         The py4j reference to the new object.
     """
-    java_class = sparkdp_class(jvm, class_name)
-    with translate_java_errors():
-        try:
-            return java_class(*args)
-        except Py4JJavaError:
-            raise
-        except Py4JError as constructor_error:
-            if "Constructor" not in str(constructor_error):
-                raise
-    with translate_java_errors():
-        return java_class.apply(*args)
+    return call_java(sparkdp_class(jvm, class_name), *args)
 
 
 def seq_to_list(java_collection: Any) -> list:

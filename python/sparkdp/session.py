@@ -2,7 +2,6 @@
 
 from typing import Any, List, Optional
 
-from py4j.protocol import Py4JError
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp import _java
@@ -43,19 +42,15 @@ class Session:
             budget)
     """
 
-    def __init__(
-        self, java_session: Any, spark: SparkSession, source_ids: List[str]
-    ) -> None:
+    def __init__(self, java_session: Any, spark: SparkSession) -> None:
         """Wraps a JVM ``sparkdp.Session``; use :meth:`from_dataframe` instead.
 
         Args:
             java_session: A py4j reference to a ``sparkdp.Session``.
             spark: The SparkSession it runs in.
-            source_ids: The private source ids it was created with.
         """
         self._jsession = java_session
         self._spark = spark
-        self._source_ids = list(source_ids)
 
     @classmethod
     def from_dataframe(
@@ -108,17 +103,15 @@ class Session:
             _java.to_java_dataframe(dataframe),
             java_change,
         )
-        return cls(java_session, spark, [source_id])
+        return cls(java_session, spark)
 
     @property
     def private_sources(self) -> List[str]:
-        """Returns the ids of the private tables of this session."""
-        try:
-            java_sources = self._jsession.privateSources()
-        except Py4JError:
-            # The Scala API of this issue has no privateSources yet; the
-            # Python side knows the ids it created the session with.
-            return list(self._source_ids)
+        """Returns the ids of the private tables of this session.
+
+        Example: ``session.private_sources == ["checkouts"]``.
+        """
+        java_sources = _java.call_java(self._jsession.privateSources)
         return [str(source) for source in _java.seq_to_list(java_sources)]
 
     @property
@@ -148,8 +141,9 @@ class Session:
             TypeError: an argument has the wrong type.
             ValueError: the query is invalid (e.g. a KeySet column missing from
                 the table or of another type; the message names it).
-            RuntimeError: ``privacy_budget`` exceeds the remaining budget, or
-                the session's warehouse is misconfigured.
+            RuntimeError: ``privacy_budget`` exceeds the remaining budget, the
+                session's warehouse is misconfigured, or the session was
+                stopped.
             AnalyticsInternalError: sparkdp itself failed.
         """
         _java.check_type(query_expr, (Query,), "query_expr")

@@ -5,7 +5,7 @@ import dataclasses
 import math
 
 import pytest
-from py4j.protocol import Py4JError, Py4JJavaError
+from py4j.protocol import Py4JJavaError
 from pyspark.sql import DataFrame, SparkSession
 
 import sparkdp
@@ -357,7 +357,7 @@ class FakeJavaSession:
         return FakeJavaBudget("sparkdp.PureDPBudget", 1.5)
 
     def privateSources(self):  # noqa: N802
-        raise Py4JError("Method privateSources([]) does not exist")
+        return ["checkouts"]  # py4j converts a java.util.List to a list-like
 
     def stop(self):
         self.calls.append(("stop",))
@@ -373,7 +373,7 @@ def test_session_forwards_evaluate_stop_and_budget(recorder, monkeypatch):
     monkeypatch.setattr(_java, "to_python_dataframe",
                         lambda jdf, spark: wrapped.append((jdf, spark)) or "DF")
     java_session = FakeJavaSession()
-    session = Session(java_session, FakeSpark, ["checkouts"])
+    session = Session(java_session, FakeSpark)
     query = QueryBuilder("checkouts").groupby(fake_keyset()).count()
     assert session.evaluate(query, PureDPBudget(0.5)) == "DF"
     assert wrapped == [("JDF", FakeSpark)]
@@ -390,14 +390,14 @@ def test_session_forwards_evaluate_stop_and_budget(recorder, monkeypatch):
 def test_session_evaluate_maps_insufficient_budget(recorder):
     error = java_error("sparkdp.InsufficientBudgetException",
                        "Cannot answer query without exceeding the Session privacy budget.")
-    session = Session(FakeJavaSession(evaluate_error=error), FakeSpark, ["t"])
+    session = Session(FakeJavaSession(evaluate_error=error), FakeSpark)
     query = QueryBuilder("t").groupby(fake_keyset()).count()
     with pytest.raises(RuntimeError, match="exceeding the Session privacy budget"):
         session.evaluate(query, PureDPBudget(1))
 
 
 def test_session_evaluate_rejects_bad_arguments():
-    session = Session(FakeJavaSession(), FakeSpark, ["t"])
+    session = Session(FakeJavaSession(), FakeSpark)
     with pytest.raises(TypeError, match="query_expr"):
         session.evaluate(QueryBuilder("t"), PureDPBudget(1))
     with pytest.raises(TypeError, match="privacy_budget"):
@@ -414,6 +414,7 @@ def test_session_evaluate_rejects_bad_arguments():
         ("java.util.NoSuchElementException", KeyError),
         ("sparkdp.InsufficientBudgetException", RuntimeError),
         ("sparkdp.WarehouseException", RuntimeError),
+        ("java.lang.IllegalStateException", RuntimeError),
         ("sparkdp.NativeException", AnalyticsInternalError),
     ],
 )

@@ -207,6 +207,14 @@ def test_overspending_raises_and_spends_nothing(spark, small_checkouts):
         session.stop()
 
 
+def test_evaluate_after_stop_raises_runtime_error(spark, small_checkouts):
+    session = Session.from_dataframe(PureDPBudget(1), "checkouts", small_checkouts,
+                                     protected_change=AddRowsWithID("member_id"))
+    session.stop()
+    with pytest.raises(RuntimeError, match="stop"):
+        session.evaluate(_seed_query(_keyset_of(spark, [("A", "Ann", "1")])), PureDPBudget(1))
+
+
 # ---------------------------------------------------------------- warehouse
 
 

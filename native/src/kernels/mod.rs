@@ -1,1 +1,14 @@
 //! Arrow record-batch kernels and the IPC stream encoding that crosses the JNI edge.
+//!
+//! * `ipc`          — Arrow IPC stream bytes <-> schema + record batches, and input schema checks.
+//! * `count_by_key` — partial counts per 64-bit key over record batches.
+//! * `add_noise`    — keyed, reproducible noise added to an aggregate batch.
+//! * `edge_ops`     — one plain-Rust function per JNI method (text / IPC bytes in and out), so `cargo test`
+//!   covers everything `jni.rs` calls without a JVM.
+pub mod add_noise;
+pub mod count_by_key;
+pub mod edge_ops;
+pub mod ipc;
+
+pub use add_noise::add_noise;
+pub use count_by_key::count_by_key;

@@ -1,7 +1,30 @@
-//! Sensitivity rules, written once. CONTRACT STUB: owned by the privacy helper.
+//! Sensitivity rules, written once.
+//!
+//! Every aggregation's sensitivity is a per-row contribution times the *count* sensitivity of the
+//! protected change (how many rows a neighbouring data set may add, and how they may spread over
+//! groups). Both the L1 sensitivity and the **square** of the L2 sensitivity are exact rationals, so
+//! values like `L2 = sqrt(g)·r` stay exact as `L2² = g·r²`.
+//!
+//! Count sensitivities (Tumult Analytics' rules), for a grouped count:
+//!
+//! | protected change                                   | L1          | L2²          |
+//! |----------------------------------------------------|-------------|--------------|
+//! | `AddOneRow`                                        | 1           | 1            |
+//! | `AddMaxRows{n}`                                    | n           | n²           |
+//! | `AddRowsWithID` + `MaxRowsPerID(k)`                | k           | k²           |
+//! | `AddRowsWithID` + `MaxGroupsPerID(g)` + `MaxRowsPerGroupPerID(r)` | g·r | g·r²   |
+//!
+//! `AddMaxRows{n}` and `MaxRowsPerID(k)`: all added rows may land in one group, so L1 = L2 = n (or k).
+//! With `g` groups of at most `r` rows each, L1 = g·r and L2² = g·r². When both bounds are enforced, the
+//! data satisfies both, so each of L1 and L2² is the smaller of the two candidates. (A tighter L2 exists
+//! for the combination; like Tumult we do not use it, which only adds noise.) Constraints are ignored for
+//! `AddOneRow` / `AddMaxRows`, where they cannot lower the bound the change already gives.
 use super::rational::Rational;
 use crate::error::Result;
 use crate::fail;
+
+#[cfg(test)]
+mod test;
 
 /// What a neighbouring data set may differ by (Tumult's protected changes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,12 +42,312 @@ pub enum Constraint {
     MaxRowsPerGroupPerID(u64),
 }
 
+impl Constraint {
+    /// Tumult's class name of the constraint.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Constraint::MaxRowsPerID(_) => "MaxRowsPerID",
+            Constraint::MaxGroupsPerID(_) => "MaxGroupsPerID",
+            Constraint::MaxRowsPerGroupPerID(_) => "MaxRowsPerGroupPerID",
+        }
+    }
+
+    /// The constraint's bound.
+    pub fn max(&self) -> u64 {
+        match self {
+            Constraint::MaxRowsPerID(max)
+            | Constraint::MaxGroupsPerID(max)
+            | Constraint::MaxRowsPerGroupPerID(max) => *max,
+        }
+    }
+}
+
+/// The L1 sensitivity and the square of the L2 sensitivity of one aggregation, exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sensitivities {
+    pub l1: Rational,
+    pub l2_squared: Rational,
+}
+
+impl Sensitivities {
+    /// Sensitivities of an aggregation in which each row contributes at most `per_row` in absolute value,
+    /// given the count sensitivities of the change: L1 scales by `per_row`, L2² by `per_row²`.
+    pub fn scaled_per_row(&self, per_row: &Rational) -> Result<Sensitivities> {
+        Ok(Sensitivities {
+            l1: self.l1.checked_mul(per_row)?,
+            l2_squared: self.l2_squared.checked_mul(&per_row.checked_square()?)?,
+        })
+    }
+}
+
+/// Sensitivities of the two parts of an average (see [`average_sensitivities`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AverageSensitivities {
+    pub shifted_sum: Sensitivities,
+    pub count: Sensitivities,
+}
+
+/// Sensitivities of the three parts of a variance (see [`variance_sensitivities`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VarianceSensitivities {
+    pub shifted_sum_of_squares: Sensitivities,
+    pub shifted_sum: Sensitivities,
+    pub count: Sensitivities,
+}
+
+/// A signed exact value (bounds may be negative while [`Rational`] is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SignedRational {
+    is_negative: bool,
+    magnitude: Rational,
+}
+
+impl SignedRational {
+    fn from_i64(value: i64) -> Self {
+        SignedRational {
+            is_negative: value < 0,
+            magnitude: Rational::from_integer(u128::from(value.unsigned_abs())),
+        }
+    }
+
+    fn from_f64(value: f64, setting: &str) -> Result<Self> {
+        if !value.is_finite() {
+            fail!(
+                InvalidArgument,
+                "{setting} must be a finite number, got {value}"
+            );
+        }
+        let magnitude = Rational::from_f64_exact(value.abs(), setting)?;
+        Ok(SignedRational {
+            is_negative: value < 0.0 && !magnitude.is_zero(),
+            magnitude,
+        })
+    }
+
+    /// `upper - lower` when `lower <= upper`, else `None`.
+    fn distance_up_to(&self, upper: &SignedRational) -> Result<Option<Rational>> {
+        match (self.is_negative, upper.is_negative) {
+            (true, false) => Ok(Some(self.magnitude.checked_add(&upper.magnitude)?)),
+            (false, true) => Ok(None),
+            (false, false) if self.magnitude <= upper.magnitude => {
+                Ok(Some(upper.magnitude.checked_sub(&self.magnitude)?))
+            }
+            (true, true) if upper.magnitude <= self.magnitude => {
+                Ok(Some(self.magnitude.checked_sub(&upper.magnitude)?))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Clamping bounds `[lower, upper]` of a measure column, exact, with `lower <= upper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClampBounds {
+    max_abs: Rational,
+    width: Rational,
+}
+
+impl ClampBounds {
+    fn new(
+        lower: SignedRational,
+        upper: SignedRational,
+        lower_text: String,
+        upper_text: String,
+    ) -> Result<Self> {
+        match lower.distance_up_to(&upper)? {
+            Some(width) => Ok(ClampBounds { max_abs: lower.magnitude.max(upper.magnitude), width }),
+            None => fail!(
+                InvalidArgument,
+                "Lower bound ({lower_text}) must be less than or equal to upper bound ({upper_text})."
+            ),
+        }
+    }
+
+    /// Integer bounds. Err(InvalidArgument) naming both when `lower > upper`.
+    pub fn from_integers(lower: i64, upper: i64) -> Result<Self> {
+        Self::new(
+            SignedRational::from_i64(lower),
+            SignedRational::from_i64(upper),
+            lower.to_string(),
+            upper.to_string(),
+        )
+    }
+
+    /// Float bounds, converted exactly. Err(InvalidArgument) for NaN/infinite bounds or `lower > upper`;
+    /// Err(Overflow) for a bound whose exact value does not fit (see [`Rational::from_f64_exact`]).
+    pub fn from_f64(lower: f64, upper: f64) -> Result<Self> {
+        Self::new(
+            SignedRational::from_f64(lower, "lower bound")?,
+            SignedRational::from_f64(upper, "upper bound")?,
+            lower.to_string(),
+            upper.to_string(),
+        )
+    }
+
+    /// `max(|lower|, |upper|)`: the most one clamped row can add to a sum.
+    pub fn max_abs(&self) -> Rational {
+        self.max_abs
+    }
+
+    /// `upper - lower`.
+    pub fn width(&self) -> Rational {
+        self.width
+    }
+
+    /// `(upper - lower)/2`: the most a clamped row can differ from the midpoint `(lower + upper)/2`.
+    pub fn half_width(&self) -> Result<Rational> {
+        self.width.checked_div_integer(2)
+    }
+}
+
+fn validate_change(change: &ProtectedChange) -> Result<()> {
+    if let ProtectedChange::AddMaxRows { max_rows: 0 } = change {
+        fail!(
+            InvalidArgument,
+            "max_rows must be positive, got 0 (AddMaxRows)"
+        );
+    }
+    Ok(())
+}
+
+/// Count sensitivities under `AddRowsWithID`, from the constraints (see the module table).
+fn id_count_sensitivities(constraints: &[Constraint]) -> Result<Sensitivities> {
+    let smallest = |wanted: fn(&Constraint) -> bool| {
+        constraints
+            .iter()
+            .filter(|c| wanted(c))
+            .map(Constraint::max)
+            .min()
+    };
+    if let Some(zero) = constraints.iter().find(|constraint| constraint.max() == 0) {
+        fail!(InvalidArgument, "{} must be positive, got 0", zero.name());
+    }
+    let max_rows_per_id = smallest(|c| matches!(c, Constraint::MaxRowsPerID(_)));
+    let max_groups_per_id = smallest(|c| matches!(c, Constraint::MaxGroupsPerID(_)));
+    let max_rows_per_group_per_id = smallest(|c| matches!(c, Constraint::MaxRowsPerGroupPerID(_)));
+
+    let mut candidates = Vec::new();
+    if let Some(rows) = max_rows_per_id {
+        let rows = Rational::from_integer(u128::from(rows));
+        candidates.push(Sensitivities {
+            l1: rows,
+            l2_squared: rows.checked_square()?,
+        });
+    }
+    if let (Some(groups), Some(rows_per_group)) = (max_groups_per_id, max_rows_per_group_per_id) {
+        let groups = Rational::from_integer(u128::from(groups));
+        let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
+        candidates.push(Sensitivities {
+            l1: groups.checked_mul(&rows_per_group)?,
+            l2_squared: groups.checked_mul(&rows_per_group.checked_square()?)?,
+        });
+    }
+    let given: Vec<String> = constraints
+        .iter()
+        .map(|c| format!("{}({})", c.name(), c.max()))
+        .collect();
+    let l1 = candidates.iter().map(|s| s.l1).min();
+    let l2_squared = candidates.iter().map(|s| s.l2_squared).min();
+    match (l1, l2_squared) {
+        (Some(l1), Some(l2_squared)) => Ok(Sensitivities { l1, l2_squared }),
+        _ => fail!(
+            InvalidArgument,
+            "A constraint on the number of rows contributed by each ID is needed to perform this query \
+             on a table protected with AddRowsWithID: enforce MaxRowsPerID, or both MaxGroupsPerID and \
+             MaxRowsPerGroupPerID (constraints given: [{}])",
+            given.join(", ")
+        ),
+    }
+}
+
+/// Sensitivities of a grouped count (see the module table). Err(InvalidArgument) when `AddRowsWithID`
+/// lacks a bounding constraint, or when a bound is zero.
+pub fn count_sensitivities(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+) -> Result<Sensitivities> {
+    validate_change(change)?;
+    match change {
+        ProtectedChange::AddOneRow => Ok(Sensitivities {
+            l1: Rational::one(),
+            l2_squared: Rational::one(),
+        }),
+        ProtectedChange::AddMaxRows { max_rows } => {
+            let rows = Rational::from_integer(u128::from(*max_rows));
+            Ok(Sensitivities {
+                l1: rows,
+                l2_squared: rows.checked_square()?,
+            })
+        }
+        ProtectedChange::AddRowsWithID => id_count_sensitivities(constraints),
+    }
+}
+
 /// L1 sensitivity of a grouped count. Err(InvalidArgument) when AddRowsWithID lacks a bounding constraint.
-pub fn count_l1_sensitivity(_change: &ProtectedChange, _constraints: &[Constraint]) -> Result<Rational> {
-    fail!(Internal, "not implemented yet")
+pub fn count_l1_sensitivity(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+) -> Result<Rational> {
+    Ok(count_sensitivities(change, constraints)?.l1)
 }
 
 /// L2 sensitivity squared (exact) of a grouped count.
-pub fn count_l2_sensitivity_squared(_change: &ProtectedChange, _constraints: &[Constraint]) -> Result<Rational> {
-    fail!(Internal, "not implemented yet")
+pub fn count_l2_sensitivity_squared(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+) -> Result<Rational> {
+    Ok(count_sensitivities(change, constraints)?.l2_squared)
+}
+
+/// Sensitivities of a grouped sum of values clamped to `bounds`.
+///
+/// Derivation: a clamped row adds a value `v` with `|v| <= max(|L|, |U|) =: c` to its group's sum. The
+/// change adds rows that, as a count, move the vector of group counts by at most `L1_count` (and
+/// `L2_count` in L2); replacing each added row's 1 by its value scales every group's change by at most
+/// `c`, so `L1 = c·L1_count` and `L2² = c²·L2²_count`.
+pub fn sum_sensitivities(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+    bounds: &ClampBounds,
+) -> Result<Sensitivities> {
+    count_sensitivities(change, constraints)?.scaled_per_row(&bounds.max_abs())
+}
+
+/// Sensitivities of the two noisy parts of a grouped average over values clamped to `[L, U]`.
+///
+/// As in Tumult (Core's average measurement): with midpoint `m = (L+U)/2`, release a noisy
+/// `S = Σ (v − m)` and a noisy count `N`, and answer `S/N + m` (post-processing). Each clamped row has
+/// `|v − m| <= (U − L)/2`, so `S` has the sensitivities of a sum with per-row contribution `(U−L)/2`,
+/// and `N` those of a count. Shifting by `m` is what makes the per-row bound `(U−L)/2` instead of
+/// `max(|L|, |U|)`. How the budget is split between the two parts is the caller's choice.
+pub fn average_sensitivities(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+    bounds: &ClampBounds,
+) -> Result<AverageSensitivities> {
+    let count = count_sensitivities(change, constraints)?;
+    Ok(AverageSensitivities {
+        shifted_sum: count.scaled_per_row(&bounds.half_width()?)?,
+        count,
+    })
+}
+
+/// Sensitivities of the three noisy parts of a grouped variance over values clamped to `[L, U]`.
+///
+/// As for the average, with `m = (L+U)/2`: release noisy `Q = Σ (v − m)²`, `S = Σ (v − m)` and a count
+/// `N`; the variance `Q/N − (S/N)²` is post-processing (shift-invariant). Each row has
+/// `0 <= (v − m)² <= ((U−L)/2)²`, so `Q` has the sensitivities of a sum with per-row contribution
+/// `((U−L)/2)²`; `S` and `N` are as in [`average_sensitivities`].
+pub fn variance_sensitivities(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+    bounds: &ClampBounds,
+) -> Result<VarianceSensitivities> {
+    let count = count_sensitivities(change, constraints)?;
+    let half_width = bounds.half_width()?;
+    Ok(VarianceSensitivities {
+        shifted_sum_of_squares: count.scaled_per_row(&half_width.checked_square()?)?,
+        shifted_sum: count.scaled_per_row(&half_width)?,
+        count,
+    })
 }

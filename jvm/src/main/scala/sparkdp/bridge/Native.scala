@@ -1,0 +1,152 @@
+package sparkdp.bridge
+
+/**
+ * The JNI entry points of the sparkdp native library (Rust crate `sparkdp-native`, `native/src/jni.rs`).
+ * One `@native def` per row of the JNI table in docs/CONTRACTS.md; the Rust symbols are
+ * `Java_sparkdp_bridge_Native_<name>`.
+ *
+ * Arguments and results are primitives, `String`s in the text forms of docs/CONTRACTS.md and `byte[]`
+ * (Arrow IPC streams, secrets). Rust errors arrive as Java exceptions: a bad argument as
+ * `IllegalArgumentException`, an overflow as `ArithmeticException`, an exhausted budget as
+ * `sparkdp.InsufficientBudgetException`, anything else (including a Rust panic) as
+ * `sparkdp.NativeException`, each carrying the Rust message.
+ *
+ * Obtain the instance with [[Native.get]], which loads the library first:
+ * {{{
+ * val native = sparkdp.bridge.Native.get
+ * native.budgetCovers("pure:2", "pure:1")   // true
+ * }}}
+ */
+final class Native private[bridge] () {
+
+  /**
+   * The version of the loaded native library.
+   *
+   * @return the Rust crate version, e.g. `"0.1.0"`; the loader checks it equals the jar's version
+   */
+  @native def libraryVersion(): String
+
+  /**
+   * Draws a fresh session secret from the operating system's random source.
+   *
+   * @return 32 random bytes
+   */
+  @native def newSessionSecret(): Array[Byte]
+
+  /**
+   * Derives a key for one purpose from a session secret, so different uses never share a key.
+   *
+   * @param secret  the 32-byte session secret from [[newSessionSecret]]
+   * @param purpose a fixed label naming the use, e.g. `"row-hash"`
+   * @return the derived 32-byte key
+   * @throws IllegalArgumentException if `secret` is not 32 bytes long
+   */
+  @native def deriveKey(secret: Array[Byte], purpose: String): Array[Byte]
+
+  /**
+   * Converts a user-supplied `Double` into an exact number text, without rounding.
+   *
+   * @param value   the value as the user passed it; `+Infinity` is allowed
+   * @param setting the name of the setting it belongs to (e.g. `"epsilon"`), used in error messages
+   * @return the exact number text (`"3/2"`, `"inf"`, ...)
+   * @throws IllegalArgumentException naming `setting` and `value` if it is NaN or negative
+   */
+  @native def exactFromDouble(value: Double, setting: String): String
+
+  /**
+   * Subtracts a requested budget from a remaining one, exactly.
+   *
+   * @param remaining the remaining budget text, e.g. `"pure:2"`
+   * @param requested the requested budget text of the same kind
+   * @return the budget text left after the subtraction
+   * @throws sparkdp.InsufficientBudgetException if `remaining` does not cover `requested`
+   * @throws IllegalArgumentException if the two budgets are of different kinds or malformed
+   */
+  @native def budgetSubtract(remaining: String, requested: String): String
+
+  /**
+   * Tells whether a remaining budget covers a requested one.
+   *
+   * @param remaining the remaining budget text
+   * @param requested the requested budget text of the same kind
+   * @return true if `requested` can be spent from `remaining`
+   * @throws IllegalArgumentException if the two budgets are of different kinds or malformed
+   */
+  @native def budgetCovers(remaining: String, requested: String): Boolean
+
+  /**
+   * Converts an exact number text into a `Double`, rounding in the requested direction.
+   *
+   * @param number  a number text (`"1/3"`, `"inf"`, ...)
+   * @param roundUp true to round toward +infinity, false to round toward zero/-infinity
+   * @return the nearest `Double` on the requested side of the exact value
+   * @throws IllegalArgumentException if `number` is malformed
+   */
+  @native def numberToDouble(number: String, roundUp: Boolean): Double
+
+  /**
+   * Calibrates the noise for a count query.
+   *
+   * @param budget      the budget text spent on the query, e.g. `"pure:2"`
+   * @param change      the protected change text, e.g. `"AddRowsWithID"`
+   * @param constraints the constraint texts joined by `;`, e.g. `"MaxRowsPerID:20"`, or `""`
+   * @return the noise text, e.g. `"laplace:10"`
+   * @throws IllegalArgumentException if the combination is unsupported, e.g. AddRowsWithID without
+   *                                  MaxRowsPerID
+   */
+  @native def countNoise(budget: String, change: String, constraints: String): String
+
+  /**
+   * Counts rows per key.
+   *
+   * @param ipc an Arrow IPC stream with one Int64 column `key` (nullable), any number of batches
+   * @return an Arrow IPC stream with one batch: `key` Int64 nullable, `count` Int64 not null, one row
+   *         per distinct key (null is its own group), in no particular order
+   * @throws IllegalArgumentException if `ipc` is not a readable IPC stream or has the wrong schema
+   */
+  @native def countByKey(ipc: Array[Byte]): Array[Byte]
+
+  /**
+   * Adds noise to aggregated values; the noise of a row depends only on (secret, queryIndex, key), so
+   * re-evaluating gives the same result.
+   *
+   * @param ipc        an Arrow IPC stream with Int64 columns `key` and `value`, both not null
+   * @param secret     the 32-byte session secret
+   * @param queryIndex the number of the query within the session
+   * @param noise      the noise text from [[countNoise]], e.g. `"laplace:10"`
+   * @return an Arrow IPC stream of the same schema and row order with noise added to `value`
+   * @throws IllegalArgumentException if an argument is malformed
+   * @throws ArithmeticException if a noisy value overflows Int64
+   */
+  @native def addNoise(ipc: Array[Byte], secret: Array[Byte], queryIndex: Long, noise: String): Array[Byte]
+
+  /**
+   * Panics inside Rust; exists only to prove that a panic becomes a Java exception, not a crash.
+   *
+   * @return never returns normally
+   * @throws sparkdp.NativeException always, carrying the panic message
+   */
+  @native def panicForTest(): Unit
+}
+
+/** Access to the native library. */
+object Native {
+
+  /**
+   * The JNI bridge, after loading the native library once per JVM (see [[NativeLoader]]).
+   *
+   * @return the shared [[Native]] instance
+   * @throws sparkdp.NativeException on every call if loading failed: no library for this platform,
+   *                                 a load error, or a library whose version differs from the jar's
+   * {{{
+   * val counts = Native.get.countByKey(ArrowIpc.encode(Seq(Int64Column("key", keys, None))))
+   * }}}
+   */
+  def get: Native = {
+    NativeLoader.ensureLoaded()
+    instance
+  }
+
+  // The class holds no state; its methods only need the library loaded.
+  private val instance = new Native()
+}

@@ -1,0 +1,53 @@
+package sparkdp.api
+
+import org.scalatest.funsuite.AnyFunSuite
+
+import sparkdp._
+
+/** Unit tests of the user API's validation and query-tree building (no Spark, no native library). */
+class ApiSuite extends AnyFunSuite {
+
+  test("PureDPBudget rejects a negative epsilon with Tumult's message naming the value") {
+    val error = intercept[IllegalArgumentException](PureDPBudget(-1))
+    assert(error.getMessage == "Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of -1.0.")
+  }
+
+  test("PureDPBudget rejects NaN, naming the value") {
+    val error = intercept[IllegalArgumentException](PureDPBudget(Double.NaN))
+    assert(error.getMessage == "Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of NaN.")
+  }
+
+  test("PureDPBudget accepts zero, positive values and +infinity; rejects -infinity") {
+    assert(PureDPBudget(0).epsilon == 0.0)
+    assert(PureDPBudget(2).epsilon == 2.0)
+    assert(PureDPBudget(Double.PositiveInfinity).epsilon.isPosInfinity)
+    val error = intercept[IllegalArgumentException](PureDPBudget(Double.NegativeInfinity))
+    assert(error.getMessage.contains("-Infinity"))
+  }
+
+  test("MaxRowsPerID needs max >= 1 and names the value") {
+    assert(MaxRowsPerID(1).max == 1)
+    val error = intercept[IllegalArgumentException](MaxRowsPerID(0))
+    assert(error.getMessage.contains("MaxRowsPerID") && error.getMessage.contains("0"))
+    assert(MaxRowsPerID(20).toConstraintText == "MaxRowsPerID:20")
+  }
+
+  test("AddRowsWithID: Java-style constructors, default id space, validation") {
+    assert(new AddRowsWithID("member_id") == AddRowsWithID("member_id", None))
+    assert(new AddRowsWithID("member_id", "members") == AddRowsWithID("member_id", Some("members")))
+    assert(new AddRowsWithID("member_id", null: String) == AddRowsWithID("member_id"))
+    assert(AddRowsWithID("member_id").toChangeText == "AddRowsWithID")
+    val error = intercept[IllegalArgumentException](AddRowsWithID(""))
+    assert(error.getMessage.contains("idColumn"))
+  }
+
+  test("QueryBuilder builds the expression tree, each step a new value") {
+    val source = QueryBuilder("checkouts")
+    val enforced = source.enforce(MaxRowsPerID(20))
+    assert(source.queryExpr == PrivateSource("checkouts"))
+    assert(enforced.queryExpr == EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)))
+    assert(new QueryBuilder("checkouts").queryExpr == source.queryExpr)
+    val error = intercept[IllegalArgumentException](QueryBuilder(""))
+    assert(error.getMessage.contains("sourceId"))
+  }
+}

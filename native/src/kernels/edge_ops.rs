@@ -1,0 +1,115 @@
+//! The operation behind each method of the JNI class `sparkdp.bridge.Native`, in plain Rust: text forms
+//! (CONTRACTS.md) and Arrow IPC bytes in, text and bytes out. `jni.rs` converts JNI arguments, calls
+//! exactly one of these and converts the result back, so `cargo test` covers all of this without a JVM.
+//!
+//! Only glue lives here: parsing and formatting are `privacy::text`'s, arithmetic is `privacy`'s,
+//! randomness is `sample`'s, batch work is the kernels'.
+use crate::error::Result;
+use crate::fail;
+use crate::privacy::calibration::count_noise;
+use crate::privacy::text::{
+    format_budget, format_noise_spec, format_number, parse_budget, parse_constraints,
+    parse_noise_spec, parse_number, parse_protected_change,
+};
+use crate::privacy::{ExtRational, Rational};
+use crate::sample::SecretKey;
+
+use super::{add_noise, count_by_key, ipc};
+
+/// `libraryVersion()`: the crate version, e.g. "0.1.0", so the JVM can check it loaded the right library.
+pub fn library_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// `newSessionSecret()`: 32 fresh bytes from the OS CSPRNG.
+pub fn new_session_secret() -> Result<Vec<u8>> {
+    Ok(SecretKey::from_os()?.to_bytes().to_vec())
+}
+
+/// `deriveKey(secret, purpose)`: the 32-byte child key of `secret` for `purpose`.
+/// `Err(InvalidArgument)` when `secret` is not 32 bytes.
+pub fn derive_key(secret: &[u8], purpose: &str) -> Result<Vec<u8>> {
+    Ok(SecretKey::from_bytes(secret)?
+        .derive(purpose)
+        .to_bytes()
+        .to_vec())
+}
+
+/// `exactFromDouble(value, setting)`: the exact rational value of a user's double as number text;
+/// +∞ gives "inf". NaN and negative values are rejected by `Rational::from_f64_exact`, naming `setting`.
+pub fn exact_from_double(value: f64, setting: &str) -> Result<String> {
+    let exact = if value == f64::INFINITY {
+        ExtRational::Infinite
+    } else {
+        ExtRational::Finite(Rational::from_f64_exact(value, setting)?)
+    };
+    Ok(format_number(&exact))
+}
+
+/// `numberToDouble(number, roundUp)`: number text to the nearest double at or above (`round_up`) or at
+/// or below the exact value; "inf" gives +∞ either way.
+pub fn number_to_double(number: &str, round_up: bool) -> Result<f64> {
+    Ok(match parse_number(number)? {
+        ExtRational::Infinite => f64::INFINITY,
+        ExtRational::Finite(exact) if round_up => exact.to_f64_round_up(),
+        ExtRational::Finite(exact) => exact.to_f64_round_down(),
+    })
+}
+
+/// `budgetSubtract(remaining, requested)`: `remaining - requested` as budget text.
+/// `Err(InsufficientBudget)` when `requested` exceeds `remaining`; `Err(InvalidArgument)` on a type mismatch.
+pub fn budget_subtract(remaining: &str, requested: &str) -> Result<String> {
+    let remaining = parse_budget(remaining)?;
+    let requested = parse_budget(requested)?;
+    Ok(format_budget(&remaining.checked_sub(&requested)?))
+}
+
+/// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.
+pub fn budget_covers(remaining: &str, requested: &str) -> Result<bool> {
+    let remaining = parse_budget(remaining)?;
+    let requested = parse_budget(requested)?;
+    remaining.covers(&requested)
+}
+
+/// `countNoise(budget, change, constraints)`: the noise text for a grouped count answered with `budget`.
+pub fn count_noise_text(budget: &str, protected_change: &str, constraints: &str) -> Result<String> {
+    let budget = parse_budget(budget)?;
+    let protected_change = parse_protected_change(protected_change)?;
+    let constraints = parse_constraints(constraints)?;
+    Ok(format_noise_spec(&count_noise(
+        &budget,
+        &protected_change,
+        &constraints,
+    )?))
+}
+
+/// `countByKey(ipc)`: partial counts per key; IPC stream in, IPC stream (one batch) out.
+pub fn count_by_key_ipc(ipc_bytes: &[u8]) -> Result<Vec<u8>> {
+    let (schema, batches) = ipc::read_stream(ipc_bytes, "countByKey input")?;
+    let counts = count_by_key(&schema, &batches)?;
+    ipc::write_stream(&counts.schema(), &[counts])
+}
+
+/// `addNoise(ipc, secret, queryIndex, noise)`: keyed noise added to column `value`; IPC in, IPC out,
+/// same schema and row order. `query_index` is a Java long and must not be negative.
+pub fn add_noise_ipc(
+    ipc_bytes: &[u8],
+    secret: &[u8],
+    query_index: i64,
+    noise: &str,
+) -> Result<Vec<u8>> {
+    let secret = SecretKey::from_bytes(secret)?;
+    let Ok(query_index) = u64::try_from(query_index) else {
+        fail!(
+            InvalidArgument,
+            "queryIndex ({query_index}) must not be negative"
+        );
+    };
+    let noise = parse_noise_spec(noise)?;
+    let (schema, batches) = ipc::read_stream(ipc_bytes, "addNoise input")?;
+    let noisy_batches = add_noise(&schema, &batches, &secret, query_index, &noise)?;
+    ipc::write_stream(&schema, &noisy_batches)
+}
+
+#[cfg(test)]
+mod test;

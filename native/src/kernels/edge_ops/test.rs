@@ -1,0 +1,256 @@
+//! Tests of the glue behind each JNI method, without a JVM. They go through the real `privacy::text`
+//! parsers, `privacy` arithmetic and `sample` key handling.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, Int64Array};
+use arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use arrow::record_batch::RecordBatch;
+
+use super::*;
+use crate::error::Error;
+
+fn int64_ipc(columns: &[(&str, Vec<Option<i64>>)]) -> Vec<u8> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, _)| Field::new(*name, DataType::Int64, true))
+            .collect::<Vec<_>>(),
+    ));
+    let arrays = columns
+        .iter()
+        .map(|(_, values)| Arc::new(Int64Array::from(values.clone())) as arrow::array::ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), arrays).expect("batch");
+    ipc::write_stream(&schema, &[batch]).expect("write")
+}
+
+fn is_invalid_argument_containing(result: &Result<impl std::fmt::Debug>, fragment: &str) -> bool {
+    matches!(result, Err(Error::InvalidArgument(message)) if message.contains(fragment))
+}
+
+#[test]
+fn library_version_is_the_crate_version() {
+    assert_eq!(library_version(), env!("CARGO_PKG_VERSION"));
+    assert_eq!(library_version().split('.').count(), 3);
+}
+
+#[test]
+fn derive_key_rejects_a_secret_of_the_wrong_length_naming_it() {
+    let result = derive_key(&[0u8; 31], "noise");
+    assert!(
+        is_invalid_argument_containing(&result, "32 bytes, got 31"),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn derive_key_is_deterministic_and_32_bytes() {
+    let child = derive_key(&[5u8; 32], "noise").expect("derive");
+    assert_eq!(child.len(), 32);
+    assert_eq!(derive_key(&[5u8; 32], "noise").expect("derive"), child);
+}
+
+#[test]
+fn derive_key_separates_purposes_and_hides_the_parent() {
+    let parent = [5u8; 32];
+    let noise_key = derive_key(&parent, "noise").expect("derive");
+    assert_ne!(
+        noise_key,
+        derive_key(&parent, "truncation").expect("derive")
+    );
+    assert_ne!(noise_key, parent.to_vec());
+}
+
+#[test]
+fn new_session_secrets_are_32_fresh_bytes() {
+    let first = new_session_secret().expect("secret");
+    assert_eq!(first.len(), 32);
+    assert_ne!(first, new_session_secret().expect("secret"));
+}
+
+#[test]
+fn exact_from_double_is_exact_and_infinity_is_inf() {
+    assert_eq!(
+        exact_from_double(f64::INFINITY, "epsilon"),
+        Ok("inf".to_string())
+    );
+    assert_eq!(exact_from_double(2.0, "epsilon"), Ok("2".to_string()));
+    assert_eq!(exact_from_double(0.5, "epsilon"), Ok("1/2".to_string()));
+    // 0.1 is not 1/10 in binary; the exact dyadic value is 3602879701896397 / 2^55.
+    assert_eq!(
+        exact_from_double(0.1, "epsilon"),
+        Ok("3602879701896397/36028797018963968".to_string())
+    );
+}
+
+#[test]
+fn exact_from_double_rejects_nan_and_negative_values_naming_the_setting() {
+    for bad_value in [f64::NAN, -1.0, f64::NEG_INFINITY] {
+        let result = exact_from_double(bad_value, "epsilon");
+        assert!(
+            is_invalid_argument_containing(&result, "epsilon"),
+            "{bad_value}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn number_to_double_rounds_outward_as_asked() {
+    let up = number_to_double("1/3", true).expect("up");
+    let down = number_to_double("1/3", false).expect("down");
+    assert!(down < up && up - down <= f64::EPSILON, "{down} .. {up}");
+    assert!(3.0 * down <= 1.0 && 3.0 * up >= 1.0);
+    assert_eq!(number_to_double("2", true), Ok(2.0));
+    assert_eq!(number_to_double("2", false), Ok(2.0));
+    assert_eq!(number_to_double("inf", false), Ok(f64::INFINITY));
+    assert!(matches!(
+        number_to_double("-1", true),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn budget_subtract_is_exact() {
+    assert_eq!(
+        budget_subtract("pure:2", "pure:1/2"),
+        Ok("pure:3/2".to_string())
+    );
+    assert_eq!(
+        budget_subtract("zcdp:1", "zcdp:1"),
+        Ok("zcdp:0".to_string())
+    );
+}
+
+#[test]
+fn budget_subtract_beyond_the_remaining_budget_is_insufficient_budget() {
+    assert!(matches!(
+        budget_subtract("pure:1", "pure:2"),
+        Err(Error::InsufficientBudget(_))
+    ));
+}
+
+#[test]
+fn budget_subtract_of_another_budget_type_is_invalid_argument() {
+    assert!(matches!(
+        budget_subtract("pure:1", "zcdp:1/2"),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(is_invalid_argument_containing(
+        &budget_subtract("pure:x", "pure:1"),
+        "pure:x"
+    ));
+}
+
+#[test]
+fn budget_covers_compares_exactly() {
+    assert_eq!(budget_covers("pure:1", "pure:1"), Ok(true));
+    assert_eq!(budget_covers("pure:1", "pure:1000001/1000000"), Ok(false));
+    assert_eq!(budget_covers("pure:inf", "pure:1000"), Ok(true));
+    assert!(matches!(
+        budget_covers("pure:1", "zcdp:1"),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+/// The seed query: AddRowsWithID + MaxRowsPerID(20) under PureDP(2) → discrete Laplace, scale 20/2.
+#[test]
+fn count_noise_of_the_seed_query_is_laplace_with_scale_ten() {
+    assert_eq!(
+        count_noise_text("pure:2", "AddRowsWithID", "MaxRowsPerID:20"),
+        Ok("laplace:10".to_string())
+    );
+}
+
+#[test]
+fn count_noise_with_an_infinite_budget_is_none() {
+    assert_eq!(
+        count_noise_text("pure:inf", "AddOneRow", ""),
+        Ok("none".to_string())
+    );
+}
+
+#[test]
+fn count_noise_without_a_bounding_constraint_is_invalid_argument() {
+    assert!(matches!(
+        count_noise_text("pure:1", "AddRowsWithID", ""),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn count_by_key_ipc_round_trips() {
+    let input = int64_ipc(&[("key", vec![Some(2), None, Some(2), Some(9)])]);
+    let (schema, batches) =
+        ipc::read_stream(&count_by_key_ipc(&input).expect("count"), "output").expect("read");
+    assert_eq!(schema, super::count_by_key::output_schema());
+    assert_eq!(batches.len(), 1);
+    let keys = batches[0].column(0).as_primitive::<Int64Type>();
+    let counts = batches[0].column(1).as_primitive::<Int64Type>();
+    let by_key: BTreeMap<Option<i64>, i64> = (0..keys.len())
+        .map(|row| {
+            (
+                keys.is_valid(row).then(|| keys.value(row)),
+                counts.value(row),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_key,
+        BTreeMap::from([(None, 1), (Some(2), 2), (Some(9), 1)])
+    );
+}
+
+#[test]
+fn count_by_key_ipc_rejects_bad_bytes_as_invalid_argument() {
+    assert!(is_invalid_argument_containing(
+        &count_by_key_ipc(b"nope"),
+        "countByKey input: not a valid Arrow IPC stream"
+    ));
+}
+
+#[test]
+fn add_noise_ipc_without_noise_returns_the_input_values() {
+    let input = int64_ipc(&[
+        ("key", vec![Some(1), Some(2)]),
+        ("value", vec![Some(10), Some(-3)]),
+    ]);
+    let output = add_noise_ipc(&input, &[0u8; 32], 0, "none").expect("add");
+    assert_eq!(
+        ipc::read_stream(&output, "output"),
+        ipc::read_stream(&input, "input")
+    );
+}
+
+#[test]
+fn add_noise_ipc_rejects_a_negative_query_index() {
+    let input = int64_ipc(&[("key", vec![Some(1)]), ("value", vec![Some(10)])]);
+    assert_eq!(
+        add_noise_ipc(&input, &[0u8; 32], -1, "none"),
+        Err(Error::InvalidArgument(
+            "queryIndex (-1) must not be negative".to_string()
+        ))
+    );
+}
+
+#[test]
+fn add_noise_ipc_rejects_a_short_secret_and_bad_noise_text() {
+    let input = int64_ipc(&[("key", vec![Some(1)]), ("value", vec![Some(10)])]);
+    assert!(is_invalid_argument_containing(
+        &add_noise_ipc(&input, &[0u8; 16], 0, "none"),
+        "got 16"
+    ));
+    assert!(is_invalid_argument_containing(
+        &add_noise_ipc(&input, &[0u8; 32], 0, "laplace:x"),
+        "laplace:x"
+    ));
+}
+
+#[test]
+fn add_noise_ipc_names_its_input_in_ipc_errors() {
+    let result = add_noise_ipc(b"nope", &[0u8; 32], 0, "none");
+    assert!(
+        is_invalid_argument_containing(&result, "addNoise input: not a valid Arrow IPC stream"),
+        "{result:?}"
+    );
+}

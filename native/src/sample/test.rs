@@ -1,0 +1,220 @@
+//! Unit tests of the sampler module: keys and streams, bounded draws, edge cases, large parameters and
+//! known answers. Distribution tests (goodness of fit) live in `native/tests/`.
+use super::rng::insecure_seeded_rng_for_tests;
+use super::*;
+use crate::privacy::Rational;
+use crate::Error;
+use rand_core::RngCore;
+
+fn rational(n: u128, d: u128) -> Rational {
+    Rational::new(n, d).unwrap()
+}
+
+fn golden_key() -> SecretKey {
+    SecretKey::from_bytes(&[7u8; 32]).unwrap()
+}
+
+#[test]
+fn derive_is_deterministic_and_separates_labels() {
+    let key = golden_key();
+    assert_eq!(key.derive("noise"), key.derive("noise"));
+    let labels = [
+        "",
+        "noise",
+        "noise\0",
+        "truncation",
+        "truncatio",
+        "truncationX",
+        "n",
+        "\0",
+        "\0\0\0\0\0\0\0\0",
+    ];
+    for (i, a) in labels.iter().enumerate() {
+        assert_ne!(key.derive(a), key, "derived key equals parent for {a:?}");
+        for b in &labels[i + 1..] {
+            assert_ne!(
+                key.derive(a),
+                key.derive(b),
+                "labels {a:?} and {b:?} collide"
+            );
+        }
+    }
+    let other = SecretKey::from_bytes(&[8u8; 32]).unwrap();
+    assert_ne!(key.derive("noise"), other.derive("noise"));
+}
+
+#[test]
+fn cell_streams_are_reproducible_and_distinct() {
+    let key = golden_key();
+    let first = |q: u64, c: i64| key.cell_rng(q, c).next_u64();
+    assert_eq!(first(3, 42), first(3, 42));
+    assert_eq!(key.query_key(3).cell_rng(42).next_u64(), first(3, 42));
+    assert_ne!(first(3, 42), first(3, 43));
+    assert_ne!(first(3, 42), first(4, 42));
+    assert_ne!(first(0, -1), first(0, 1));
+    assert_ne!(first(0, 0), key.derive("noise").cell_rng(0, 0).next_u64());
+}
+
+#[test]
+fn os_keys_differ() {
+    assert_ne!(SecretKey::from_os().unwrap(), SecretKey::from_os().unwrap());
+    assert_ne!(os_rng().unwrap().next_u64(), os_rng().unwrap().next_u64());
+    assert_eq!(format!("{:?}", golden_key()), "SecretKey(<redacted>)");
+    assert!(SecretKey::from_bytes(&[0u8; 31])
+        .unwrap_err()
+        .to_string()
+        .contains("31"));
+}
+
+#[test]
+fn uniform_draws_stay_in_range_and_cover_it() {
+    let mut rng = insecure_seeded_rng_for_tests(1);
+    for &n in &[1u64, 2, 3, 7, 1 << 32, (1 << 32) + 1, u64::MAX] {
+        for _ in 0..1000 {
+            assert!(uniform_below_u64(&mut rng, n).unwrap() < n);
+        }
+    }
+    for &n in &[
+        1u128,
+        5,
+        u128::from(u64::MAX) + 1,
+        u128::MAX / 3 + 7,
+        u128::MAX,
+    ] {
+        for _ in 0..1000 {
+            assert!(uniform_below_u128(&mut rng, n).unwrap() < n);
+        }
+    }
+    let mut seen = [0u32; 6];
+    for _ in 0..6000 {
+        seen[uniform_below_u64(&mut rng, 6).unwrap() as usize] += 1;
+    }
+    assert!(seen.iter().all(|&count| count > 850), "{seen:?}");
+    assert!(uniform_below_u64(&mut rng, 0).is_err());
+    assert!(uniform_below_u128(&mut rng, 0).is_err());
+}
+
+#[test]
+fn bernoulli_edge_cases_are_exact() {
+    let mut rng = insecure_seeded_rng_for_tests(2);
+    for _ in 0..1000 {
+        assert!(!sample_bernoulli_rational(&mut rng, &rational(0, 5)).unwrap());
+        assert!(sample_bernoulli_rational(&mut rng, &rational(5, 5)).unwrap());
+        assert!(sample_bernoulli_exp_minus(&mut rng, &rational(0, 1)).unwrap());
+    }
+    let message = sample_bernoulli_rational(&mut rng, &rational(6, 5))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("6/5"), "{message}");
+    // exp(−10^30) is 0 to any precision we could see, and the loop stops at the first failure.
+    assert!(!sample_bernoulli_exp_minus(&mut rng, &rational(u128::MAX, 3)).unwrap());
+}
+
+#[test]
+fn zero_parameters_give_zero() {
+    let mut rng = insecure_seeded_rng_for_tests(3);
+    assert_eq!(
+        sample_discrete_laplace(&mut rng, &rational(0, 7)).unwrap(),
+        0
+    );
+    assert_eq!(
+        sample_discrete_gaussian(&mut rng, &rational(0, 7)).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn large_parameters_sample_without_overflow() {
+    let mut rng = insecure_seeded_rng_for_tests(4);
+    // Laplace scale 10^12 with a huge non-reduced and a huge reduced representation.
+    let scales = [
+        rational(1_000_000_000_000, 1),
+        rational(1_000_000_000_000 * (1 << 60), 1 << 60),
+        rational(u128::MAX, u128::MAX / 1_000_000_000_000),
+        rational(u128::MAX - 2, 3),
+        rational(1, u128::MAX),
+    ];
+    for scale in &scales {
+        for _ in 0..200 {
+            let sample = sample_discrete_laplace(&mut rng, scale);
+            let bound = scale.numerator() / scale.denominator();
+            match sample {
+                Ok(x) => {
+                    assert!(bound > 1 << 64 || u128::from(x.unsigned_abs()) < 60 * bound.max(1))
+                }
+                Err(Error::Overflow(message)) => {
+                    assert!(bound > 1 << 60 && message.contains("scale"))
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    // σ² up to 10^18 and with arbitrary u128 denominators.
+    let variances = [
+        rational(1_000_000_000_000_000_000, 1),
+        rational(u128::MAX, u128::MAX / 1_000_000_000_000_000_000),
+        rational(u128::MAX - 1, (1 << 100) + 1),
+        rational(1, u128::MAX),
+        rational(u128::MAX, 1),
+    ];
+    for sigma_squared in &variances {
+        let sampler = DiscreteGaussian::new(sigma_squared).unwrap();
+        let sigma = ((sigma_squared.numerator() / sigma_squared.denominator()) as f64)
+            .sqrt()
+            .max(1.0);
+        for _ in 0..50 {
+            match sampler.sample(&mut rng) {
+                Ok(x) => assert!((x as f64).abs() < 10.0 * sigma, "{x} vs σ {sigma}"),
+                Err(Error::Overflow(message)) => {
+                    assert!(sigma > 1e18 && message.contains("sigma_squared"))
+                }
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+/// Golden outputs. These are integer-only computations over the ChaCha20 keystream, so they are the same
+/// on every platform and every float rounding mode; a change here changes which noise users get.
+#[test]
+fn known_answers() {
+    let mut seeded = insecure_seeded_rng_for_tests(20261125);
+    let laplace: Vec<i64> = (0..8)
+        .map(|_| sample_discrete_laplace(&mut seeded, &rational(20, 1)).unwrap())
+        .collect();
+    let gaussian: Vec<i64> = (0..8)
+        .map(|_| sample_discrete_gaussian(&mut seeded, &rational(400, 1)).unwrap())
+        .collect();
+    let mut keyed = golden_key().cell_rng(3, 42);
+    let keyed_laplace: Vec<i64> = (0..8)
+        .map(|_| sample_discrete_laplace(&mut keyed, &rational(7, 3)).unwrap())
+        .collect();
+    let keyed_gaussian: Vec<i64> = (0..8)
+        .map(|_| sample_discrete_gaussian(&mut keyed, &rational(1_000_000_000_000, 7)).unwrap())
+        .collect();
+    let first_word = golden_key().derive("noise").cell_rng(0, -1).next_u64();
+    eprintln!("GOLDEN GOLDEN_LAPLACE_SEEDED = {laplace:?}");
+    eprintln!("GOLDEN GOLDEN_GAUSSIAN_SEEDED = {gaussian:?}");
+    eprintln!("GOLDEN GOLDEN_LAPLACE_KEYED = {keyed_laplace:?}");
+    eprintln!("GOLDEN GOLDEN_GAUSSIAN_KEYED = {keyed_gaussian:?}");
+    eprintln!("GOLDEN GOLDEN_DERIVED_WORD = {first_word:#018x}");
+    assert_eq!(laplace, GOLDEN_LAPLACE_SEEDED, "seeded discrete Laplace");
+    assert_eq!(gaussian, GOLDEN_GAUSSIAN_SEEDED, "seeded discrete Gaussian");
+    assert_eq!(
+        keyed_laplace, GOLDEN_LAPLACE_KEYED,
+        "keyed discrete Laplace"
+    );
+    assert_eq!(
+        keyed_gaussian, GOLDEN_GAUSSIAN_KEYED,
+        "keyed discrete Gaussian"
+    );
+    assert_eq!(first_word, GOLDEN_DERIVED_WORD, "derived key stream");
+}
+
+const GOLDEN_LAPLACE_SEEDED: [i64; 8] = [15, -1, -4, -2, 9, 10, 1, 16];
+const GOLDEN_GAUSSIAN_SEEDED: [i64; 8] = [33, 18, 21, -4, -28, 5, -9, 9];
+const GOLDEN_LAPLACE_KEYED: [i64; 8] = [6, -3, 0, 7, -2, 3, 2, -1];
+const GOLDEN_GAUSSIAN_KEYED: [i64; 8] = [
+    -186995, 297130, 457769, 42093, -534922, -310512, -449169, -118337,
+];
+const GOLDEN_DERIVED_WORD: u64 = 0x2cab8bcce20b6859;

@@ -61,16 +61,21 @@ check_jni_symbols() {
 
 PLATFORMS=("$@")
 [ ${#PLATFORMS[@]} -gt 0 ] || PLATFORMS=(linux-x86_64 linux-aarch64)
+TARGET_ARGS=()
+for platform in "${PLATFORMS[@]}"; do TARGET_ARGS+=(--target "$(rust_target "$platform").$MAX_GLIBC"); done
+
+# One cargo invocation for all targets: build scripts and proc-macros (host code) compile once.
+echo "== native: ${PLATFORMS[*]} (glibc $MAX_GLIBC)"
+start=$(date +%s)
+cargo zigbuild --release --locked -p sparkdp-native --lib "${TARGET_ARGS[@]}"
+echo "== native: cargo zigbuild took $(( $(date +%s) - start ))s"
+
 for platform in "${PLATFORMS[@]}"; do
-  target="$(rust_target "$platform")"
-  echo "== native: $platform ($target, glibc $MAX_GLIBC)"
-  start=$(date +%s)
-  cargo zigbuild --release --locked -p sparkdp-native --lib --target "$target.$MAX_GLIBC"
-  built="$TARGET_DIR/$target/release/libsparkdp.so"
+  built="$TARGET_DIR/$(rust_target "$platform")/release/libsparkdp.so"
   [ -f "$built" ] || { echo "cargo-zigbuild did not produce $built" >&2; exit 1; }
   check_glibc "$built"
   check_jni_symbols "$built"
   mkdir -p "build/native/$platform"
   cp "$built" "build/native/$platform/libsparkdp.so"
-  echo "== native: $platform staged at build/native/$platform/libsparkdp.so in $(( $(date +%s) - start ))s"
+  echo "== native: $platform staged at build/native/$platform/libsparkdp.so"
 done

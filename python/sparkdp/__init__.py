@@ -1,0 +1,27 @@
+"""sparkdp: differential privacy for Apache Spark, with Tumult Analytics' API.
+
+A Tumult Analytics program runs on sparkdp with only its import line changed::
+
+    from sparkdp import AddRowsWithID, KeySet, MaxRowsPerID, PureDPBudget, QueryBuilder, Session
+
+This package forwards to the Scala API in the sparkdp jar through py4j; start
+Spark with the jar in ``spark.jars``.
+"""
+
+from sparkdp.constraints import MaxRowsPerID
+from sparkdp.exceptions import AnalyticsInternalError
+from sparkdp.keyset import KeySet
+from sparkdp.privacy_budget import PureDPBudget
+from sparkdp.protected_change import AddRowsWithID
+from sparkdp.query_builder import QueryBuilder
+from sparkdp.session import Session
+
+__all__ = [
+    "AddRowsWithID",
+    "AnalyticsInternalError",
+    "KeySet",
+    "MaxRowsPerID",
+    "PureDPBudget",
+    "QueryBuilder",
+    "Session",
+]

@@ -1,0 +1,368 @@
+"""The single place where sparkdp talks to the JVM through py4j.
+
+Everything that crosses between Python and the JVM goes through here:
+
+* finding the JVM of a SparkSession and the sparkdp classes in it,
+* turning a pyspark DataFrame into its Java DataFrame (``df._jdf``) and back,
+  on pyspark 3.1 (which wants a ``SQLContext``) as well as 3.3 and later,
+* mapping a Java exception to the Python exception a Tumult user expects.
+
+Exception mapping, by Java class name (see docs/CONTRACTS.md):
+
+==========================================  ===================================
+Java class                                  Python exception
+==========================================  ===================================
+``java.lang.IllegalArgumentException``      ``ValueError``
+``java.util.NoSuchElementException``        ``KeyError``
+``sparkdp.InsufficientBudgetException``     ``RuntimeError``
+``sparkdp.WarehouseException``              ``RuntimeError``
+``java.lang.IllegalStateException``         ``RuntimeError`` (session stopped)
+``sparkdp.NativeException``                 ``sparkdp.AnalyticsInternalError``
+anything else                               re-raised unchanged
+==========================================  ===================================
+
+The Python message is the Java message, without the Java stack trace.
+"""
+
+import contextlib
+from typing import Any, Callable, Iterator, Optional, Tuple, Type
+
+from py4j.java_collections import JavaArray, JavaList
+from py4j.java_gateway import JavaClass
+from py4j.protocol import Py4JJavaError
+from pyspark.sql import DataFrame, SparkSession
+
+from sparkdp.exceptions import AnalyticsInternalError
+
+try:  # pyspark >= 3.4
+    from pyspark.errors.exceptions.captured import CapturedException
+except ImportError:  # pragma: no cover - pyspark 3.1 to 3.3
+    from pyspark.sql.utils import CapturedException  # type: ignore
+
+__all__ = [
+    "JAVA_TO_PYTHON_EXCEPTION",
+    "call_java",
+    "check_type",
+    "java_error_to_python",
+    "jvm_of",
+    "new_sparkdp_object",
+    "python_error_for_java_class",
+    "require_dataframe",
+    "seq_to_list",
+    "spark_session_of",
+    "sparkdp_class",
+    "to_java_dataframe",
+    "to_python_dataframe",
+    "translate_java_errors",
+]
+
+JAVA_TO_PYTHON_EXCEPTION = {
+    "java.lang.IllegalArgumentException": ValueError,
+    "java.util.NoSuchElementException": KeyError,
+    "sparkdp.InsufficientBudgetException": RuntimeError,
+    "sparkdp.WarehouseException": RuntimeError,
+    # evaluate after stop(): Tumult raises RuntimeError for an inactive session.
+    "java.lang.IllegalStateException": RuntimeError,
+    "sparkdp.NativeException": AnalyticsInternalError,
+}  # type: dict
+"""Java exception class name -> Python exception class (CONTRACTS.md)."""
+
+# pyspark installs a py4j hook that turns some Java exceptions into its own
+# CapturedException subclasses before we see them. pyspark 3.3+ keeps the Java
+# exception in `_origin`; pyspark 3.1 keeps only the text, so there the Java
+# class is known from the pyspark class name alone.
+_PYSPARK_CAPTURED_CLASS_TO_JAVA = {
+    "IllegalArgumentException": "java.lang.IllegalArgumentException",
+}
+
+# A sparkdp exception thrown inside a Spark task reaches the driver wrapped in a
+# SparkException; look this many causes deep for it.
+_MAX_CAUSE_DEPTH = 16
+
+
+def python_error_for_java_class(
+    java_class_name: str, message: Optional[str]
+) -> Optional[BaseException]:
+    """Builds the Python exception for a Java exception class, if it is mapped.
+
+    Args:
+        java_class_name: Fully qualified Java class name, e.g.
+            ``"java.lang.IllegalArgumentException"``.
+        message: The Java exception's message (``getMessage()``), or None.
+
+    Returns:
+        The Python exception to raise, or None when the class is not mapped.
+
+    Example:
+        >>> error = python_error_for_java_class(
+        ...     "java.lang.IllegalArgumentException", "Column 'x' does not exist")
+        >>> type(error).__name__, str(error)
+        ('ValueError', "Column 'x' does not exist")
+        >>> python_error_for_java_class("java.lang.ArithmeticException", "overflow")
+    """
+    python_class = JAVA_TO_PYTHON_EXCEPTION.get(java_class_name)
+    if python_class is None:
+        return None
+    # KeyError shows the repr of its argument, as for any KeyError.
+    return python_class(message if message else java_class_name)
+
+
+def _java_class_name(java_throwable: Any) -> str:
+    return str(java_throwable.getClass().getName())
+
+
+def _java_message(java_throwable: Any) -> Optional[str]:
+    message = java_throwable.getMessage()
+    return None if message is None else str(message)
+
+
+def _mapped_in_causes(java_throwable: Any) -> Optional[BaseException]:
+    """Finds the first sparkdp exception in the cause chain, mapped to Python."""
+    cause = java_throwable.getCause()
+    depth = 0
+    while cause is not None and depth < _MAX_CAUSE_DEPTH:
+        class_name = _java_class_name(cause)
+        if class_name.startswith("sparkdp."):
+            return python_error_for_java_class(class_name, _java_message(cause))
+        cause = cause.getCause()
+        depth += 1
+    return None
+
+
+def java_error_to_python(error: BaseException) -> Optional[BaseException]:
+    """Maps an error raised by a py4j call to the Python exception users expect.
+
+    Args:
+        error: A ``Py4JJavaError``, or a pyspark ``CapturedException`` (pyspark
+            converts some Java exceptions, e.g. IllegalArgumentException, before
+            they reach us).
+
+    Returns:
+        The mapped Python exception, or None if ``error`` should be re-raised
+        unchanged. The top-level Java class decides; only when it is not mapped
+        (e.g. a ``SparkException`` from a failed task) is the cause chain
+        searched for a ``sparkdp.*`` exception.
+    """
+    java_throwable = None
+    if isinstance(error, Py4JJavaError):
+        java_throwable = error.java_exception
+    elif isinstance(error, CapturedException):
+        java_throwable = getattr(error, "_origin", None)
+        if java_throwable is None:
+            # pyspark 3.1: no Java object, only the pyspark class and the text.
+            java_class_name = _PYSPARK_CAPTURED_CLASS_TO_JAVA.get(
+                type(error).__name__
+            )
+            if java_class_name is None:
+                return None
+            return python_error_for_java_class(
+                java_class_name, getattr(error, "desc", None)
+            )
+    if java_throwable is None:
+        return None
+    mapped = python_error_for_java_class(
+        _java_class_name(java_throwable), _java_message(java_throwable)
+    )
+    if mapped is None:
+        mapped = _mapped_in_causes(java_throwable)
+    return mapped
+
+
+@contextlib.contextmanager
+def translate_java_errors() -> Iterator[None]:
+    """Context manager that re-raises Java errors as the mapped Python errors.
+
+    Wrap each forwarding call in it. Unmapped errors propagate unchanged.
+
+    Raises:
+        ValueError: the JVM threw IllegalArgumentException.
+        KeyError: the JVM threw NoSuchElementException.
+        RuntimeError: the JVM threw InsufficientBudgetException,
+            WarehouseException or IllegalStateException.
+        AnalyticsInternalError: the JVM threw sparkdp.NativeException.
+    """
+    try:
+        yield
+    except (Py4JJavaError, CapturedException) as error:
+        mapped = java_error_to_python(error)
+        if mapped is None:
+            raise
+        # `from None`: the chained Py4J error would print the Java stack trace.
+        raise mapped from None
+
+
+def call_java(java_callable: Callable[..., Any], *args: Any) -> Any:
+    """Calls a py4j method or constructor with Java errors mapped to Python.
+
+    Args:
+        java_callable: A py4j JavaMember or JavaClass.
+        *args: Arguments forwarded unchanged.
+
+    Returns:
+        What the JVM returned.
+    """
+    with translate_java_errors():
+        return java_callable(*args)
+
+
+def spark_session_of(dataframe: DataFrame) -> SparkSession:
+    """Returns the SparkSession a pyspark DataFrame belongs to.
+
+    Args:
+        dataframe: A pyspark DataFrame.
+
+    Returns:
+        ``dataframe.sparkSession`` (pyspark >= 3.3) or
+        ``dataframe.sql_ctx.sparkSession`` (pyspark 3.1).
+    """
+    # pyspark 3.1 has no DataFrame.sparkSession, and its DataFrame.__getattr__
+    # would return a Column if the data had a column of that name.
+    spark = getattr(dataframe, "sparkSession", None)
+    if not isinstance(spark, SparkSession):
+        spark = dataframe.sql_ctx.sparkSession
+    return spark
+
+
+def require_dataframe(dataframe: Any, parameter_name: str) -> DataFrame:
+    """Checks that an argument is a pyspark DataFrame.
+
+    Args:
+        dataframe: The argument.
+        parameter_name: The parameter's name, for the message.
+
+    Returns:
+        ``dataframe`` itself.
+
+    Raises:
+        TypeError: ``dataframe`` is not a pyspark DataFrame.
+    """
+    if not isinstance(dataframe, DataFrame):
+        raise TypeError(
+            "{} must be a pyspark.sql.DataFrame, not {}.".format(
+                parameter_name, type(dataframe).__name__
+            )
+        )
+    return dataframe
+
+
+def to_java_dataframe(dataframe: DataFrame) -> Any:
+    """Returns the Java DataFrame (py4j object) behind a pyspark DataFrame.
+
+    Args:
+        dataframe: A pyspark DataFrame.
+
+    Returns:
+        ``dataframe._jdf``.
+    """
+    return dataframe._jdf  # pylint: disable=protected-access
+
+
+def to_python_dataframe(java_dataframe: Any, spark: SparkSession) -> DataFrame:
+    """Wraps a Java DataFrame as a pyspark DataFrame.
+
+    Args:
+        java_dataframe: A py4j reference to an ``org.apache.spark.sql.Dataset``.
+        spark: The SparkSession it belongs to.
+
+    Returns:
+        A pyspark DataFrame. pyspark 3.1/3.2 want a SQLContext as the second
+        constructor argument (``spark._wrapped``); 3.3 and later take the
+        SparkSession and no longer have ``_wrapped``.
+    """
+    sql_context_or_session = getattr(spark, "_wrapped", spark)
+    return DataFrame(java_dataframe, sql_context_or_session)
+
+
+def jvm_of(spark: SparkSession) -> Any:
+    """Returns the py4j JVM view of a SparkSession.
+
+    Args:
+        spark: A SparkSession.
+
+    Returns:
+        ``spark.sparkContext._jvm``.
+    """
+    return spark.sparkContext._jvm  # pylint: disable=protected-access
+
+
+def sparkdp_class(jvm: Any, class_name: str) -> JavaClass:
+    """Looks up a class of the sparkdp jar in the JVM.
+
+    Args:
+        jvm: A py4j JVM view.
+        class_name: Simple name inside package ``sparkdp``, e.g. ``"Session"``.
+
+    Returns:
+        The py4j JavaClass.
+
+    Raises:
+        RuntimeError: the class is not on the JVM's class path (the jar is not
+            in ``spark.jars``).
+    """
+    java_class = getattr(jvm.sparkdp, class_name)
+    if not isinstance(java_class, JavaClass):
+        raise RuntimeError(
+            "Class sparkdp.{} is not on the Spark JVM's class path. Start Spark "
+            "with the sparkdp jar, e.g. SparkSession.builder.config("
+            "'spark.jars', 'build/sparkdp.jar') (build it with `make jar`).".format(
+                class_name
+            )
+        )
+    return java_class
+
+
+def new_sparkdp_object(jvm: Any, class_name: str, *args: Any) -> Any:
+    """Constructs a sparkdp JVM object, with Java errors mapped to Python.
+
+    Uses the Java constructors CONTRACTS.md lists for py4j, e.g.
+    ``new PureDPBudget(epsilon)``, ``new AddRowsWithID(idColumn)``.
+
+    Args:
+        jvm: A py4j JVM view.
+        class_name: Simple class name inside package ``sparkdp``.
+        *args: Constructor arguments (already JVM-compatible).
+
+    Returns:
+        The py4j reference to the new object.
+    """
+    return call_java(sparkdp_class(jvm, class_name), *args)
+
+
+def seq_to_list(java_collection: Any) -> list:
+    """Converts a JVM collection (Scala Seq, Java List or array) to a list.
+
+    Args:
+        java_collection: A py4j reference, or a value py4j already converted.
+
+    Returns:
+        A Python list of its elements.
+    """
+    if isinstance(java_collection, (list, tuple, JavaArray, JavaList)):
+        return list(java_collection)
+    # A Scala collection: py4j does not convert these; walk its iterator.
+    iterator = java_collection.iterator()
+    elements = []
+    while iterator.hasNext():
+        elements.append(iterator.next())
+    return elements
+
+
+def check_type(value: Any, expected: Tuple[Type, ...], parameter_name: str) -> None:
+    """Raises TypeError if ``value`` is not an instance of ``expected``.
+
+    Args:
+        value: The argument.
+        expected: Accepted classes.
+        parameter_name: The parameter's name, for the message.
+
+    Raises:
+        TypeError: ``value`` has another type.
+    """
+    if not isinstance(value, expected):
+        raise TypeError(
+            "{} must be {}, not {}.".format(
+                parameter_name,
+                " or ".join(t.__name__ for t in expected),
+                type(value).__name__,
+            )
+        )

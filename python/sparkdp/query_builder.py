@@ -1,0 +1,166 @@
+"""Building differentially private queries: QueryBuilder, GroupedQueryBuilder, Query.
+
+The builders only record what the query says. The JVM query
+(``sparkdp.QueryBuilder(sourceId).enforce(...).groupBy(keyset).count()``) is
+built when :meth:`sparkdp.Session.evaluate` forwards it, so a query can be
+written before any SparkSession exists, as with Tumult Analytics.
+"""
+
+from dataclasses import dataclass
+from typing import Any, List, Optional, Tuple
+
+from sparkdp import _java
+from sparkdp.constraints import Constraint
+from sparkdp.keyset import KeySet
+
+__all__ = ["QueryBuilder", "GroupedQueryBuilder", "Query"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A complete query, ready for :meth:`sparkdp.Session.evaluate`.
+
+    Do not construct one directly; finish a :class:`QueryBuilder` chain instead,
+    e.g. ``QueryBuilder("checkouts").groupby(keyset).count()``.
+    """
+
+    source_id: str
+    constraints: Tuple[Constraint, ...]
+    keyset: KeySet
+    output_column: Optional[str]
+
+    def _to_java(self, jvm: Any) -> Any:
+        """Builds the JVM ``sparkdp.Query`` (internal).
+
+        Args:
+            jvm: The py4j JVM view of the session's SparkSession.
+
+        Returns:
+            ``QueryBuilder(sourceId).enforce(c)...groupBy(keyset).count([name])``.
+        """
+        java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self.source_id)
+        for constraint in self.constraints:
+            java_builder = _java.call_java(
+                java_builder.enforce, constraint._to_java(jvm)
+            )
+        java_grouped = _java.call_java(java_builder.groupBy, self.keyset._to_java())
+        if self.output_column is None:
+            return _java.call_java(java_grouped.count)
+        return _java.call_java(java_grouped.count, self.output_column)
+
+
+class GroupedQueryBuilder:
+    """A query grouped by a KeySet, waiting for its aggregation.
+
+    Do not construct one directly; call :meth:`QueryBuilder.groupby`.
+    """
+
+    def __init__(
+        self, source_id: str, constraints: Tuple[Constraint, ...], keyset: KeySet
+    ) -> None:
+        """Records the grouping (internal; use ``QueryBuilder.groupby``).
+
+        Args:
+            source_id: The private table the query reads.
+            constraints: Constraints enforced before grouping, in order.
+            keyset: The group keys.
+        """
+        self._source_id = source_id
+        self._constraints = constraints
+        self._keyset = keyset
+
+    def count(self, name: Optional[str] = None) -> Query:
+        """Counts the rows in each group of the KeySet, with noise.
+
+        Every key of the KeySet appears in the output exactly once (with a
+        noisy zero where no row has that key) and no other key appears.
+
+        Args:
+            name: Name of the count column; None uses the default, ``count``.
+
+        Returns:
+            The query, to pass to :meth:`sparkdp.Session.evaluate`.
+
+        Raises:
+            TypeError: ``name`` is not a string.
+            ValueError: ``name`` is empty.
+        """
+        if name is not None:
+            _java.check_type(name, (str,), "name")
+            if name == "":
+                raise ValueError("name must be non-empty")
+        return Query(self._source_id, self._constraints, self._keyset, name)
+
+
+class QueryBuilder:
+    """High-level interface for specifying DP queries on one private table.
+
+    As in Tumult Analytics, transformation methods (``enforce``) update this
+    builder and return it, so calls chain. The seed query reads:
+
+    Example:
+        >>> from sparkdp import MaxRowsPerID, QueryBuilder
+        >>> builder = QueryBuilder("checkouts").enforce(MaxRowsPerID(20))
+        >>> builder.source_id
+        'checkouts'
+
+    and then ``builder.groupby(keyset).count()`` gives the query to evaluate.
+    """
+
+    def __init__(self, source_id: str) -> None:
+        """Starts a query on a private table.
+
+        Args:
+            source_id: The ``source_id`` the table was given in
+                :meth:`sparkdp.Session.from_dataframe`.
+
+        Raises:
+            TypeError: ``source_id`` is not a string.
+        """
+        _java.check_type(source_id, (str,), "source_id")
+        self._source_id = source_id
+        self._constraints = []  # type: List[Constraint]
+
+    @property
+    def source_id(self) -> str:
+        """The private table this query reads."""
+        return self._source_id
+
+    def enforce(self, constraint: Constraint) -> "QueryBuilder":
+        """Enforces a constraint on the table, e.g. ``MaxRowsPerID(20)``.
+
+        Args:
+            constraint: The constraint, e.g. :class:`~sparkdp.MaxRowsPerID`.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``constraint`` is not a Constraint.
+        """
+        _java.check_type(constraint, (Constraint,), "constraint")
+        self._constraints.append(constraint)
+        return self
+
+    def groupby(self, by: KeySet) -> GroupedQueryBuilder:
+        """Groups the table by the keys of a KeySet.
+
+        Args:
+            by: The KeySet of public group keys.
+
+        Returns:
+            A GroupedQueryBuilder, whose ``count()`` finishes the query.
+
+        Raises:
+            NotImplementedError: ``by`` is a column name or a list of them
+                (keys chosen from the private data), which sparkdp does not
+                support yet.
+            TypeError: ``by`` is neither a KeySet nor column names.
+        """
+        if isinstance(by, (str, list, tuple)):
+            raise NotImplementedError(
+                "groupby currently needs a KeySet; grouping by column names "
+                "({!r}) is not supported yet.".format(by)
+            )
+        _java.check_type(by, (KeySet,), "by")
+        return GroupedQueryBuilder(self._source_id, tuple(self._constraints), by)

@@ -1,0 +1,164 @@
+"""The Session: differentially private queries against private tables."""
+
+from typing import Any, List, Optional
+
+from pyspark.sql import DataFrame, SparkSession
+
+from sparkdp import _java
+from sparkdp.privacy_budget import PrivacyBudget, PureDPBudget, budget_from_java
+from sparkdp.protected_change import ProtectedChange
+from sparkdp.query_builder import Query
+
+__all__ = ["Session"]
+
+
+def _require_supported_budget(privacy_budget: Any, parameter_name: str) -> None:
+    _java.check_type(privacy_budget, (PrivacyBudget,), parameter_name)
+    if not isinstance(privacy_budget, PureDPBudget):
+        raise ValueError(
+            "{} must be a PureDPBudget for now; {} is not supported yet.".format(
+                parameter_name, type(privacy_budget).__name__
+            )
+        )
+
+
+class Session:
+    """Answers differentially private queries on private tables, within a budget.
+
+    Create one with :meth:`from_dataframe`. Every :meth:`evaluate` spends part
+    of the session's privacy budget; :meth:`stop` releases the session's
+    intermediate tables.
+
+    The seed query (``checkouts_df`` and ``books_df`` are DataFrames of the
+    bundled sample data; the session's SparkSession must have the sparkdp jar
+    in ``spark.jars``)::
+
+        budget = PureDPBudget(2)
+        session = Session.from_dataframe(budget, "checkouts", checkouts_df,
+                                         protected_change=AddRowsWithID("member_id"))
+        keyset = KeySet.from_dataframe(books_df.select("title", "author", "isbn"))
+        output = session.evaluate(
+            QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupby(keyset).count(),
+            budget)
+    """
+
+    def __init__(self, java_session: Any, spark: SparkSession) -> None:
+        """Wraps a JVM ``sparkdp.Session``; use :meth:`from_dataframe` instead.
+
+        Args:
+            java_session: A py4j reference to a ``sparkdp.Session``.
+            spark: The SparkSession it runs in.
+        """
+        self._jsession = java_session
+        self._spark = spark
+
+    @classmethod
+    def from_dataframe(
+        cls,
+        privacy_budget: PrivacyBudget,
+        source_id: str,
+        dataframe: DataFrame,
+        protected_change: Optional[ProtectedChange] = None,
+    ) -> "Session":
+        """Creates a Session with one private table.
+
+        Nothing is read yet; the table is registered with its protected change.
+
+        Args:
+            privacy_budget: The total budget of the session, e.g.
+                ``PureDPBudget(2)``.
+            source_id: Name under which queries refer to the table.
+            dataframe: The private data.
+            protected_change: What the DP guarantee hides, e.g.
+                ``AddRowsWithID("member_id")``. Required for now.
+
+        Returns:
+            The Session.
+
+        Raises:
+            TypeError: an argument has the wrong type.
+            ValueError: ``protected_change`` is missing, or the JVM rejected an
+                argument (e.g. the ID column does not exist; the message names
+                it).
+        """
+        _require_supported_budget(privacy_budget, "privacy_budget")
+        _java.check_type(source_id, (str,), "source_id")
+        _java.require_dataframe(dataframe, "dataframe")
+        if protected_change is None:
+            raise ValueError(
+                "A protected_change is required for now, e.g. "
+                "protected_change=AddRowsWithID('member_id'); AddOneRow and the "
+                "other protected changes are not supported yet."
+            )
+        _java.check_type(protected_change, (ProtectedChange,), "protected_change")
+        spark = _java.spark_session_of(dataframe)
+        jvm = _java.jvm_of(spark)
+        java_budget = privacy_budget._to_java(jvm)
+        java_change = protected_change._to_java(jvm)
+        session_class = _java.sparkdp_class(jvm, "Session")
+        java_session = _java.call_java(
+            session_class.fromDataFrame,
+            java_budget,
+            source_id,
+            _java.to_java_dataframe(dataframe),
+            java_change,
+        )
+        return cls(java_session, spark)
+
+    @property
+    def private_sources(self) -> List[str]:
+        """Returns the ids of the private tables of this session.
+
+        Example: ``session.private_sources == ["checkouts"]``.
+        """
+        java_sources = _java.call_java(self._jsession.privateSources)
+        return [str(source) for source in _java.seq_to_list(java_sources)]
+
+    @property
+    def remaining_privacy_budget(self) -> PrivacyBudget:
+        """Returns the privacy budget this session can still spend.
+
+        Its type is the type of the budget the session was created with.
+        """
+        java_budget = _java.call_java(self._jsession.remainingPrivacyBudget)
+        return budget_from_java(java_budget)
+
+    def evaluate(self, query_expr: Query, privacy_budget: PrivacyBudget) -> DataFrame:
+        """Answers a query with differential privacy, spending ``privacy_budget``.
+
+        The budget is spent only if the query succeeds. Evaluating the
+        returned DataFrame again gives the same values (no fresh noise).
+
+        Args:
+            query_expr: A query built with :class:`~sparkdp.QueryBuilder`.
+            privacy_budget: How much of the session's budget to spend.
+
+        Returns:
+            The DP answer as a pyspark DataFrame (for a grouped count: the
+            KeySet's columns and a ``count`` column).
+
+        Raises:
+            TypeError: an argument has the wrong type.
+            ValueError: the query is invalid (e.g. a KeySet column missing from
+                the table or of another type; the message names it).
+            RuntimeError: ``privacy_budget`` exceeds the remaining budget, the
+                session's warehouse is misconfigured, or the session was
+                stopped.
+            AnalyticsInternalError: sparkdp itself failed.
+        """
+        _java.check_type(query_expr, (Query,), "query_expr")
+        _require_supported_budget(privacy_budget, "privacy_budget")
+        jvm = _java.jvm_of(self._spark)
+        java_query = query_expr._to_java(jvm)
+        java_budget = privacy_budget._to_java(jvm)
+        java_dataframe = _java.call_java(
+            self._jsession.evaluate, java_query, java_budget
+        )
+        return _java.to_python_dataframe(java_dataframe, self._spark)
+
+    def stop(self) -> None:
+        """Stops the session and drops its intermediate tables.
+
+        DataFrames returned by :meth:`evaluate` cannot be read after this.
+        """
+        _java.call_java(self._jsession.stop)

@@ -1,0 +1,106 @@
+"""Shared pytest fixtures for the sparkdp Python tests.
+
+Unit tests (``test_api_unit.py``, ``test_python37_syntax.py``,
+``test_sample_data.py``) need no JVM. System tests use the session-scoped
+``spark`` fixture, which loads the built jar: if the jar is missing they FAIL
+(never skip) and say to run ``make jar``.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "python"))
+
+JAR_PATH = Path(os.environ.get("SPARKDP_JAR") or REPO_ROOT / "build" / "sparkdp.jar")
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    """One small local SparkSession with the sparkdp jar, for all system tests."""
+    if not JAR_PATH.is_file():
+        pytest.fail(
+            "sparkdp jar not found at {}: run `make jar` first (or set "
+            "SPARKDP_JAR).".format(JAR_PATH),
+            pytrace=False,
+        )
+    from pyspark.sql import SparkSession  # pylint: disable=import-outside-toplevel
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("sparkdp-pytest")
+        .config("spark.jars", str(JAR_PATH))
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.warehouse.dir", str(warehouse_dir))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def warehouse_dir(spark):
+    """The warehouse directory of the ``spark`` fixture."""
+    location = spark.conf.get("spark.sql.warehouse.dir")
+    if location.startswith("file:"):
+        location = location[len("file:"):]
+    return Path(location)
+
+
+@pytest.fixture(scope="session")
+def checkouts_df(spark):
+    """The bundled checkouts.csv, with an explicit schema (member_id int)."""
+    from pyspark.sql.types import (  # pylint: disable=import-outside-toplevel
+        DateType,
+        IntegerType,
+        StringType,
+        StructField,
+        StructType,
+    )
+
+    schema = StructType(
+        [
+            StructField("member_id", IntegerType()),
+            StructField("checkout_date", DateType()),
+            StructField("title", StringType()),
+            StructField("author", StringType()),
+            StructField("isbn", StringType()),
+        ]
+    )
+    return spark.read.csv(
+        str(REPO_ROOT / "data" / "checkouts.csv"), schema=schema, header=True,
+        mode="FAILFAST",
+    ).cache()
+
+
+@pytest.fixture(scope="session")
+def books_df(spark):
+    """The bundled books.csv, with an explicit schema."""
+    from pyspark.sql.types import (  # pylint: disable=import-outside-toplevel
+        IntegerType,
+        StringType,
+        StructField,
+        StructType,
+    )
+
+    schema = StructType(
+        [
+            StructField("title", StringType()),
+            StructField("author", StringType()),
+            StructField("isbn", StringType()),
+            StructField("publication_year", IntegerType()),
+        ]
+    )
+    return spark.read.csv(
+        str(REPO_ROOT / "data" / "books.csv"), schema=schema, header=True,
+        mode="FAILFAST",
+    ).cache()

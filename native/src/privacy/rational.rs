@@ -358,18 +358,21 @@ impl Rational {
     }
 
     /// A rational lower bound `s` on `sqrt(self)`: `s <= sqrt(self)` always, with relative error below
-    /// 2^-59. Use it where a smaller value means more noise (e.g. ε = sqrt(2ρ) when running a Laplace
+    /// 2^-29. Use it where a smaller value means more noise (e.g. ε = sqrt(2ρ) when running a Laplace
     /// mechanism under a zCDP budget), never where a smaller value would claim less privacy loss.
     ///
     /// Method: with `j` even, `floor(sqrt(floor(self·2^j))) / 2^(j/2) <= sqrt(self·2^j) / 2^(j/2)`; `j` is
-    /// chosen so `self·2^j` lies in [2^121, 2^125), giving at least 60 bits of the root.
+    /// chosen so `self·2^j` lies in [2^60, 2^63), giving a root of 31–32 bits. The precision is kept
+    /// deliberately modest so the result stays small enough (numerator < 2^32) for exact arithmetic on
+    /// it afterwards, e.g. squaring it to account for the ρ actually spent; a 2^-29 relative excess of
+    /// noise is immaterial.
     pub fn sqrt_round_down(&self) -> Result<Self> {
         if self.is_zero() {
             return Ok(Self::zero());
         }
         // self lies in [2^(log2_estimate-1), 2^(log2_estimate+1)); log2_estimate is in [-127, 128].
         let log2_estimate = bit_length(self.num) as i32 - bit_length(self.den) as i32;
-        let mut shift = 124 - log2_estimate;
+        let mut shift = 62 - log2_estimate;
         if shift % 2 != 0 {
             shift -= 1;
         }
@@ -382,10 +385,10 @@ impl Rational {
         let root = scaled.isqrt();
         let half_shift = shift / 2;
         if half_shift >= 0 {
-            // shift <= 124 + 127, so half_shift <= 125 and the power of two fits.
+            // shift <= 62 + 127, so half_shift <= 94 and the power of two fits.
             Self::new(root, 1u128 << half_shift)
         } else {
-            // shift >= 124 - 128 - 1, so half_shift >= -2; root < 2^63, so this cannot overflow.
+            // shift >= 62 - 128 - 1, so half_shift >= -33; root < 2^32, so this cannot overflow.
             let multiplier = 1u128 << half_shift.unsigned_abs();
             root.checked_mul(multiplier)
                 .map(Self::from_integer)

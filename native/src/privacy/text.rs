@@ -158,7 +158,16 @@ pub fn parse_constraints(s: &str) -> Result<Vec<Constraint>> {
     if s.is_empty() {
         return Ok(Vec::new());
     }
-    s.split(';').map(parse_constraint).collect()
+    s.split(';')
+        .map(|constraint| {
+            parse_constraint(constraint).map_err(|error| match error {
+                Error::InvalidArgument(message) => {
+                    err!(InvalidArgument, "{message} (in constraints '{s}')")
+                }
+                other => other,
+            })
+        })
+        .collect()
 }
 
 pub fn format_constraints(constraints: &[Constraint]) -> String {

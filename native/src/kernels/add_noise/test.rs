@@ -321,3 +321,49 @@ fn overflow_at_the_int64_edge_is_an_error_naming_the_key() {
         other => panic!("expected Overflow, got {other:?}"),
     }
 }
+
+/// The schema argument and the batches must agree: a batch with fewer columns must not be indexed out of
+/// range (a panic in library code), and a batch with the columns in another order must not get its
+/// key column noised.
+#[test]
+fn a_batch_whose_columns_differ_from_the_schema_is_rejected() {
+    let key_only = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new(
+            KEY_COLUMN,
+            DataType::Int64,
+            false,
+        )])),
+        vec![Arc::new(Int64Array::from(vec![1, 2]))],
+    )
+    .expect("batch");
+    let swapped = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new(VALUE_COLUMN, DataType::Int64, false),
+            Field::new(KEY_COLUMN, DataType::Int64, false),
+        ])),
+        vec![
+            Arc::new(Int64Array::from(vec![5])),
+            Arc::new(Int64Array::from(vec![1])),
+        ],
+    )
+    .expect("batch");
+    for (label, batch) in [("key only", key_only), ("swapped", swapped)] {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            add_noise(
+                &input_schema(false),
+                &[cells(&[7], 1), batch.clone()],
+                &test_secret(1),
+                0,
+                &laplace(10),
+            )
+        }));
+        match outcome {
+            Ok(Err(Error::InvalidArgument(message))) => assert!(
+                message.contains("batch 1") && message.contains("schema"),
+                "{label}: {message}"
+            ),
+            Ok(other) => panic!("{label}: expected InvalidArgument, got {other:?}"),
+            Err(_) => panic!("{label}: add_noise panicked"),
+        }
+    }
+}

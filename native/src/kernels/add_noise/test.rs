@@ -242,13 +242,14 @@ fn another_query_index_or_secret_gives_fresh_noise() {
     );
 }
 
-/// The kernel must hand the sampler the spec's own parameter (not, say, its reciprocal or the
-/// Gaussian's σ instead of σ²). Discrete Laplace with scale s=100: E|X| = 2q/(1-q²) with q = e^(-1/s),
-/// ≈ 99.998, and sd(|X|) ≈ s. The mean of n = 4000 draws has sd ≈ 100/√4000 ≈ 1.6; the band ±10 is
-/// > 6 sd (false failure < 1e-8 by the CLT) yet excludes every plausible mis-parameterisation.
+/// The kernel must hand the sampler the spec's own parameter (not, say, its reciprocal, the Gaussian's
+/// σ instead of σ², or a parameter off by a few percent). Discrete Laplace with scale s=100:
+/// E|X| = 2q/(1-q²) with q = e^(-1/s), ≈ 99.998, and sd(|X|) ≈ s. The mean of n = 40000 draws has
+/// sd ≈ 100/√40000 = 0.5; the band ±3 is 6 sd (false failure < 2e-9 by the CLT) and rejects a scale
+/// off by 5% (mean ≈ 105 or 95, 4 sd outside the band).
 #[test]
 fn laplace_noise_has_the_spec_scale() {
-    let keys: Vec<i64> = (0..4000).collect();
+    let keys: Vec<i64> = (0..40_000).collect();
     let noisy = add_noise(
         &input_schema(false),
         &[cells(&keys, 0)],
@@ -261,19 +262,20 @@ fn laplace_noise_has_the_spec_scale() {
         .iter()
         .map(|&(_, noise)| noise.unsigned_abs() as f64)
         .sum::<f64>()
-        / 4000.0;
+        / 40_000.0;
     assert!(
-        (mean_abs - 100.0).abs() < 10.0,
-        "n=4000, mean |noise| = {mean_abs}, expected ≈ 100"
+        (mean_abs - 100.0).abs() < 3.0,
+        "n=40000, mean |noise| = {mean_abs}, expected ≈ 100"
     );
 }
 
 /// Discrete Gaussian with σ² = 10000: E[X²] ≈ σ² (exact up to < 1e-100 relative for this σ), sd(X²) =
-/// σ²·√2, so the mean of n = 4000 squares has sd ≈ 224; the band ±1500 is > 6 sd yet excludes σ
-/// (100) or σ²·2 being passed by mistake.
+/// σ²·√2, so the mean of n = 40000 squares has sd ≈ 70.7; the band ±450 is > 6 sd (false failure
+/// < 2e-10 by the CLT) and rejects σ (100), 2σ², or a σ² off by 10% (1000 away, 7.8 sd outside the
+/// band); a σ² off by 5% fails with probability ≈ 0.8.
 #[test]
 fn gaussian_noise_has_the_spec_variance() {
-    let keys: Vec<i64> = (0..4000).collect();
+    let keys: Vec<i64> = (0..40_000).collect();
     let spec = NoiseSpec::DiscreteGaussian {
         sigma_squared: Rational::from_integer(10_000),
     };
@@ -289,10 +291,10 @@ fn gaussian_noise_has_the_spec_variance() {
         .iter()
         .map(|&(_, noise)| (noise as f64) * (noise as f64))
         .sum::<f64>()
-        / 4000.0;
+        / 40_000.0;
     assert!(
-        (mean_square - 10_000.0).abs() < 1500.0,
-        "n=4000, mean noise² = {mean_square}, expected ≈ 10000"
+        (mean_square - 10_000.0).abs() < 450.0,
+        "n=40000, mean noise² = {mean_square}, expected ≈ 10000"
     );
 }
 

@@ -13,7 +13,7 @@ use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{Int64Type, Schema};
 use arrow::record_batch::RecordBatch;
 
-use super::ipc::{require_int64_column, require_only_columns};
+use super::ipc::{require_batch_matches_schema, require_int64_column, require_only_columns};
 use crate::error::Result;
 use crate::privacy::NoiseSpec;
 use crate::sample::rng::QueryKey;
@@ -50,6 +50,7 @@ pub fn add_noise(
         .iter()
         .enumerate()
         .map(|(batch_index, batch)| {
+            require_batch_matches_schema(schema, batch, batch_index, CONTEXT)?;
             add_noise_to_batch(
                 batch,
                 batch_index,
@@ -105,11 +106,7 @@ fn add_noise_to_batch(
 
 /// One draw of the cell's noise. The stream is a function of (secret, query_index, key) only — see the
 /// module doc for why that matters.
-fn sample_cell_noise(
-    query_key: &QueryKey,
-    key: i64,
-    noise: &NoiseSpec,
-) -> Result<i64> {
+fn sample_cell_noise(query_key: &QueryKey, key: i64, noise: &NoiseSpec) -> Result<i64> {
     match noise {
         NoiseSpec::NoNoise => Ok(0),
         NoiseSpec::DiscreteLaplace { scale } => {

@@ -9,7 +9,7 @@ use arrow::buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
-use super::ipc::{require_int64_column, require_only_columns};
+use super::ipc::{require_batch_matches_schema, require_int64_column, require_only_columns};
 use crate::error::Result;
 use crate::{err, fail};
 
@@ -54,6 +54,7 @@ pub fn count_by_key(schema: &Schema, batches: &[RecordBatch]) -> Result<RecordBa
     let mut null_key_count: i64 = 0;
 
     for (batch_index, batch) in batches.iter().enumerate() {
+        require_batch_matches_schema(schema, batch, batch_index, CONTEXT)?;
         let keys = batch
             .column(key_index)
             .as_primitive_opt::<Int64Type>()

@@ -257,6 +257,34 @@ pub fn require_only_columns(schema: &Schema, expected: &[&str], context: &str) -
     Ok(())
 }
 
+/// Check that `batch` has the columns of `schema` (same names and types, in the same order), so that the
+/// column indices a kernel found in `schema` are valid in the batch and mean the same column. Batches
+/// decoded from one IPC stream always do; the check is for library callers passing both separately.
+/// Nullability is not compared: kernels check the actual nulls.
+pub fn require_batch_matches_schema(
+    schema: &Schema,
+    batch: &RecordBatch,
+    batch_index: usize,
+    context: &str,
+) -> Result<()> {
+    let batch_schema = batch.schema();
+    let is_same = batch_schema.fields().len() == schema.fields().len()
+        && batch_schema
+            .fields()
+            .iter()
+            .zip(schema.fields().iter())
+            .all(|(got, want)| got.name() == want.name() && got.data_type() == want.data_type());
+    if !is_same {
+        fail!(
+            InvalidArgument,
+            "{context}: batch {batch_index} has the columns {:?}, but the schema has {:?}",
+            column_names(&batch_schema),
+            column_names(schema)
+        );
+    }
+    Ok(())
+}
+
 fn column_names(schema: &Schema) -> Vec<&str> {
     schema.fields().iter().map(|f| f.name().as_str()).collect()
 }

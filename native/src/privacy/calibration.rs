@@ -157,7 +157,8 @@ fn finite_budget_value(value: &ExtRational) -> Result<Rational> {
 ///
 /// # Proof Definition
 /// For a valid `budget` (see [`Budget::validate`]): returns `Ok(NoNoise)` when the budget is infinite
-/// (Tumult's `is_infinite`, so releasing exact values is allowed); otherwise
+/// (Tumult's `is_infinite`, so releasing exact values is allowed), or when the budget is positive and the
+/// sensitivity it would be divided into is zero (the query is constant on neighbouring data); otherwise
 /// `Ok(DiscreteLaplace{scale = Δ₁/ε})` for `PureDP{ε}` and `ApproxDP{ε, δ}` (δ unused), and
 /// `Ok(DiscreteGaussian{σ² = Δ₂²/(2ρ)})` for `RhoZCDP{ρ}`, all exact. Err(InvalidArgument) naming the
 /// value when ε or ρ is zero; Err(Overflow) when a parameter does not fit.
@@ -172,18 +173,26 @@ pub fn noise_for_sensitivities(
     if budget.is_infinite() {
         return Ok(NoiseSpec::NoNoise);
     }
+    // A zero parameter (zero sensitivity: the query is constant on neighbouring data) is spelled NoNoise:
+    // the text form of a zero-parameter spec is refused at the JNI edge (privacy/text.rs).
     match budget {
         Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => {
-            Ok(NoiseSpec::DiscreteLaplace {
-                scale: laplace_scale(&sensitivities.l1, &finite_budget_value(epsilon)?)?,
+            let scale = laplace_scale(&sensitivities.l1, &finite_budget_value(epsilon)?)?;
+            Ok(if scale.is_zero() {
+                NoiseSpec::NoNoise
+            } else {
+                NoiseSpec::DiscreteLaplace { scale }
             })
         }
-        Budget::RhoZCDP { rho } => Ok(NoiseSpec::DiscreteGaussian {
-            sigma_squared: gaussian_sigma_squared(
-                &sensitivities.l2_squared,
-                &finite_budget_value(rho)?,
-            )?,
-        }),
+        Budget::RhoZCDP { rho } => {
+            let sigma_squared =
+                gaussian_sigma_squared(&sensitivities.l2_squared, &finite_budget_value(rho)?)?;
+            Ok(if sigma_squared.is_zero() {
+                NoiseSpec::NoNoise
+            } else {
+                NoiseSpec::DiscreteGaussian { sigma_squared }
+            })
+        }
     }
 }
 

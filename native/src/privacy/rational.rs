@@ -120,8 +120,9 @@ impl Rational {
     /// Exact conversion of a finite, non-negative f64 (every finite f64 is a dyadic rational
     /// `mantissa · 2^exponent`, so no rounding happens). `setting` names the value in error messages,
     /// e.g. "epsilon". Err(InvalidArgument) on NaN, negative or infinite input; Err(Overflow) when the exact
-    /// value does not fit in u128/u128 (numerator above 2^128, or a denominator above 2^127, i.e. values
-    /// below 2^-127 other than zero). `-0.0` is zero.
+    /// value does not fit in u128/u128: x ≥ 2^128, or x has a set bit below 2^-127 (its reduced
+    /// denominator would exceed 2^127), which includes every non-zero x below 2^-127 but also, e.g.,
+    /// 1.5·2^-127. `-0.0` is zero.
     pub fn from_f64_exact(x: f64, setting: &str) -> Result<Self> {
         if x.is_nan() {
             fail!(InvalidArgument, "{setting} must be a number, got NaN");

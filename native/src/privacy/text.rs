@@ -5,7 +5,7 @@
 //!   budget     := "pure:" number | "approx:" number ":" number | "zcdp:" number
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
 //!   constraints:= "" | constraint (";" constraint)*      constraint := ("MaxRowsPerID"|"MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64
-//!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite here)
+//!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
 //!
 //! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
 //! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
@@ -189,6 +189,12 @@ pub fn parse_noise_spec(s: &str) -> Result<NoiseSpec> {
             }
             other => other,
         })? {
+            // Zero would be a spec that adds no noise while its query is charged as noisy: a JVM-side
+            // slip (say a scale rounded to 0) would release exact counts. No noise is spelled `none`.
+            ExtRational::Finite(value) if value.is_zero() => fail!(
+                InvalidArgument,
+                "invalid noise spec '{s}': the parameter must be positive (no noise is 'none')"
+            ),
             ExtRational::Finite(value) => Ok(value),
             ExtRational::Infinite => fail!(
                 InvalidArgument,

@@ -66,6 +66,15 @@ fn floor_log2(n: u128, d: u128) -> i32 {
     }
 }
 
+/// `value · 2^exponent`, or None when it does not fit u128 (for `value > 0`).
+fn times_power_of_two(value: u128, exponent: u32) -> Option<u128> {
+    if exponent < 128 && value.leading_zeros() >= exponent {
+        Some(value << exponent)
+    } else {
+        None
+    }
+}
+
 /// 2^k as an exact f64 for k in the lattice range (a normal number, built from its bit pattern).
 fn power_of_two_f64(exponent: i32) -> f64 {
     f64::from_bits(((exponent + 1023) as u64) << 52)
@@ -183,16 +192,25 @@ impl Lattice {
                 self.exponent
             )
         };
+        if n == 0 {
+            return Ok(Rational::zero());
+        }
+        // |k| ≤ 127 and power_of_two ≤ 2, so shift ≤ 254. The factor 2^shift first cancels against the
+        // twos of the other side (n/d is reduced, so only one side has any), and only what is left
+        // multiplies: Err(Overflow) exactly when the reduced value in lattice units leaves u128/u128.
         let shift = self.exponent.unsigned_abs() * power_of_two;
-        if shift >= 128 {
-            return Err(overflow());
-        }
-        let power = 1u128 << shift;
-        if self.exponent >= 0 {
-            Rational::new(n, d.checked_mul(power).ok_or_else(overflow)?)
+        let (num, den) = if self.exponent >= 0 {
+            // n / (d·2^shift)
+            let cancelled = n.trailing_zeros().min(shift);
+            let den = times_power_of_two(d, shift - cancelled).ok_or_else(overflow)?;
+            (n >> cancelled, den)
         } else {
-            Rational::new(n.checked_mul(power).ok_or_else(overflow)?, d)
-        }
+            // n·2^shift / d
+            let cancelled = d.trailing_zeros().min(shift);
+            let num = times_power_of_two(n, shift - cancelled).ok_or_else(overflow)?;
+            (num, d >> cancelled)
+        };
+        Rational::new(num, den)
     }
 
     /// The integer m with m·2^k nearest to `value` (ties away from zero). Err(InvalidArgument) naming the
@@ -283,6 +301,7 @@ impl Lattice {
 mod test {
     use super::*;
     use crate::sample::rng::insecure_seeded_rng_for_tests;
+    use rand_core::RngCore;
 
     fn rational(n: u128, d: u128) -> Rational {
         Rational::new(n, d).unwrap()
@@ -398,6 +417,68 @@ mod test {
                 );
             }
         }
+    }
+
+    /// Parameters whose value in lattice units fits u128/u128 once the power of two cancels against a
+    /// power of two of the numerator or denominator must not be reported as Overflow (the doc promises
+    /// Err(Overflow) only when the value in lattice units leaves u128/u128).
+    #[test]
+    fn parameters_in_lattice_units_cancel_powers_of_two_before_overflowing() {
+        let mut rng = insecure_seeded_rng_for_tests(12);
+        // scale (2^100 − 1)/2^127 on 2^−48: (2^100 − 1)·2^48/2^127 = (2^100 − 1)/2^79, but the
+        // numerator (2^100 − 1)·2^48 alone does not fit u128.
+        let scale = rational((1 << 100) - 1, 1 << 127);
+        let lattice = Lattice::from_exponent(-48).unwrap();
+        assert_eq!(
+            lattice.in_lattice_units(&scale, 1, "noise scale").unwrap(),
+            rational((1 << 100) - 1, 1 << 79)
+        );
+        assert!(lattice
+            .add_discrete_laplace_noise(&mut rng, 1.0, &scale)
+            .is_ok());
+        // σ² 2^125/(2^127 − 1) on 2^10: 2^105/(2^127 − 1) in lattice units (4^10 cancels), although
+        // (2^127 − 1)·4^10 does not fit u128.
+        let sigma_squared = rational(1 << 125, (1 << 127) - 1);
+        let lattice = Lattice::from_exponent(10).unwrap();
+        assert_eq!(
+            lattice
+                .in_lattice_units(&sigma_squared, 2, "sigma_squared")
+                .unwrap(),
+            rational(1 << 105, (1 << 127) - 1)
+        );
+        assert!(lattice
+            .add_discrete_gaussian_noise(&mut rng, 1024.0, &sigma_squared)
+            .is_ok());
+        // Wherever the direct product fits, the result is that product, reduced.
+        for _ in 0..10_000 {
+            let n = u128::from(rng.next_u64()) << (rng.next_u32() % 64);
+            let d = (u128::from(rng.next_u64()) << (rng.next_u32() % 64)).max(1);
+            let exponent = (rng.next_u32() % 255) as i32 - 127;
+            let power_of_two = 1 + rng.next_u32() % 2;
+            let lattice = Lattice::from_exponent(exponent).unwrap();
+            let shift = exponent.unsigned_abs() * power_of_two;
+            let direct = if shift >= 128 {
+                None
+            } else if exponent >= 0 {
+                d.checked_mul(1 << shift).map(|den| rational(n, den))
+            } else {
+                n.checked_mul(1 << shift).map(|num| rational(num, d))
+            };
+            if let Some(expected) = direct {
+                assert_eq!(
+                    lattice.in_lattice_units(&rational(n, d), power_of_two, "x"),
+                    Ok(expected),
+                    "{n}/{d} on 2^{exponent}, power {power_of_two}"
+                );
+            }
+        }
+        // Genuinely out of range stays Err(Overflow), naming the setting.
+        let message = Lattice::from_exponent(-100)
+            .unwrap()
+            .in_lattice_units(&rational(u128::MAX, 3), 2, "sigma_squared")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("sigma_squared"), "{message}");
     }
 
     #[test]

@@ -242,13 +242,14 @@ fn another_query_index_or_secret_gives_fresh_noise() {
     );
 }
 
-/// The kernel must hand the sampler the spec's own parameter (not, say, its reciprocal or the
-/// Gaussian's σ instead of σ²). Discrete Laplace with scale s=100: E|X| = 2q/(1-q²) with q = e^(-1/s),
-/// ≈ 99.998, and sd(|X|) ≈ s. The mean of n = 4000 draws has sd ≈ 100/√4000 ≈ 1.6; the band ±10 is
-/// > 6 sd (false failure < 1e-8 by the CLT) yet excludes every plausible mis-parameterisation.
+/// The kernel must hand the sampler the spec's own parameter (not, say, its reciprocal, the Gaussian's
+/// σ instead of σ², or a parameter off by a few percent). Discrete Laplace with scale s=100:
+/// E|X| = 2q/(1-q²) with q = e^(-1/s), ≈ 99.998, and sd(|X|) ≈ s. The mean of n = 40000 draws has
+/// sd ≈ 100/√40000 = 0.5; the band ±3 is 6 sd (false failure < 2e-9 by the CLT) and rejects a scale
+/// off by 5% (mean ≈ 105 or 95, 4 sd outside the band).
 #[test]
 fn laplace_noise_has_the_spec_scale() {
-    let keys: Vec<i64> = (0..4000).collect();
+    let keys: Vec<i64> = (0..40_000).collect();
     let noisy = add_noise(
         &input_schema(false),
         &[cells(&keys, 0)],
@@ -261,19 +262,20 @@ fn laplace_noise_has_the_spec_scale() {
         .iter()
         .map(|&(_, noise)| noise.unsigned_abs() as f64)
         .sum::<f64>()
-        / 4000.0;
+        / 40_000.0;
     assert!(
-        (mean_abs - 100.0).abs() < 10.0,
-        "n=4000, mean |noise| = {mean_abs}, expected ≈ 100"
+        (mean_abs - 100.0).abs() < 3.0,
+        "n=40000, mean |noise| = {mean_abs}, expected ≈ 100"
     );
 }
 
 /// Discrete Gaussian with σ² = 10000: E[X²] ≈ σ² (exact up to < 1e-100 relative for this σ), sd(X²) =
-/// σ²·√2, so the mean of n = 4000 squares has sd ≈ 224; the band ±1500 is > 6 sd yet excludes σ
-/// (100) or σ²·2 being passed by mistake.
+/// σ²·√2, so the mean of n = 40000 squares has sd ≈ 70.7; the band ±450 is > 6 sd (false failure
+/// < 2e-10 by the CLT) and rejects σ (100), 2σ², or a σ² off by 10% (1000 away, 7.8 sd outside the
+/// band); a σ² off by 5% fails with probability ≈ 0.8.
 #[test]
 fn gaussian_noise_has_the_spec_variance() {
-    let keys: Vec<i64> = (0..4000).collect();
+    let keys: Vec<i64> = (0..40_000).collect();
     let spec = NoiseSpec::DiscreteGaussian {
         sigma_squared: Rational::from_integer(10_000),
     };
@@ -289,10 +291,10 @@ fn gaussian_noise_has_the_spec_variance() {
         .iter()
         .map(|&(_, noise)| (noise as f64) * (noise as f64))
         .sum::<f64>()
-        / 4000.0;
+        / 40_000.0;
     assert!(
-        (mean_square - 10_000.0).abs() < 1500.0,
-        "n=4000, mean noise² = {mean_square}, expected ≈ 10000"
+        (mean_square - 10_000.0).abs() < 450.0,
+        "n=40000, mean noise² = {mean_square}, expected ≈ 10000"
     );
 }
 
@@ -319,5 +321,51 @@ fn overflow_at_the_int64_edge_is_an_error_naming_the_key() {
             );
         }
         other => panic!("expected Overflow, got {other:?}"),
+    }
+}
+
+/// The schema argument and the batches must agree: a batch with fewer columns must not be indexed out of
+/// range (a panic in library code), and a batch with the columns in another order must not get its
+/// key column noised.
+#[test]
+fn a_batch_whose_columns_differ_from_the_schema_is_rejected() {
+    let key_only = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new(
+            KEY_COLUMN,
+            DataType::Int64,
+            false,
+        )])),
+        vec![Arc::new(Int64Array::from(vec![1, 2]))],
+    )
+    .expect("batch");
+    let swapped = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new(VALUE_COLUMN, DataType::Int64, false),
+            Field::new(KEY_COLUMN, DataType::Int64, false),
+        ])),
+        vec![
+            Arc::new(Int64Array::from(vec![5])),
+            Arc::new(Int64Array::from(vec![1])),
+        ],
+    )
+    .expect("batch");
+    for (label, batch) in [("key only", key_only), ("swapped", swapped)] {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            add_noise(
+                &input_schema(false),
+                &[cells(&[7], 1), batch.clone()],
+                &test_secret(1),
+                0,
+                &laplace(10),
+            )
+        }));
+        match outcome {
+            Ok(Err(Error::InvalidArgument(message))) => assert!(
+                message.contains("batch 1") && message.contains("schema"),
+                "{label}: {message}"
+            ),
+            Ok(other) => panic!("{label}: expected InvalidArgument, got {other:?}"),
+            Err(_) => panic!("{label}: add_noise panicked"),
+        }
     }
 }

@@ -192,3 +192,37 @@ fn increment_reports_overflow_naming_the_key() {
         ))
     );
 }
+
+/// The schema argument and the batches must agree: a batch without the `key` column must not be indexed
+/// out of range (a panic in library code), nor a column of another name be counted as the key.
+#[test]
+fn a_batch_whose_columns_differ_from_the_schema_is_rejected() {
+    let no_columns = RecordBatch::try_new_with_options(
+        Arc::new(Schema::empty()),
+        vec![],
+        &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(3)),
+    )
+    .expect("batch");
+    let renamed = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new(
+            "member_id",
+            DataType::Int64,
+            true,
+        )])),
+        vec![Arc::new(Int64Array::from(vec![Some(1)]))],
+    )
+    .expect("batch");
+    for (label, batch) in [("no columns", no_columns), ("renamed", renamed)] {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            count_by_key(&input_schema(), &[key_batch(vec![Some(1)]), batch.clone()])
+        }));
+        match outcome {
+            Ok(Err(Error::InvalidArgument(message))) => assert!(
+                message.contains("batch 1") && message.contains("schema"),
+                "{label}: {message}"
+            ),
+            Ok(other) => panic!("{label}: expected InvalidArgument, got {other:?}"),
+            Err(_) => panic!("{label}: count_by_key panicked"),
+        }
+    }
+}

@@ -94,6 +94,34 @@ fn count_noise_table() {
     }
 }
 
+/// A query with zero sensitivity (e.g. a sum clamped to [0, 0]) is constant on neighbouring data: it
+/// needs no noise, and says so with `NoNoise` rather than a zero-parameter spec, whose text form
+/// ("laplace:0") the JNI edge refuses. A positive sensitivity with a zero budget stays an error.
+#[test]
+fn zero_sensitivity_needs_no_noise() {
+    let zero = Sensitivities {
+        l1: Rational::zero(),
+        l2_squared: Rational::zero(),
+    };
+    for budget_text in ["pure:1", "approx:1/2:1/100", "zcdp:1/8"] {
+        let noise = noise_for_sensitivities(&budget(budget_text), &zero).unwrap();
+        assert_eq!(noise, NoiseSpec::NoNoise, "{budget_text}");
+        let text = crate::privacy::text::format_noise_spec(&noise);
+        assert_eq!(
+            crate::privacy::text::parse_noise_spec(&text).unwrap(),
+            noise
+        );
+    }
+    let one = Sensitivities {
+        l1: Rational::one(),
+        l2_squared: Rational::one(),
+    };
+    assert!(
+        invalid_argument_message(noise_for_sensitivities(&budget("pure:0"), &one))
+            .contains("epsilon = 0")
+    );
+}
+
 #[test]
 fn count_noise_errors_name_the_value() {
     let message = invalid_argument_message(count_noise(&budget("pure:0"), &AddOneRow, &[]));

@@ -11,11 +11,11 @@ timed in CPU seconds, so the ratio is per core.
 
 Usage (from the repository root; the venv is the project's shared one with opendp==0.16.0):
 
-    /work/main/.venv/bin/python benches/opendp_compare.py            # builds + runs the Rust bench too
-    /work/main/.venv/bin/python benches/opendp_compare.py --rust-json rust.jsonl   # reuse saved output
+    .venv/bin/python benches/opendp_compare.py            # builds + runs the Rust bench too
+    .venv/bin/python benches/opendp_compare.py --rust-json rust.jsonl   # reuse saved output
 
 Saved Rust output comes from:
-    CARGO_TARGET_DIR=/work/cargo-target cargo bench -p sparkdp-native --bench throughput -- laplace > rust.jsonl
+    cargo bench -p sparkdp-native --bench throughput -- laplace > rust.jsonl
 """
 import argparse
 import json
@@ -54,7 +54,6 @@ def rust_rates(rust_json):
     else:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = dict(os.environ)
-        env.setdefault("CARGO_TARGET_DIR", "/work/cargo-target")
         command = ["cargo", "bench", "-p", "sparkdp-native", "--bench", "throughput", "--", "laplace"]
         lines = subprocess.run(command, cwd=root, env=env, check=True, capture_output=True, text=True).stdout.splitlines()
     by_name = {}

@@ -2,7 +2,7 @@
 //! discrete Laplace at scales 1, 20, 10^6 and discrete Gaussian at σ 1, 20, 10^6, plus the cost of a
 //! keyed per-cell stream. Single-threaded, so the figures are per core.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/cargo-target cargo bench -p sparkdp-native --bench samplers`
+//! Run: `cargo bench -p sparkdp-native --bench samplers`
 //! (append `-- laplace` to filter). For plain numbers and the OpenDP ratio see `benches/opendp_compare.py`.
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sparkdp::privacy::Rational;

@@ -33,9 +33,11 @@ jar: native
 test: jar
 	$(MAKE) --no-print-directory test-rust test-jvm test-python
 
-# The JNI tests in native/ start a JVM inside the test process (jni's `invocation` feature): it finds
+# Formatting and clippy (STYLE §4) are part of the tests. The JNI tests in native/ start a JVM inside the test process (jni's `invocation` feature): it finds
 # libjvm through JAVA_HOME at build time and LD_LIBRARY_PATH at run time.
 test-rust: setup
+	cargo fmt --all --check
+	JAVA_HOME=$(JAVA17_HOME) cargo clippy --workspace --all-targets --locked -- -D warnings
 	JAVA_HOME=$(JAVA17_HOME) LD_LIBRARY_PATH=$(JAVA17_HOME)/lib/server$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
 	  cargo test --workspace --locked
 

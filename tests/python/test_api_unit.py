@@ -191,6 +191,16 @@ def test_pure_dp_budget_is_immutable_value():
     assert PureDPBudget.inf().is_infinite and not budget.is_infinite
 
 
+@pytest.mark.parametrize("epsilon, shown", [(2.0, "2"), (0.0, "0"), (1e20, str(10**20)),
+                                            (0.5, "0.5"), (float("inf"), "inf")])
+def test_pure_dp_budget_shows_integral_epsilon_as_int_like_tumult(epsilon, shown):
+    """Tumult stores epsilon exactly: PureDPBudget(2.0).epsilon is the int 2."""
+    budget = PureDPBudget(epsilon)
+    assert repr(budget) == "PureDPBudget(epsilon={})".format(shown)
+    assert type(budget.epsilon) is (float if shown in ("0.5", "inf") else int)
+    assert budget == PureDPBudget(epsilon) and hash(budget) == hash(PureDPBudget(epsilon))
+
+
 def test_pure_dp_budget_to_java(recorder):
     PureDPBudget(2)._to_java(jvm=None)
     PureDPBudget(float("inf"))._to_java(jvm=None)

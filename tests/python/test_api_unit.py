@@ -257,7 +257,12 @@ def test_max_rows_per_id_to_java(recorder):
 
 def test_add_rows_with_id():
     change = AddRowsWithID("member_id")
-    assert (change.id_column, change.id_space) == ("member_id", None)
+    # Tumult's default identifier space and repr.
+    assert (change.id_column, change.id_space) == ("member_id", "default_id_space")
+    assert repr(change) == "AddRowsWithID(id_column='member_id', id_space='default_id_space')"
+    assert change == AddRowsWithID("member_id", "default_id_space")
+    with pytest.raises(TypeError, match="id_space"):
+        AddRowsWithID("m", None)
     assert AddRowsWithID(id_column="m", id_space="people").id_space == "people"
     with pytest.raises(ValueError, match="id_column"):
         AddRowsWithID("")
@@ -273,7 +278,7 @@ def test_add_rows_with_id_to_java(recorder):
     AddRowsWithID("member_id")._to_java(jvm=None)
     AddRowsWithID("member_id", "people")._to_java(jvm=None)
     assert recorder.calls == [
-        ("AddRowsWithID", "member_id"),
+        ("AddRowsWithID", "member_id", "default_id_space"),
         ("AddRowsWithID", "member_id", "people"),
     ]
 

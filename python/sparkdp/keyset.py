@@ -54,8 +54,15 @@ class KeySet:
         return cls(java_keyset, dataframe)
 
     def dataframe(self) -> DataFrame:
-        """Returns the DataFrame of keys this KeySet was built from."""
-        return self._dataframe
+        """Returns the keys as a DataFrame: one row per distinct key.
+
+        As in Tumult, duplicate rows of the DataFrame the KeySet was built from
+        appear once.
+        """
+        java_dataframe = _java.call_java(self._jkeyset.dataframe)
+        return _java.to_python_dataframe(
+            java_dataframe, _java.spark_session_of(self._dataframe)
+        )
 
     def _to_java(self) -> Any:
         """Returns the JVM ``sparkdp.KeySet`` (internal)."""

@@ -116,6 +116,15 @@ def test_infinite_budget_truncates_to_max_rows_per_id(spark, small_checkouts):
         session.stop()
 
 
+def test_keyset_dataframe_has_one_row_per_distinct_key(spark):
+    """Tumult's KeySet.dataframe(): duplicates of the source DataFrame appear once."""
+    keys = [("A", "Ann", "1"), ("A", "Ann", "1"), ("B", "Bo", "2")]
+    keyset = _keyset_of(spark, keys)
+    assert keyset.dataframe().columns == KEY_COLUMNS
+    assert sorted(tuple(r) for r in keyset.dataframe().collect()) == [
+        ("A", "Ann", "1"), ("B", "Bo", "2")]
+
+
 # ---------------------------------------------------------------- noise
 
 

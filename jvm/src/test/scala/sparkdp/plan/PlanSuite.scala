@@ -28,7 +28,7 @@ class PlanSuite extends AnyFunSuite {
   test("key fingerprints tell (null, x) from (x, null) and agree between two DataFrames") {
     val left = frame(pairSchema, Seq(Row(null, "x"), Row("x", null), Row("x", "x"), Row(null, null)))
     val right = frame(pairSchema, Seq(Row("x", "x"), Row(null, "x")), partitions = 1)
-    val fingerprint = KeyFingerprint.of(Seq("a", "b")).as("fp")
+    val fingerprint = KeyFingerprint.of(pairSchema.fields.toSeq).as("fp")
     val leftFingerprints = left.select(col("a"), col("b"), fingerprint).collect()
     assert(leftFingerprints.map(_.getLong(2)).distinct.length == 4)
     val byKey = leftFingerprints.map(row => (Option(row.getString(0)), Option(row.getString(1))) -> row.getLong(2)).toMap
@@ -39,7 +39,7 @@ class PlanSuite extends AnyFunSuite {
 
   test("fingerprints of column names with dots refer to the named column") {
     val dotted = frame(StructType(Seq(StructField("a.b", StringType))), Seq(Row("x")), partitions = 1)
-    assert(dotted.select(KeyFingerprint.of(Seq("a.b"))).collect().length == 1)
+    assert(dotted.select(KeyFingerprint.of(dotted.schema.fields.toSeq)).collect().length == 1)
   }
 
   private val idRowsSchema = StructType(Seq(StructField("id", IntegerType), StructField("item", StringType)))

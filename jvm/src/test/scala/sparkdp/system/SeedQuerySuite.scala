@@ -5,7 +5,7 @@ import java.nio.file.Files
 
 import org.apache.spark.sql.{DataFrame, Row}
 import org.apache.spark.sql.functions.col
-import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType}
+import org.apache.spark.sql.types.{DoubleType, LongType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
@@ -157,6 +157,20 @@ class SeedQuerySuite extends AnyFunSuite {
       // The result is a scan of the stored table, not a recomputation.
       assert(first.inputFiles.nonEmpty && first.inputFiles.forall(_.contains(session.warehouse.databaseName)))
     }
+  }
+
+  test("a -0.0 key in the data is counted under the keyset's 0.0, as Spark's equality says") {
+    val schema = StructType(Seq(StructField("id", LongType), StructField("score", DoubleType)))
+    def table(rows: Seq[Row]) = spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)
+    val data = table(Seq(Row(1L, -0.0), Row(2L, -0.0), Row(3L, 0.0), Row(4L, Double.NaN), Row(5L, 1.5)))
+    val keys = KeySet.fromDataFrame(table(Seq(Row(0L, 0.0), Row(0L, Double.NaN), Row(0L, 2.5))).select("score"))
+    val infinite = PureDPBudget(Double.PositiveInfinity)
+    val session = Session.fromDataFrame(infinite, "t", data, AddRowsWithID("id"))
+    try {
+      val counts = session.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(1)).groupBy(keys).count(), infinite)
+        .collect().map(row => row.getDouble(0).toString -> row.getLong(1)).toMap
+      assert(counts == Map("0.0" -> 3L, "NaN" -> 1L, "2.5" -> 0L))
+    } finally session.stop()
   }
 
   test("overspending raises InsufficientBudgetException with Tumult's message and charges nothing") {

@@ -159,6 +159,15 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
+  test("two sessions draw independent noise: the noise depends on each session's own secret") {
+    // Both evaluations are query 0 of their session, on the same data and keyset: only the secret differs.
+    val first = noiseSamples(epsilon = 1.0, sessions = 1)
+    val second = noiseSamples(epsilon = 1.0, sessions = 1)
+    // 500 cells at scale 20 (P(equal) ≈ 0.025 each): ≥ 100 equal pairs has probability far below 1e-6.
+    val equalCells = first.zip(second).count { case (a, b) => a == b }
+    assert(first.length == 500 && equalCells < 100, s"$equalCells of 500 cells equal across sessions")
+  }
+
   test("a -0.0 key in the data is counted under the keyset's 0.0, as Spark's equality says") {
     val schema = StructType(Seq(StructField("id", LongType), StructField("score", DoubleType)))
     def table(rows: Seq[Row]) = spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)

@@ -20,7 +20,7 @@ from sparkdp import (
 )
 from sparkdp import _java
 from sparkdp.privacy_budget import PrivacyBudget, budget_from_java
-from sparkdp.query_builder import GroupedQueryBuilder, Query
+from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query
 
 try:
     from pyspark.errors.exceptions.captured import (
@@ -125,7 +125,7 @@ def fake_dataframe():
 
 def test_package_exports_tumult_names():
     assert set(sparkdp.__all__) == {
-        "AddRowsWithID", "AnalyticsInternalError", "KeySet", "MaxRowsPerID",
+        "AddRowsWithID", "AnalyticsInternalError", "CountMechanism", "KeySet", "MaxRowsPerID",
         "PureDPBudget", "QueryBuilder", "Session",
     }
     for name in sparkdp.__all__:
@@ -309,14 +309,28 @@ def test_query_to_java_forwards_the_chain(recorder):
         ("MaxRowsPerID", 20),
         ("QueryBuilder.enforce", recorder.calls[2][1]),
         ("QueryBuilder.enforce.groupBy", "KS"),
-        ("QueryBuilder.enforce.groupBy.count",),
+        ("QueryBuilder.enforce.groupBy.count", None, "default"),
     ]
     assert recorder.calls[2][1].label == "MaxRowsPerID"
 
 
 def test_query_to_java_passes_count_name(recorder):
     QueryBuilder("t").groupby(fake_keyset("KS")).count("n")._to_java(jvm=None)
-    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", "n")
+    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", "n", "default")
+
+
+def test_count_takes_tumults_mechanism_argument(recorder):
+    """Tumult: count(name=None, mechanism=CountMechanism.DEFAULT), names accepted too."""
+    grouped = QueryBuilder("t").groupby(fake_keyset("KS"))
+    assert grouped.count().mechanism == "default"
+    assert grouped.count(mechanism=CountMechanism.LAPLACE).mechanism == "laplace"
+    assert grouped.count("n", "Gaussian").mechanism == "gaussian"
+    grouped.count(mechanism=CountMechanism.LAPLACE)._to_java(jvm=None)
+    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", None, "laplace")
+    with pytest.raises(ValueError, match='Unknown mechanism "exponential"'):
+        grouped.count(mechanism="exponential")
+    with pytest.raises(TypeError, match="mechanism"):
+        grouped.count(mechanism=1)
 
 
 def test_query_builder_bad_arguments():

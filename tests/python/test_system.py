@@ -16,6 +16,7 @@ from conftest import JAR_PATH, REPO_ROOT
 from sparkdp import (
     AddRowsWithID,
     AnalyticsInternalError,
+    CountMechanism,
     KeySet,
     MaxRowsPerID,
     PureDPBudget,
@@ -123,6 +124,23 @@ def test_keyset_dataframe_has_one_row_per_distinct_key(spark):
     assert keyset.dataframe().columns == KEY_COLUMNS
     assert sorted(tuple(r) for r in keyset.dataframe().collect()) == [
         ("A", "Ann", "1"), ("B", "Bo", "2")]
+
+
+def test_count_mechanism_forwarded_gaussian_rejected_under_pure_dp(spark, small_checkouts):
+    """Tumult's count(mechanism=...): LAPLACE works; GAUSSIAN needs zCDP and spends nothing."""
+    session = Session.from_dataframe(PureDPBudget(float("inf")), "checkouts", small_checkouts,
+                                     protected_change=AddRowsWithID("member_id"))
+    try:
+        grouped = (QueryBuilder("checkouts").enforce(MaxRowsPerID(20))
+                   .groupby(_keyset_of(spark, [("A", "Ann", "1")])))
+        output = session.evaluate(grouped.count(mechanism=CountMechanism.LAPLACE),
+                                  PureDPBudget(float("inf")))
+        assert [tuple(r) for r in output.collect()] == [("A", "Ann", "1", 20)]
+        with pytest.raises(ValueError, match="RhoZCDP"):
+            session.evaluate(grouped.count(name="n", mechanism="gaussian"), PureDPBudget(1))
+        assert session.remaining_privacy_budget.is_infinite
+    finally:
+        session.stop()
 
 
 # ---------------------------------------------------------------- noise

@@ -123,6 +123,16 @@ class PlanSuite extends AnyFunSuite {
     assert(message.contains("MaxRowsPerID") && message.contains("AddRowsWithID('member_id')"))
   }
 
+  test("count's mechanism reaches the query tree; Gaussian under a pure DP budget is rejected (Tumult's message)") {
+    val keys = KeySet.fromDataFrame(books.select("title"))
+    val grouped = QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keys)
+    assert(grouped.count().queryExpr.asInstanceOf[GroupByCount].mechanism == CountMechanism.Default)
+    assert(grouped.count(null, "laplace").queryExpr == grouped.count("count", CountMechanism.Laplace).queryExpr)
+    assert(grouped.count("n", "DEFAULT").queryExpr == grouped.count("n").queryExpr)
+    val message = compileError(grouped.count("count", CountMechanism.Gaussian).queryExpr)
+    assert(message.startsWith("Gaussian noise is only supported when using a RhoZCDP budget."))
+  }
+
   test("an output column named like a keyset column is rejected") {
     val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), name = "title"))
     assert(message.contains("'title'"))

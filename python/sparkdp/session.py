@@ -159,6 +159,7 @@ class Session:
     def stop(self) -> None:
         """Stops the session and drops its intermediate tables.
 
-        DataFrames returned by :meth:`evaluate` cannot be read after this.
+        DataFrames returned by :meth:`evaluate` cannot be read after this. A
+        session never stopped drops its tables when the Spark JVM exits.
         """
         _java.call_java(self._jsession.stop)

@@ -267,6 +267,43 @@ def test_stop_leaves_no_table_behind(spark, warehouse_dir, small_checkouts):
     assert _warehouse_state(spark, warehouse_dir) == before
 
 
+_EXIT_WITHOUT_STOP_SCRIPT = """
+import sys
+from pyspark.sql import SparkSession
+from sparkdp import AddRowsWithID, KeySet, MaxRowsPerID, PureDPBudget, QueryBuilder, Session
+
+jar, warehouse = sys.argv[1], sys.argv[2]
+spark = (SparkSession.builder.master("local[1]").config("spark.jars", jar)
+         .config("spark.sql.warehouse.dir", warehouse)
+         .config("spark.ui.enabled", "false").getOrCreate())
+data = spark.createDataFrame([(1, "A"), (2, "B")], "member_id int, title string")
+session = Session.from_dataframe(PureDPBudget(1), "t", data,
+                                 protected_change=AddRowsWithID("member_id"))
+keyset = KeySet.from_dataframe(spark.createDataFrame([("A",)], "title string"))
+session.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(1)).groupby(keyset).count(),
+                 PureDPBudget(1)).collect()
+import os
+print("during:", sorted(os.listdir(warehouse)))
+# Like most Tumult programs: neither session.stop() nor spark.stop().
+"""
+
+
+def test_exit_without_stop_leaves_no_database_behind(tmp_path):
+    """A program that never calls session.stop() leaves nothing under the warehouse."""
+    script = tmp_path / "exit_without_stop.py"
+    script.write_text(_EXIT_WITHOUT_STOP_SCRIPT)
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(script), str(JAR_PATH), str(warehouse)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python")), timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "during: ['sparkdp_" in result.stdout  # the session did write its database
+    assert sorted(p.name for p in warehouse.iterdir()) == []
+
+
 # ---------------------------------------------------------------- bad input
 
 

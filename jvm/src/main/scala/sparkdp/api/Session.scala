@@ -97,7 +97,8 @@ final class Session private (
   }
 
   /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
-    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`.
+    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`. A session
+    * never stopped has its database dropped when the JVM exits (a shutdown hook, see `SessionWarehouse`).
     *
     * Example: `session.stop()`
     */

@@ -83,7 +83,8 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
   /** Writes `result` as table `query_<queryIndex>`, checks that it has `expectedRowCount` rows, and returns
     * the table read back, with `result`'s column names.
     *
-    * Failures of the query's own steps are rethrown as they are; any other failure to write or read the table
+    * Failures of the query's own steps are rethrown as they are, and so are Spark's failures computing the
+    * result (the user's data or keyset, e.g. a failing UDF); any other failure to write or read the table
     * becomes a `WarehouseException` naming the setting, and a row-count mismatch one naming the table and both
     * counts. In every failure case the table is dropped: never an empty or partial result.
     *
@@ -106,6 +107,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
         case NonFatal(cause) =>
           dropTableQuietly(tableName)
           QueryFailure.fromQuerySteps(cause).foreach(queryStepFailure => throw queryStepFailure)
+          QueryFailure.fromComputation(cause).foreach(computationFailure => throw computationFailure)
           throw new WarehouseException(
             s"Cannot write the result of query $queryIndex as table $tableName under $warehouseSetting: $cause",
             cause

@@ -252,6 +252,22 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
+  test("a failure computing the private data is not blamed on the warehouse; nothing is charged or left") {
+    val failing = org.apache.spark.sql.functions.udf { (title: String) =>
+      if (title == "Emma") throw new IllegalStateException(s"cannot parse title '$title'") else title
+    }
+    val badData = checkouts.withColumn("title", failing(col("title")))
+    val session = Session.fromDataFrame(PureDPBudget(1), "checkouts", badData, AddRowsWithID("member_id"))
+    try {
+      val error = intercept[Exception](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.5)))
+      assert(!error.isInstanceOf[WarehouseException], error.getMessage)
+      assert(!error.getMessage.contains("spark.sql.warehouse.dir"), error.getMessage)
+      assert(error.getMessage.contains("cannot parse title 'Emma'"), error.getMessage)
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      assert(spark.catalog.listTables(session.warehouse.databaseName).count() == 0)
+    } finally session.stop()
+  }
+
   test("a warehouse that cannot be written gives a WarehouseException naming the setting; nothing is charged") {
     withSession(PureDPBudget(1)) { session =>
       val blocker = databaseDir(session) // a regular file where the session's database directory must go

@@ -14,7 +14,9 @@ class KeySet:
 
     A KeySet must come from public information (not from the private table),
     otherwise which keys exist would itself leak. Build one with
-    :meth:`from_dataframe`.
+    :meth:`from_dataframe`. A null is a key value like any other: rows with a
+    null key column are counted under a KeySet key with a null there and, like
+    every row whose key the KeySet lacks, are not counted otherwise.
     """
 
     def __init__(self, java_keyset: Any, dataframe: DataFrame) -> None:

@@ -198,6 +198,20 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
+  test("as in Tumult, a request above the remaining budget by at most a billionth of it spends what remains") {
+    withSession(PureDPBudget(1)) { session =>
+      // Nine times the double 0.1 leaves slightly less than the double 0.1 (exactly); Tumult answers the tenth.
+      (1 to 10).foreach(_ => session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+      assert(session.remainingPrivacyBudget == PureDPBudget(0))
+      intercept[InsufficientBudgetException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+    }
+    withSession(PureDPBudget(1)) { session =>
+      // A millionth above is no rounding error: refused, nothing spent.
+      intercept[InsufficientBudgetException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(1.000001)))
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+    }
+  }
+
   test("a failing query spends nothing") {
     withSession(PureDPBudget(1)) { session =>
       val withYear = KeySet.fromDataFrame(books.select("title", "year"))

@@ -13,12 +13,13 @@ from sparkdp.exceptions import AnalyticsInternalError
 from sparkdp.keyset import KeySet
 from sparkdp.privacy_budget import PureDPBudget
 from sparkdp.protected_change import AddRowsWithID
-from sparkdp.query_builder import QueryBuilder
+from sparkdp.query_builder import CountMechanism, QueryBuilder
 from sparkdp.session import Session
 
 __all__ = [
     "AddRowsWithID",
     "AnalyticsInternalError",
+    "CountMechanism",
     "KeySet",
     "MaxRowsPerID",
     "PureDPBudget",

@@ -14,7 +14,9 @@ class KeySet:
 
     A KeySet must come from public information (not from the private table),
     otherwise which keys exist would itself leak. Build one with
-    :meth:`from_dataframe`.
+    :meth:`from_dataframe`. A null is a key value like any other: rows with a
+    null key column are counted under a KeySet key with a null there and, like
+    every row whose key the KeySet lacks, are not counted otherwise.
     """
 
     def __init__(self, java_keyset: Any, dataframe: DataFrame) -> None:
@@ -54,8 +56,15 @@ class KeySet:
         return cls(java_keyset, dataframe)
 
     def dataframe(self) -> DataFrame:
-        """Returns the DataFrame of keys this KeySet was built from."""
-        return self._dataframe
+        """Returns the keys as a DataFrame: one row per distinct key.
+
+        As in Tumult, duplicate rows of the DataFrame the KeySet was built from
+        appear once.
+        """
+        java_dataframe = _java.call_java(self._jkeyset.dataframe)
+        return _java.to_python_dataframe(
+            java_dataframe, _java.spark_session_of(self._dataframe)
+        )
 
     def _to_java(self) -> Any:
         """Returns the JVM ``sparkdp.KeySet`` (internal)."""

@@ -47,6 +47,8 @@ class PureDPBudget(PrivacyBudget):
     Example:
         >>> PureDPBudget(2)
         PureDPBudget(epsilon=2)
+        >>> PureDPBudget(2.0)
+        PureDPBudget(epsilon=2)
         >>> PureDPBudget(float("inf")).is_infinite
         True
         >>> PureDPBudget(-1)
@@ -76,6 +78,10 @@ class PureDPBudget(PrivacyBudget):
                     self.epsilon
                 )
             )
+        # Tumult keeps epsilon exactly and shows an integral value as an int:
+        # PureDPBudget(2.0).epsilon == 2 and prints PureDPBudget(epsilon=2).
+        if isinstance(self.epsilon, float) and self.epsilon.is_integer():
+            object.__setattr__(self, "epsilon", int(self.epsilon))
 
     @property
     def is_infinite(self) -> bool:
@@ -128,10 +134,7 @@ def budget_from_java(java_budget: Any) -> PrivacyBudget:
     """
     class_name = str(java_budget.getClass().getName())
     if class_name == "sparkdp.PureDPBudget":
-        epsilon = float(java_budget.epsilon())
-        if math.isfinite(epsilon) and epsilon.is_integer():
-            return PureDPBudget(int(epsilon))
-        return PureDPBudget(epsilon)
+        return PureDPBudget(float(java_budget.epsilon()))
     raise AnalyticsInternalError(
         "The JVM returned a privacy budget of class {}, which the Python "
         "package does not know.".format(class_name)

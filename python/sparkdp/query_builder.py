@@ -7,13 +7,42 @@ written before any SparkSession exists, as with Tumult Analytics.
 """
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Tuple
+from enum import Enum
+from typing import Any, List, Optional, Tuple, Union
 
 from sparkdp import _java
 from sparkdp.constraints import Constraint
 from sparkdp.keyset import KeySet
 
-__all__ = ["QueryBuilder", "GroupedQueryBuilder", "Query"]
+__all__ = ["CountMechanism", "QueryBuilder", "GroupedQueryBuilder", "Query"]
+
+
+class CountMechanism(Enum):
+    """Possible mechanisms for the count() aggregation (Tumult's names).
+
+    ``DEFAULT`` lets sparkdp choose (discrete Laplace under a pure DP budget);
+    ``LAPLACE`` is discrete Laplace noise; ``GAUSSIAN`` is discrete Gaussian
+    noise, which needs a zCDP budget (evaluating it with a PureDPBudget raises
+    ValueError). As in Tumult, ``count`` also takes the names as strings,
+    case-insensitive: ``"default"``, ``"laplace"``, ``"gaussian"``.
+    """
+
+    DEFAULT = 1
+    LAPLACE = 2
+    GAUSSIAN = 3
+
+
+def _mechanism_name(mechanism: Union[CountMechanism, str]) -> str:
+    """The lower-case name the JVM takes, e.g. ``"laplace"``."""
+    if isinstance(mechanism, CountMechanism):
+        return mechanism.name.lower()
+    _java.check_type(mechanism, (CountMechanism, str), "mechanism")
+    if mechanism.upper() not in CountMechanism.__members__:
+        raise ValueError(
+            'Unknown mechanism "{}". Available options are "laplace", '
+            '"gaussian", or "default".'.format(mechanism)
+        )
+    return mechanism.lower()
 
 
 @dataclass(frozen=True)
@@ -28,6 +57,7 @@ class Query:
     constraints: Tuple[Constraint, ...]
     keyset: KeySet
     output_column: Optional[str]
+    mechanism: str = "default"
 
     def _to_java(self, jvm: Any) -> Any:
         """Builds the JVM ``sparkdp.Query`` (internal).
@@ -36,7 +66,8 @@ class Query:
             jvm: The py4j JVM view of the session's SparkSession.
 
         Returns:
-            ``QueryBuilder(sourceId).enforce(c)...groupBy(keyset).count([name])``.
+            ``QueryBuilder(sourceId).enforce(c)...groupBy(keyset).count(name,
+            mechanism)`` (a None name is the JVM's default, ``count``).
         """
         java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self.source_id)
         for constraint in self.constraints:
@@ -44,9 +75,7 @@ class Query:
                 java_builder.enforce, constraint._to_java(jvm)
             )
         java_grouped = _java.call_java(java_builder.groupBy, self.keyset._to_java())
-        if self.output_column is None:
-            return _java.call_java(java_grouped.count)
-        return _java.call_java(java_grouped.count, self.output_column)
+        return _java.call_java(java_grouped.count, self.output_column, self.mechanism)
 
 
 class GroupedQueryBuilder:
@@ -69,7 +98,11 @@ class GroupedQueryBuilder:
         self._constraints = constraints
         self._keyset = keyset
 
-    def count(self, name: Optional[str] = None) -> Query:
+    def count(
+        self,
+        name: Optional[str] = None,
+        mechanism: Union[CountMechanism, str] = CountMechanism.DEFAULT,
+    ) -> Query:
         """Counts the rows in each group of the KeySet, with noise.
 
         Every key of the KeySet appears in the output exactly once (with a
@@ -77,19 +110,25 @@ class GroupedQueryBuilder:
 
         Args:
             name: Name of the count column; None uses the default, ``count``.
+            mechanism: The noise mechanism, a :class:`CountMechanism` or its
+                name (case-insensitive), as in Tumult.
 
         Returns:
             The query, to pass to :meth:`sparkdp.Session.evaluate`.
 
         Raises:
-            TypeError: ``name`` is not a string.
-            ValueError: ``name`` is empty.
+            TypeError: ``name`` is not a string, or ``mechanism`` neither a
+                CountMechanism nor a string.
+            ValueError: ``name`` is empty, or ``mechanism`` an unknown name.
         """
         if name is not None:
             _java.check_type(name, (str,), "name")
             if name == "":
                 raise ValueError("name must be non-empty")
-        return Query(self._source_id, self._constraints, self._keyset, name)
+        return Query(
+            self._source_id, self._constraints, self._keyset, name,
+            _mechanism_name(mechanism),
+        )
 
 
 class QueryBuilder:

@@ -127,7 +127,9 @@ class Session:
         """Answers a query with differential privacy, spending ``privacy_budget``.
 
         The budget is spent only if the query succeeds. Evaluating the
-        returned DataFrame again gives the same values (no fresh noise).
+        returned DataFrame again gives the same values (no fresh noise). As in
+        Tumult, a budget above the remaining one by at most a billionth of it
+        (float rounding) spends exactly the remaining budget.
 
         Args:
             query_expr: A query built with :class:`~sparkdp.QueryBuilder`.
@@ -159,6 +161,7 @@ class Session:
     def stop(self) -> None:
         """Stops the session and drops its intermediate tables.
 
-        DataFrames returned by :meth:`evaluate` cannot be read after this.
+        DataFrames returned by :meth:`evaluate` cannot be read after this. A
+        session never stopped drops its tables when the Spark JVM exits.
         """
         _java.call_java(self._jsession.stop)

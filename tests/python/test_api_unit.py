@@ -20,7 +20,7 @@ from sparkdp import (
 )
 from sparkdp import _java
 from sparkdp.privacy_budget import PrivacyBudget, budget_from_java
-from sparkdp.query_builder import GroupedQueryBuilder, Query
+from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query
 
 try:
     from pyspark.errors.exceptions.captured import (
@@ -125,7 +125,7 @@ def fake_dataframe():
 
 def test_package_exports_tumult_names():
     assert set(sparkdp.__all__) == {
-        "AddRowsWithID", "AnalyticsInternalError", "KeySet", "MaxRowsPerID",
+        "AddRowsWithID", "AnalyticsInternalError", "CountMechanism", "KeySet", "MaxRowsPerID",
         "PureDPBudget", "QueryBuilder", "Session",
     }
     for name in sparkdp.__all__:
@@ -191,6 +191,16 @@ def test_pure_dp_budget_is_immutable_value():
     assert PureDPBudget.inf().is_infinite and not budget.is_infinite
 
 
+@pytest.mark.parametrize("epsilon, shown", [(2.0, "2"), (0.0, "0"), (1e20, str(10**20)),
+                                            (0.5, "0.5"), (float("inf"), "inf")])
+def test_pure_dp_budget_shows_integral_epsilon_as_int_like_tumult(epsilon, shown):
+    """Tumult stores epsilon exactly: PureDPBudget(2.0).epsilon is the int 2."""
+    budget = PureDPBudget(epsilon)
+    assert repr(budget) == "PureDPBudget(epsilon={})".format(shown)
+    assert type(budget.epsilon) is (float if shown in ("0.5", "inf") else int)
+    assert budget == PureDPBudget(epsilon) and hash(budget) == hash(PureDPBudget(epsilon))
+
+
 def test_pure_dp_budget_to_java(recorder):
     PureDPBudget(2)._to_java(jvm=None)
     PureDPBudget(float("inf"))._to_java(jvm=None)
@@ -247,7 +257,12 @@ def test_max_rows_per_id_to_java(recorder):
 
 def test_add_rows_with_id():
     change = AddRowsWithID("member_id")
-    assert (change.id_column, change.id_space) == ("member_id", None)
+    # Tumult's default identifier space and repr.
+    assert (change.id_column, change.id_space) == ("member_id", "default_id_space")
+    assert repr(change) == "AddRowsWithID(id_column='member_id', id_space='default_id_space')"
+    assert change == AddRowsWithID("member_id", "default_id_space")
+    with pytest.raises(TypeError, match="id_space"):
+        AddRowsWithID("m", None)
     assert AddRowsWithID(id_column="m", id_space="people").id_space == "people"
     with pytest.raises(ValueError, match="id_column"):
         AddRowsWithID("")
@@ -263,7 +278,7 @@ def test_add_rows_with_id_to_java(recorder):
     AddRowsWithID("member_id")._to_java(jvm=None)
     AddRowsWithID("member_id", "people")._to_java(jvm=None)
     assert recorder.calls == [
-        ("AddRowsWithID", "member_id"),
+        ("AddRowsWithID", "member_id", "default_id_space"),
         ("AddRowsWithID", "member_id", "people"),
     ]
 
@@ -294,14 +309,28 @@ def test_query_to_java_forwards_the_chain(recorder):
         ("MaxRowsPerID", 20),
         ("QueryBuilder.enforce", recorder.calls[2][1]),
         ("QueryBuilder.enforce.groupBy", "KS"),
-        ("QueryBuilder.enforce.groupBy.count",),
+        ("QueryBuilder.enforce.groupBy.count", None, "default"),
     ]
     assert recorder.calls[2][1].label == "MaxRowsPerID"
 
 
 def test_query_to_java_passes_count_name(recorder):
     QueryBuilder("t").groupby(fake_keyset("KS")).count("n")._to_java(jvm=None)
-    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", "n")
+    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", "n", "default")
+
+
+def test_count_takes_tumults_mechanism_argument(recorder):
+    """Tumult: count(name=None, mechanism=CountMechanism.DEFAULT), names accepted too."""
+    grouped = QueryBuilder("t").groupby(fake_keyset("KS"))
+    assert grouped.count().mechanism == "default"
+    assert grouped.count(mechanism=CountMechanism.LAPLACE).mechanism == "laplace"
+    assert grouped.count("n", "Gaussian").mechanism == "gaussian"
+    grouped.count(mechanism=CountMechanism.LAPLACE)._to_java(jvm=None)
+    assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", None, "laplace")
+    with pytest.raises(ValueError, match='Unknown mechanism "exponential"'):
+        grouped.count(mechanism="exponential")
+    with pytest.raises(TypeError, match="mechanism"):
+        grouped.count(mechanism=1)
 
 
 def test_query_builder_bad_arguments():

@@ -16,6 +16,7 @@ from conftest import JAR_PATH, REPO_ROOT
 from sparkdp import (
     AddRowsWithID,
     AnalyticsInternalError,
+    CountMechanism,
     KeySet,
     MaxRowsPerID,
     PureDPBudget,
@@ -111,6 +112,32 @@ def test_infinite_budget_truncates_to_max_rows_per_id(spark, small_checkouts):
         counts = {r["title"]: r["count"] for r in output.collect()}
         # A: one member, 100 rows, capped at 20. B: 3 + min(25, 20). C: absent.
         assert counts == {"A": 20, "B": 23, "C": 0}
+        assert session.remaining_privacy_budget.is_infinite
+    finally:
+        session.stop()
+
+
+def test_keyset_dataframe_has_one_row_per_distinct_key(spark):
+    """Tumult's KeySet.dataframe(): duplicates of the source DataFrame appear once."""
+    keys = [("A", "Ann", "1"), ("A", "Ann", "1"), ("B", "Bo", "2")]
+    keyset = _keyset_of(spark, keys)
+    assert keyset.dataframe().columns == KEY_COLUMNS
+    assert sorted(tuple(r) for r in keyset.dataframe().collect()) == [
+        ("A", "Ann", "1"), ("B", "Bo", "2")]
+
+
+def test_count_mechanism_forwarded_gaussian_rejected_under_pure_dp(spark, small_checkouts):
+    """Tumult's count(mechanism=...): LAPLACE works; GAUSSIAN needs zCDP and spends nothing."""
+    session = Session.from_dataframe(PureDPBudget(float("inf")), "checkouts", small_checkouts,
+                                     protected_change=AddRowsWithID("member_id"))
+    try:
+        grouped = (QueryBuilder("checkouts").enforce(MaxRowsPerID(20))
+                   .groupby(_keyset_of(spark, [("A", "Ann", "1")])))
+        output = session.evaluate(grouped.count(mechanism=CountMechanism.LAPLACE),
+                                  PureDPBudget(float("inf")))
+        assert [tuple(r) for r in output.collect()] == [("A", "Ann", "1", 20)]
+        with pytest.raises(ValueError, match="RhoZCDP"):
+            session.evaluate(grouped.count(name="n", mechanism="gaussian"), PureDPBudget(1))
         assert session.remaining_privacy_budget.is_infinite
     finally:
         session.stop()
@@ -238,6 +265,43 @@ def test_stop_leaves_no_table_behind(spark, warehouse_dir, small_checkouts):
     assert during != before, "evaluate wrote nothing under the warehouse (DESIGN step 5)"
     session.stop()
     assert _warehouse_state(spark, warehouse_dir) == before
+
+
+_EXIT_WITHOUT_STOP_SCRIPT = """
+import sys
+from pyspark.sql import SparkSession
+from sparkdp import AddRowsWithID, KeySet, MaxRowsPerID, PureDPBudget, QueryBuilder, Session
+
+jar, warehouse = sys.argv[1], sys.argv[2]
+spark = (SparkSession.builder.master("local[1]").config("spark.jars", jar)
+         .config("spark.sql.warehouse.dir", warehouse)
+         .config("spark.ui.enabled", "false").getOrCreate())
+data = spark.createDataFrame([(1, "A"), (2, "B")], "member_id int, title string")
+session = Session.from_dataframe(PureDPBudget(1), "t", data,
+                                 protected_change=AddRowsWithID("member_id"))
+keyset = KeySet.from_dataframe(spark.createDataFrame([("A",)], "title string"))
+session.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(1)).groupby(keyset).count(),
+                 PureDPBudget(1)).collect()
+import os
+print("during:", sorted(os.listdir(warehouse)))
+# Like most Tumult programs: neither session.stop() nor spark.stop().
+"""
+
+
+def test_exit_without_stop_leaves_no_database_behind(tmp_path):
+    """A program that never calls session.stop() leaves nothing under the warehouse."""
+    script = tmp_path / "exit_without_stop.py"
+    script.write_text(_EXIT_WITHOUT_STOP_SCRIPT)
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(script), str(JAR_PATH), str(warehouse)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT / "python")), timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "during: ['sparkdp_" in result.stdout  # the session did write its database
+    assert sorted(p.name for p in warehouse.iterdir()) == []
 
 
 # ---------------------------------------------------------------- bad input

@@ -7,7 +7,9 @@ import sparkdp.plan.HashableColumns
 
 /** The public list of groups a grouped query reports on (Tumult's `KeySet`): every key in it appears exactly
   * once in the output (with a count of 0 if no row has it), and no other key appears. Keys must come from
-  * public knowledge, never from the private data, or the key list itself would leak.
+  * public knowledge, never from the private data, or the key list itself would leak. A null is a key value like
+  * any other: data rows with a null key column are counted under the keyset's key with a null there, and, like
+  * every row whose key the keyset lacks, not counted if it has none (Tumult's groupby does the same).
   *
   * Example:
   * {{{

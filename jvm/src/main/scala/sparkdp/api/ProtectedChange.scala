@@ -21,7 +21,8 @@ sealed trait ProtectedChange {
 
 /** Protects adding or removing all rows that share one value of `idColumn` (Tumult's `AddRowsWithID`):
   * everything one person (one ID) contributed is hidden, however many rows that is. Queries must then bound
-  * each ID's contribution with a constraint such as [[MaxRowsPerID]].
+  * each ID's contribution with a constraint such as [[MaxRowsPerID]]. Rows whose ID is null count as rows of
+  * one and the same ID (as Spark groups nulls, and as Tumult truncates them): together they keep at most k rows.
   *
   * Example:
   * {{{

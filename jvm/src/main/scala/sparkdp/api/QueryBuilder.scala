@@ -79,7 +79,21 @@ final class GroupedQueryBuilder private[sparkdp] (queryExpr: QueryExpr, keyset: 
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count("checkouts")`
     */
-  def count(name: String): Query = Query(GroupByCount(queryExpr, keyset, name))
+  def count(name: String): Query = count(name, CountMechanism.Default)
+
+  /** The number of rows per key, in a column named `name`, with noise of `mechanism`.
+    *
+    * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count("count", CountMechanism.Laplace)`
+    */
+  def count(name: String, mechanism: CountMechanism): Query = Query(GroupByCount(queryExpr, keyset, name, mechanism))
+
+  /** For Java and py4j (Tumult's `count(name=None, mechanism="default")`): a null `name` means the default,
+    * `count`; `mechanism` is a mechanism's name, case-insensitive (`"default"`, `"laplace"`, `"gaussian"`).
+    *
+    * Example (Java): `grouped.count(null, "laplace")`
+    */
+  def count(name: String, mechanism: String): Query =
+    count(Option(name).getOrElse(GroupedQueryBuilder.DefaultCountColumn), CountMechanism.fromName(mechanism))
 
   /** Example: `groupedBuilder.toString == "GroupedQueryBuilder(PrivateSource(checkouts), KeySet(title: string))"` */
   override def toString: String = s"GroupedQueryBuilder($queryExpr, $keyset)"

@@ -35,18 +35,25 @@ final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) ext
   requireArgument(constraint != null, "constraint must be a Constraint, not null.")
 }
 
-/** The number of rows of `child` for each key of `keyset`, in a column named `outputColumn` (Tumult's
-  * `GroupByCount`).
+/** The number of rows of `child` for each key of `keyset`, in a column named `outputColumn`, with noise of
+  * `mechanism` (Tumult's `GroupByCount`).
   *
   * Example: `GroupByCount(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), keyset, "count")`
   *
   * @param child        the table whose rows are counted
   * @param keyset       the groups to report, exactly once each
   * @param outputColumn the name of the count column
+  * @param mechanism    the noise mechanism
   */
-final case class GroupByCount(child: QueryExpr, keyset: KeySet, outputColumn: String) extends QueryExpr {
+final case class GroupByCount(
+    child: QueryExpr,
+    keyset: KeySet,
+    outputColumn: String,
+    mechanism: CountMechanism = CountMechanism.Default
+) extends QueryExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(keyset != null, "keyset must be a KeySet, not null.")
+  requireArgument(mechanism != null, "mechanism must be a CountMechanism, not null.")
   requireArgument(
     outputColumn != null && outputColumn.nonEmpty,
     s"The output column name must be non-empty, not '$outputColumn'."

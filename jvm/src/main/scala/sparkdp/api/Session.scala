@@ -57,7 +57,8 @@ final class Session private (
     * constraint, …), `InsufficientBudgetException` if `privacyBudget` exceeds what remains, `WarehouseException`
     * if the result cannot be stored, and `IllegalStateException` after `stop()`. In all these cases nothing is
     * spent. Each call, failed or not, uses a fresh query index, so two evaluations of the same query get
-    * independent noise.
+    * independent noise. As in Tumult, a `privacyBudget` above what remains by at most a billionth of it (float
+    * rounding, e.g. the tenth of ten ε = 0.1 out of 1) spends exactly what remains.
     *
     * Example:
     * {{{
@@ -73,21 +74,22 @@ final class Session private (
     requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
     requireArgument(!privacyBudget.isZero, "You need a non-zero privacy budget to evaluate a query.")
     val requestedBudgetText = privacyBudget.toBudgetText
-    if (!Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) {
-      throw insufficientBudget(requestedBudgetText)
-    }
+    val chargedBudgetText =
+      if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
+      else if (isSlightlyAboveRemaining(requestedBudgetText)) remainingBudgetText
+      else throw insufficientBudget(requestedBudgetText)
     // Fail on a misconfigured warehouse before any work on the data.
     warehouse.ensureDatabase()
     val compiled = QueryCompiler.compile(
       query.queryExpr,
       tables,
-      EvaluationContext(truncationKey, noiseKey, queryIndex, requestedBudgetText)
+      EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
     )
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
     // Charged only now that the result is stored and verified. Covered was checked above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
     remainingBudgetText =
-      try Native.get.budgetSubtract(remainingBudgetText, requestedBudgetText)
+      try Native.get.budgetSubtract(remainingBudgetText, chargedBudgetText)
       catch {
         case failure: Throwable =>
           warehouse.dropQueryTable(queryIndex)
@@ -97,7 +99,8 @@ final class Session private (
   }
 
   /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
-    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`.
+    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`. A session
+    * never stopped has its database dropped when the JVM exits (a shutdown hook, see `SessionWarehouse`).
     *
     * Example: `session.stop()`
     */
@@ -115,6 +118,20 @@ final class Session private (
     if (isStopped) {
       throw new IllegalStateException("This session is no longer active: it was stopped with session.stop().")
     }
+
+  /** Whether `requestedBudgetText`, which the remaining budget does not cover, exceeds it by at most a
+    * billionth of the remaining budget: then, as Tumult does (`_get_adjusted_budget`), the query spends exactly
+    * what remains instead of failing, so that splitting a budget into float parts (ten times ε = 0.1 out of 1)
+    * works. Privacy: the noise is calibrated to the remaining budget, which is less than requested (more noise),
+    * and the exact amount is charged; the `Double`s below only decide between this and an error.
+    */
+  private def isSlightlyAboveRemaining(requestedBudgetText: String): Boolean = {
+    val remainingEpsilon = PureDPBudget.epsilonOf(remainingBudgetText, roundUp = false)
+    val excessEpsilon =
+      PureDPBudget.epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
+    remainingEpsilon > 0 && !remainingEpsilon.isInfinite &&
+    excessEpsilon <= remainingEpsilon / Session.BudgetRelativeTolerance
+  }
 
   /** Tumult's message (`_format_insufficient_budget_msg`): ε values rounded up to 3 decimals, the difference
     * computed exactly in Rust. The numbers are only displayed here.
@@ -146,6 +163,13 @@ final class Session private (
   * }}}
   */
 object Session {
+
+  /** Tumult's `_BUDGET_RELATIVE_TOLERANCE`: a request above the remaining budget by at most remaining / 10^9
+    * spends the remaining budget.
+    *
+    * Example: `Session.BudgetRelativeTolerance == 1e9`
+    */
+  private val BudgetRelativeTolerance: Double = 1e9
 
   /** A session with one private table, `dataframe`, registered as `sourceId` and protected by
     * `protectedChange`, and a total budget of `privacyBudget`. Nothing is read from the data yet.

@@ -18,7 +18,7 @@ private[sparkdp] object KeysetFingerprints {
     * }}}
     */
   def withFingerprint(keys: DataFrame, fingerprintColumn: String): (DataFrame, Long) =
-    withFingerprintOf(keys, fingerprintColumn, KeyFingerprint.of(keys.columns.toSeq))
+    withFingerprintOf(keys, fingerprintColumn, KeyFingerprint.of(keys.schema.fields.toSeq))
 
   /** [[withFingerprint]] with another fingerprint expression: lets a test provoke a collision.
     *

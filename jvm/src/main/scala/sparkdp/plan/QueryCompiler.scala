@@ -6,7 +6,7 @@ import org.apache.spark.sql.types.StructField
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.Native
-import sparkdp.{AddRowsWithID, Constraint, EnforceConstraint, GroupByCount, KeySet, MaxRowsPerID, PrivateSource, QueryExpr}
+import sparkdp.{AddRowsWithID, Constraint, CountMechanism, EnforceConstraint, GroupByCount, KeySet, MaxRowsPerID, PrivateSource, QueryExpr}
 
 /** Compiles a query expression into Spark DataFrame steps (Tumult's `QueryExprCompiler`): validate, truncate,
   * count per key fingerprint, join the keyset, add noise.
@@ -30,7 +30,13 @@ private[sparkdp] object QueryCompiler {
     */
   def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery =
     queryExpr match {
-      case GroupByCount(child, keyset, outputColumn) =>
+      case GroupByCount(child, keyset, outputColumn, mechanism) =>
+        // Tumult's rule (select_noise_mechanism): Gaussian noise needs a zCDP budget; only pure DP exists yet.
+        requireArgument(
+          mechanism != CountMechanism.Gaussian || context.budgetText.startsWith("zcdp:"),
+          "Gaussian noise is only supported when using a RhoZCDP budget. Use Laplace noise instead, or switch to " +
+            "RhoZCDP."
+        )
         val (sourceId, constraints) = tableAndConstraints(child)
         val table = tables.getOrElse(
           sourceId,

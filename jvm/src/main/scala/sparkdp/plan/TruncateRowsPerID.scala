@@ -61,7 +61,7 @@ private[sparkdp] object TruncateRowsPerID {
     table
       .select(
         HashableColumns.column(idColumn).as(idName),
-        KeyFingerprint.of(keyColumns).as(fingerprintColumn),
+        KeyFingerprint.of(keyColumns.map(name => table.schema(name))).as(fingerprintColumn),
         rowHash.as(rowHashName)
       )
       .withColumn(rankName, row_number().over(Window.partitionBy(col(idName)).orderBy(col(rowHashName), col(fingerprintColumn))))

@@ -26,6 +26,31 @@ private[sparkdp] object QueryFailure {
     search(failure, Set.empty)
   }
 
+  /** The Spark job failure in the cause chain of `failure` when the failure happened while computing the
+    * result (reading or transforming the private data or the keyset, e.g. a malformed record or a failing UDF)
+    * rather than while writing it: a stage failure whose chain shows no writing task failed. Such a failure is
+    * the user's data or code, not the warehouse, and must reach the user as Spark reported it.
+    *
+    * Example: `QueryFailure.fromComputation(jobAborted)` is `Some(stageFailure)` when a UDF in the private
+    * DataFrame threw.
+    */
+  def fromComputation(failure: Throwable): Option[Throwable] = {
+    val chain = causeChain(failure)
+    val isWriteFailure = chain.exists(throwable => Option(throwable.getMessage).exists(_.contains(WriteTaskFailure)))
+    if (isWriteFailure) None
+    else chain.find(throwable => Option(throwable.getMessage).exists(_.startsWith(StageFailure)))
+  }
+
+  // Spark's texts (DAGScheduler; FileFormatWriter), the same in 3.1 and 3.5 (which prefixes an error class to
+  // the second: "[TASK_WRITE_FAILED] Task failed while writing rows to ...").
+  private val StageFailure = "Job aborted due to stage failure"
+  private val WriteTaskFailure = "Task failed while writing rows"
+
+  private def causeChain(failure: Throwable): Seq[Throwable] =
+    Iterator.iterate(failure)(_.getCause).takeWhile(_ != null).take(MaxCauseDepth).toSeq
+
+  private val MaxCauseDepth = 32
+
   private def isFromQuerySteps(throwable: Throwable): Boolean = {
     val className = throwable.getClass.getName
     val isSparkdpException = className.startsWith("sparkdp.") && className != classOf[sparkdp.WarehouseException].getName

@@ -5,6 +5,7 @@ import java.security.SecureRandom
 import scala.util.control.NonFatal
 
 import org.apache.hadoop.fs.Path
+import org.apache.hadoop.util.ShutdownHookManager
 import org.apache.spark.sql.{DataFrame, SaveMode, SparkSession}
 
 import sparkdp.WarehouseException
@@ -32,6 +33,15 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
 
   private var isDatabaseCreated = false
 
+  /** Drops the database when the JVM exits, for sessions never stopped: Tumult programs rarely call
+    * `Session.stop()`, and with a persistent catalog (Hive metastore, Glue Data Catalog) or a warehouse on disk
+    * the database and its noisy tables would otherwise outlive the program. Registered with Hadoop's shutdown
+    * hook manager above Spark's own hook (priority 40, which stops the SparkContext), so it runs first.
+    */
+  private val dropAtExit: Runnable = new Runnable {
+    override def run(): Unit = dropDatabaseQuietly()
+  }
+
   private def warehouseSetting: String =
     s"${SessionWarehouse.WarehouseDirKey}=${spark.conf.getOption(SessionWarehouse.WarehouseDirKey).getOrElse("(unset)")}"
 
@@ -45,6 +55,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
       try {
         spark.sql(s"CREATE DATABASE IF NOT EXISTS `$databaseName`")
         isDatabaseCreated = true
+        ShutdownHookManager.get().addShutdownHook(dropAtExit, SessionWarehouse.DropAtExitPriority)
         probeWritable(new Path(spark.catalog.getDatabase(databaseName).locationUri))
       } catch {
         case NonFatal(cause) =>
@@ -72,7 +83,8 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
   /** Writes `result` as table `query_<queryIndex>`, checks that it has `expectedRowCount` rows, and returns
     * the table read back, with `result`'s column names.
     *
-    * Failures of the query's own steps are rethrown as they are; any other failure to write or read the table
+    * Failures of the query's own steps are rethrown as they are, and so are Spark's failures computing the
+    * result (the user's data or keyset, e.g. a failing UDF); any other failure to write or read the table
     * becomes a `WarehouseException` naming the setting, and a row-count mismatch one naming the table and both
     * counts. In every failure case the table is dropped: never an empty or partial result.
     *
@@ -95,6 +107,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
         case NonFatal(cause) =>
           dropTableQuietly(tableName)
           QueryFailure.fromQuerySteps(cause).foreach(queryStepFailure => throw queryStepFailure)
+          QueryFailure.fromComputation(cause).foreach(computationFailure => throw computationFailure)
           throw new WarehouseException(
             s"Cannot write the result of query $queryIndex as table $tableName under $warehouseSetting: $cause",
             cause
@@ -136,6 +149,8 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
           throw new WarehouseException(s"Cannot drop the session database $databaseName under $warehouseSetting: $cause", cause)
       }
       isDatabaseCreated = false
+      // Hadoop refuses to remove a hook while the hooks run (then this is the hook itself).
+      if (!ShutdownHookManager.get().isShutdownInProgress) ShutdownHookManager.get().removeShutdownHook(dropAtExit)
     }
   }
 
@@ -162,6 +177,13 @@ private[sparkdp] object SessionWarehouse {
     * Example: `spark.conf.get(SessionWarehouse.WarehouseDirKey)`
     */
   val WarehouseDirKey = "spark.sql.warehouse.dir"
+
+  /** Above Spark's shutdown hook (`FileSystem.SHUTDOWN_HOOK_PRIORITY + 30` = 40), which stops the SparkContext;
+    * higher priorities run first.
+    *
+    * Example: `ShutdownHookManager.get().addShutdownHook(hook, SessionWarehouse.DropAtExitPriority)`
+    */
+  val DropAtExitPriority: Int = 50
 
   /** The qualified name of query `queryIndex`'s table.
     *

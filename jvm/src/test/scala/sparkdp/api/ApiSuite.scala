@@ -50,4 +50,12 @@ class ApiSuite extends AnyFunSuite {
     val error = intercept[IllegalArgumentException](QueryBuilder(""))
     assert(error.getMessage.contains("sourceId"))
   }
+
+  test("CountMechanism: Tumult's names, case-insensitive; an unknown name is named with the options") {
+    assert(CountMechanism.fromName("default") == CountMechanism.Default)
+    assert(CountMechanism.fromName("LAPLACE") == CountMechanism.Laplace)
+    assert(CountMechanism.fromName("Gaussian") == CountMechanism.Gaussian)
+    val error = intercept[IllegalArgumentException](CountMechanism.fromName("exponential"))
+    assert(error.getMessage == """Unknown mechanism "exponential". Available options are "laplace", "gaussian", or "default".""")
+  }
 }

@@ -28,7 +28,7 @@ class PlanSuite extends AnyFunSuite {
   test("key fingerprints tell (null, x) from (x, null) and agree between two DataFrames") {
     val left = frame(pairSchema, Seq(Row(null, "x"), Row("x", null), Row("x", "x"), Row(null, null)))
     val right = frame(pairSchema, Seq(Row("x", "x"), Row(null, "x")), partitions = 1)
-    val fingerprint = KeyFingerprint.of(Seq("a", "b")).as("fp")
+    val fingerprint = KeyFingerprint.of(pairSchema.fields.toSeq).as("fp")
     val leftFingerprints = left.select(col("a"), col("b"), fingerprint).collect()
     assert(leftFingerprints.map(_.getLong(2)).distinct.length == 4)
     val byKey = leftFingerprints.map(row => (Option(row.getString(0)), Option(row.getString(1))) -> row.getLong(2)).toMap
@@ -39,7 +39,7 @@ class PlanSuite extends AnyFunSuite {
 
   test("fingerprints of column names with dots refer to the named column") {
     val dotted = frame(StructType(Seq(StructField("a.b", StringType))), Seq(Row("x")), partitions = 1)
-    assert(dotted.select(KeyFingerprint.of(Seq("a.b"))).collect().length == 1)
+    assert(dotted.select(KeyFingerprint.of(dotted.schema.fields.toSeq)).collect().length == 1)
   }
 
   private val idRowsSchema = StructType(Seq(StructField("id", IntegerType), StructField("item", StringType)))
@@ -121,6 +121,16 @@ class PlanSuite extends AnyFunSuite {
   test("AddRowsWithID without MaxRowsPerID says which constraint is needed") {
     val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), max = None))
     assert(message.contains("MaxRowsPerID") && message.contains("AddRowsWithID('member_id')"))
+  }
+
+  test("count's mechanism reaches the query tree; Gaussian under a pure DP budget is rejected (Tumult's message)") {
+    val keys = KeySet.fromDataFrame(books.select("title"))
+    val grouped = QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keys)
+    assert(grouped.count().queryExpr.asInstanceOf[GroupByCount].mechanism == CountMechanism.Default)
+    assert(grouped.count(null, "laplace").queryExpr == grouped.count("count", CountMechanism.Laplace).queryExpr)
+    assert(grouped.count("n", "DEFAULT").queryExpr == grouped.count("n").queryExpr)
+    val message = compileError(grouped.count("count", CountMechanism.Gaussian).queryExpr)
+    assert(message.startsWith("Gaussian noise is only supported when using a RhoZCDP budget."))
   }
 
   test("an output column named like a keyset column is rejected") {

@@ -5,7 +5,7 @@ import java.nio.file.Files
 
 import org.apache.spark.sql.{DataFrame, Row}
 import org.apache.spark.sql.functions.col
-import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType}
+import org.apache.spark.sql.types.{DoubleType, LongType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
@@ -159,6 +159,29 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
+  test("two sessions draw independent noise: the noise depends on each session's own secret") {
+    // Both evaluations are query 0 of their session, on the same data and keyset: only the secret differs.
+    val first = noiseSamples(epsilon = 1.0, sessions = 1)
+    val second = noiseSamples(epsilon = 1.0, sessions = 1)
+    // 500 cells at scale 20 (P(equal) ≈ 0.025 each): ≥ 100 equal pairs has probability far below 1e-6.
+    val equalCells = first.zip(second).count { case (a, b) => a == b }
+    assert(first.length == 500 && equalCells < 100, s"$equalCells of 500 cells equal across sessions")
+  }
+
+  test("a -0.0 key in the data is counted under the keyset's 0.0, as Spark's equality says") {
+    val schema = StructType(Seq(StructField("id", LongType), StructField("score", DoubleType)))
+    def table(rows: Seq[Row]) = spark.createDataFrame(spark.sparkContext.parallelize(rows, 2), schema)
+    val data = table(Seq(Row(1L, -0.0), Row(2L, -0.0), Row(3L, 0.0), Row(4L, Double.NaN), Row(5L, 1.5)))
+    val keys = KeySet.fromDataFrame(table(Seq(Row(0L, 0.0), Row(0L, Double.NaN), Row(0L, 2.5))).select("score"))
+    val infinite = PureDPBudget(Double.PositiveInfinity)
+    val session = Session.fromDataFrame(infinite, "t", data, AddRowsWithID("id"))
+    try {
+      val counts = session.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(1)).groupBy(keys).count(), infinite)
+        .collect().map(row => row.getDouble(0).toString -> row.getLong(1)).toMap
+      assert(counts == Map("0.0" -> 3L, "NaN" -> 1L, "2.5" -> 0L))
+    } finally session.stop()
+  }
+
   test("overspending raises InsufficientBudgetException with Tumult's message and charges nothing") {
     withSession(PureDPBudget(1)) { session =>
       session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.6))
@@ -172,6 +195,20 @@ class SeedQuerySuite extends AnyFunSuite {
       // The remaining budget, rounded down, always fits.
       session.evaluate(seedQuery(bookKeyset), session.remainingPrivacyBudget)
       assert(epsilonOf(session.remainingPrivacyBudget) < 1e-15)
+    }
+  }
+
+  test("as in Tumult, a request above the remaining budget by at most a billionth of it spends what remains") {
+    withSession(PureDPBudget(1)) { session =>
+      // Nine times the double 0.1 leaves slightly less than the double 0.1 (exactly); Tumult answers the tenth.
+      (1 to 10).foreach(_ => session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+      assert(session.remainingPrivacyBudget == PureDPBudget(0))
+      intercept[InsufficientBudgetException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+    }
+    withSession(PureDPBudget(1)) { session =>
+      // A millionth above is no rounding error: refused, nothing spent.
+      intercept[InsufficientBudgetException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(1.000001)))
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
     }
   }
 
@@ -227,6 +264,22 @@ class SeedQuerySuite extends AnyFunSuite {
       val zero = intercept[IllegalArgumentException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0)))
       assert(zero.getMessage.contains("non-zero privacy budget"))
     }
+  }
+
+  test("a failure computing the private data is not blamed on the warehouse; nothing is charged or left") {
+    val failing = org.apache.spark.sql.functions.udf { (title: String) =>
+      if (title == "Emma") throw new IllegalStateException(s"cannot parse title '$title'") else title
+    }
+    val badData = checkouts.withColumn("title", failing(col("title")))
+    val session = Session.fromDataFrame(PureDPBudget(1), "checkouts", badData, AddRowsWithID("member_id"))
+    try {
+      val error = intercept[Exception](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.5)))
+      assert(!error.isInstanceOf[WarehouseException], error.getMessage)
+      assert(!error.getMessage.contains("spark.sql.warehouse.dir"), error.getMessage)
+      assert(error.getMessage.contains("cannot parse title 'Emma'"), error.getMessage)
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      assert(spark.catalog.listTables(session.warehouse.databaseName).count() == 0)
+    } finally session.stop()
   }
 
   test("a warehouse that cannot be written gives a WarehouseException naming the setting; nothing is charged") {

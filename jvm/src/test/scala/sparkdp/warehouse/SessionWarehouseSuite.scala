@@ -77,4 +77,14 @@ class SessionWarehouseSuite extends AnyFunSuite {
     ioFailure.setStackTrace(Array(new StackTraceElement("org.apache.hadoop.fs.FileSystem", "mkdirs", null, 1)))
     assert(QueryFailure.fromQuerySteps(new RuntimeException("Job aborted", ioFailure)).isEmpty)
   }
+
+  test("a stage failure computing the result is the user's; one while writing rows is the warehouse's") {
+    val udfFailure = new IllegalStateException("cannot parse title 'Emma'")
+    val stageFailure = new RuntimeException("Job aborted due to stage failure: Task 0 in stage 2.0 failed", udfFailure)
+    assert(QueryFailure.fromComputation(new RuntimeException("Job aborted.", stageFailure)).contains(stageFailure))
+    val writeFailure = new RuntimeException("Task failed while writing rows.", new java.io.IOException("No space left"))
+    val writeStage = new RuntimeException("Job aborted due to stage failure: Task 0 in stage 3.0 failed", writeFailure)
+    assert(QueryFailure.fromComputation(new RuntimeException("Job aborted.", writeStage)).isEmpty)
+    assert(QueryFailure.fromComputation(new java.io.IOException("Mkdirs failed")).isEmpty)
+  }
 }

@@ -55,7 +55,6 @@ BOOKS_SCHEMA = StructType(
         StructField("publication_year", IntegerType(), False),
     ]
 )
-ROWS_TO_SHOW = 25
 
 
 def sparkdp_jar_path() -> str:
@@ -109,9 +108,10 @@ def main() -> None:
             output = session.evaluate(
                 QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupby(keyset).count(), budget)
 
-            print("DP checkouts per book ({} books; the first {} by title):".format(
-                output.count(), ROWS_TO_SHOW))
-            output.orderBy("title", "author", "isbn").show(ROWS_TO_SHOW, truncate=False)
+            # The whole DP table: one row per book of the keyset.
+            book_count = output.count()
+            print("DP checkouts per book ({} books, by title):".format(book_count))
+            output.orderBy("title", "author", "isbn").show(book_count, truncate=False)
             print("Privacy budget spent:     {}".format(budget))
             print("Privacy budget remaining: {}".format(session.remaining_privacy_budget))
             session.stop()

@@ -388,6 +388,11 @@ def test_seed_query_example_runs(spark):
     assert result.returncode == 0, result.stdout[-3000:]
     assert "|title|author|isbn|count|" in result.stdout.replace(" ", "")
     assert "remaining: PureDPBudget(epsilon=0)" in result.stdout
+    # The whole table is printed: a header line plus one line per book of data/books.csv.
+    with open(str(REPO_ROOT / "data" / "books.csv")) as books_file:
+        book_count = sum(1 for _ in books_file) - 1
+    table_lines = [line for line in result.stdout.splitlines() if line.startswith("|")]
+    assert len(table_lines) == 1 + book_count, result.stdout[-3000:]
 
 
 def test_real_java_exceptions_are_mapped(spark):

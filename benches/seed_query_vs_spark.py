@@ -259,7 +259,8 @@ class StageLog:
             ids.add(iterator.next().jobId())
         return ids
 
-    def report(self, before_ids, title):
+    def report(self, before_ids, title, elapsed):
+        """Prints the jobs started since `before_ids` with their stages; `elapsed` is the run's wall time."""
         self._drain()
         store = self.jsc.statusStore()
         jobs = []
@@ -269,16 +270,22 @@ class StageLog:
             if job.jobId() not in before_ids:
                 jobs.append(job)
         jobs.sort(key=lambda job: job.jobId())
-        print("\n{} -- jobs and stages of the last repetition".format(title))
-        print("  {:>5} {:>7} {:>9} {:>9} {:>9} {:>6}  {}".format(
-            "stage", "wall s", "task s", "in MiB", "shufW MiB", "tasks", "name"))
+        print("\n{} -- jobs and stages of the last repetition ({:.2f} s)".format(title, elapsed))
+        print("  {:>5} {:>7} {:>8} {:>8} {:>9} {:>9} {:>5}  {}".format(
+            "stage", "wall s", "task s", "in MiB", "shufR MiB", "shufW MiB", "tasks", "call site"))
         total_task = 0.0
+        first_start, last_end = None, None
         for job in jobs:
             submitted = job.submissionTime()
             completed = job.completionTime()
-            wall = ((completed.get().getTime() - submitted.get().getTime()) / 1000.0
-                    if submitted.isDefined() and completed.isDefined() else float("nan"))
-            print("  job {} ({:.2f} s): {}".format(job.jobId(), wall, job.name()))
+            if submitted.isDefined() and completed.isDefined():
+                start, end = submitted.get().getTime(), completed.get().getTime()
+                first_start = start if first_start is None else min(first_start, start)
+                last_end = end if last_end is None else max(last_end, end)
+                wall = (end - start) / 1000.0
+            else:
+                wall = float("nan")
+            print("  job {} ({:.2f} s)".format(job.jobId(), wall))
             stage_iterator = job.stageIds().iterator()
             stage_ids = []
             while stage_iterator.hasNext():
@@ -294,10 +301,22 @@ class StageLog:
                               - stage.submissionTime().get().getTime()) / 1000.0
                 task = stage.executorRunTime() / 1000.0
                 total_task += task
-                print("  {:>5} {:>7.2f} {:>9.2f} {:>9.1f} {:>9.1f} {:>6}  {}".format(
-                    stage_id, stage_wall, task, stage.inputBytes() / 2 ** 20,
-                    stage.shuffleWriteBytes() / 2 ** 20, stage.numTasks(), stage.name()))
-        print("  total task time {:.2f} s".format(total_task))
+                print("  {:>5} {:>7.2f} {:>8.2f} {:>8.1f} {:>9.1f} {:>9.1f} {:>5}  {}".format(
+                    stage_id, stage_wall, task, stage.inputBytes() / 2 ** 20, stage.shuffleReadBytes() / 2 ** 20,
+                    stage.shuffleWriteBytes() / 2 ** 20, stage.numTasks(), self._call_site(stage)))
+        span = (last_end - first_start) / 1000.0 if first_start is not None else 0.0
+        print("  summed task time {:.2f} s; first job start to last job end {:.2f} s; outside that span "
+              "(driver: planning, catalog, py4j) {:.2f} s".format(total_task, span, elapsed - span))
+
+    @staticmethod
+    def _call_site(stage):
+        """The stage's short call site, or the first sparkdp frame of its long one if it has one."""
+        details = str(stage.details())
+        for line in details.splitlines():
+            line = line.strip()
+            if line.startswith("sparkdp."):
+                return line
+        return str(stage.name())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -376,7 +395,7 @@ def main():
                 before = stage_log.job_ids() if (stage_log and rep == args.reps - 1) else None
                 times[name].append(run(name))
                 if before is not None:
-                    stage_log.report(before, "{} ({})".format(name, LABELS[name]))
+                    stage_log.report(before, "{} ({})".format(name, LABELS[name]), times[name][-1])
             print("rep {}: {}".format(rep + 1, "  ".join(
                 "{} {:.2f}".format(name, times[name][-1]) for name in variants)))
 

@@ -23,7 +23,7 @@ temporary directory and read back; by default the read-back DataFrames are NOT c
 scans the same Parquet files (warm OS page cache). ``--cache`` instead caches them in memory (materialized
 before timing).
 
-Every variant is warmed up once (untimed), then the repetitions run round-robin (A B C D, A B C D, ...) so
+Every variant is warmed up once (untimed; ``--warmups``), then the repetitions run round-robin (A B C D, A B C D, ...) so
 that drifting machine load hits all variants alike. Reported: median and min wall seconds, and the ratio of
 each median (min) to the fair baseline's median (min). ``--stages`` also prints, for the last repetition of
 each variant, the Spark jobs and stages it ran (wall time and summed task time), read from the driver's
@@ -344,6 +344,7 @@ def main():
     parser.add_argument("--reps", type=int, default=3, help="timed repetitions per variant (default 3)")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset of " +
                         ",".join(VARIANTS))
+    parser.add_argument("--warmups", type=int, default=1, help="untimed runs per variant first (default 1)")
     parser.add_argument("--cache", action="store_true", help="cache the input DataFrames in memory")
     parser.add_argument("--stages", action="store_true", help="print jobs/stages of each variant's last run")
     parser.add_argument("--no-check", action="store_true", help="skip the sparkdp-vs-exact sanity check")
@@ -387,8 +388,9 @@ def main():
             getattr(runner, name)()
             return time.perf_counter() - started
 
-        for name in variants:
-            print("warm-up {}: {:.2f} s".format(name, run(name)))
+        for _ in range(args.warmups):
+            for name in variants:
+                print("warm-up {}: {:.2f} s".format(name, run(name)))
         times = {name: [] for name in variants}
         for rep in range(args.reps):
             for name in variants:

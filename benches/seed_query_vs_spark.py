@@ -342,6 +342,21 @@ class StageLog:
         return str(stage.name())
 
 
+class JvmCpu:
+    """CPU seconds (user + system, all threads: tasks, JIT, GC, Rust) of the Spark driver JVM, from /proc."""
+
+    def __init__(self, spark):
+        jvm = spark.sparkContext._jvm  # pylint: disable=protected-access
+        self.stat_path = "/proc/{}/stat".format(jvm.java.lang.ProcessHandle.current().pid())
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def seconds(self):
+        with open(self.stat_path) as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+        return (int(fields[11]) + int(fields[12])) / float(self.ticks)
+
+
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -400,29 +415,38 @@ def main():
         runner = Runner(spark, checkouts, books, args.k)
         stage_log = StageLog(spark) if args.stages else None
 
+        jvm_cpu = JvmCpu(spark)
+        cpu_times = {name: [] for name in variants}
+
         def run(name):
+            """Wall seconds of one run; appends the JVM's CPU seconds of the run to cpu_times[name]."""
+            cpu_started = jvm_cpu.seconds()
+            started = time.perf_counter()
             if name == "sparkdp":
-                started = time.perf_counter()
                 session, _ = runner.sparkdp()
                 elapsed = time.perf_counter() - started
+                cpu_times[name].append(jvm_cpu.seconds() - cpu_started)
                 session.stop()
                 return elapsed
-            started = time.perf_counter()
             getattr(runner, name)()
-            return time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            cpu_times[name].append(jvm_cpu.seconds() - cpu_started)
+            return elapsed
 
         for _ in range(args.warmups):
             for name in variants:
                 print("warm-up {}: {:.2f} s".format(name, run(name)))
         times = {name: [] for name in variants}
+        for name in variants:
+            del cpu_times[name][:]  # the warm-ups' are not kept
         for rep in range(args.reps):
             for name in variants:
                 before = stage_log.job_ids() if (stage_log and rep == args.reps - 1) else None
                 times[name].append(run(name))
                 if before is not None:
                     stage_log.report(before, "{} ({})".format(name, LABELS[name]), times[name][-1])
-            print("rep {}: {}".format(rep + 1, "  ".join(
-                "{} {:.2f}".format(name, times[name][-1]) for name in variants)))
+            print("rep {}: {}  (loadavg 1 min {:.2f})".format(rep + 1, "  ".join(
+                "{} {:.2f}".format(name, times[name][-1]) for name in variants), os.getloadavg()[0]))
 
         if not args.no_check and "sparkdp" in variants:
             sanity_check(runner)
@@ -433,15 +457,19 @@ def main():
         print("\nN = {:,} checkouts, {:,} keyset books, k = {}, {} repetitions, input {}, loadavg(1,5,15) now {}"
               .format(args.rows, args.books, args.k, args.reps, "cached" if args.cache else "not cached",
                       " ".join("{:.2f}".format(x) for x in os.getloadavg())))
-        print("| variant | N | median s | min s | ratio to fair (median) | ratio to fair (min) |")
-        print("|---|---:|---:|---:|---:|---:|")
+        base_cpu = statistics.median(cpu_times["spark_fair"]) if base else None
+        print("| variant | N | median s | min s | ratio to fair (median) | ratio to fair (min) "
+              "| median JVM CPU s | CPU ratio to fair |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name in variants:
             median = statistics.median(times[name])
             fastest = min(times[name])
+            cpu = statistics.median(cpu_times[name])
             ratio_median = "{:.2f}".format(median / base_median) if base_median else "-"
             ratio_min = "{:.2f}".format(fastest / base_min) if base_min else "-"
-            print("| {} | {:,} | {:.2f} | {:.2f} | {} | {} |".format(
-                LABELS[name], args.rows, median, fastest, ratio_median, ratio_min))
+            ratio_cpu = "{:.2f}".format(cpu / base_cpu) if base_cpu else "-"
+            print("| {} | {:,} | {:.2f} | {:.2f} | {} | {} | {:.2f} | {} |".format(
+                LABELS[name], args.rows, median, fastest, ratio_median, ratio_min, cpu, ratio_cpu))
     finally:
         spark.stop()
         shutil.rmtree(scratch, ignore_errors=True)

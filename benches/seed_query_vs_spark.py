@@ -26,11 +26,13 @@ temporary directory and read back; by default the read-back DataFrames are NOT c
 scans the same Parquet files (warm OS page cache). ``--cache`` instead caches them in memory (materialized
 before timing).
 
-Every variant is warmed up once (untimed; ``--warmups``), then the repetitions run round-robin (A B C D, A B C D, ...) so
-that drifting machine load hits all variants alike. Reported: median and min wall seconds, and the ratio of
-each median (min) to the fair baseline's median (min). ``--stages`` also prints, for the last repetition of
-each variant, the Spark jobs and stages it ran (wall time and summed task time), read from the driver's
-status store; the Spark UI is not needed.
+Every variant is warmed up (untimed; ``--warmups``, default 1), then the repetitions run round-robin
+(A B C D, A B C D, ...) so that drifting machine load hits all variants alike. Reported: median and min wall
+seconds, the ratio of each median (min) to the fair baseline's median (min), and the median CPU seconds the
+Spark JVM burnt per run (all threads: tasks, JIT, GC, Rust; from /proc) -- on a shared machine the CPU figure
+moves much less with other processes' load than wall time does. ``--stages`` also prints, for the last
+repetition of each variant, the Spark jobs and stages it ran (wall time, summed task time, task CPU time,
+input and shuffle bytes), read from the driver's status store; the Spark UI is not needed.
 
 Usage (from the repository root, with build/sparkdp.jar built or copied):
 
@@ -294,9 +296,10 @@ class StageLog:
                 jobs.append(job)
         jobs.sort(key=lambda job: job.jobId())
         print("\n{} -- jobs and stages of the last repetition ({:.2f} s)".format(title, elapsed))
-        print("  {:>5} {:>7} {:>8} {:>8} {:>9} {:>9} {:>5}  {}".format(
-            "stage", "wall s", "task s", "in MiB", "shufR MiB", "shufW MiB", "tasks", "call site"))
+        print("  {:>5} {:>7} {:>8} {:>7} {:>8} {:>9} {:>9} {:>5}  {}".format(
+            "stage", "wall s", "task s", "CPU s", "in MiB", "shufR MiB", "shufW MiB", "tasks", "call site"))
         total_task = 0.0
+        total_cpu = 0.0
         first_start, last_end = None, None
         for job in jobs:
             submitted = job.submissionTime()
@@ -323,13 +326,15 @@ class StageLog:
                 stage_wall = (stage.completionTime().get().getTime()
                               - stage.submissionTime().get().getTime()) / 1000.0
                 task = stage.executorRunTime() / 1000.0
+                cpu = stage.executorCpuTime() / 1e9
                 total_task += task
-                print("  {:>5} {:>7.2f} {:>8.2f} {:>8.1f} {:>9.1f} {:>9.1f} {:>5}  {}".format(
-                    stage_id, stage_wall, task, stage.inputBytes() / 2 ** 20, stage.shuffleReadBytes() / 2 ** 20,
+                total_cpu += cpu
+                print("  {:>5} {:>7.2f} {:>8.2f} {:>7.2f} {:>8.1f} {:>9.1f} {:>9.1f} {:>5}  {}".format(
+                    stage_id, stage_wall, task, cpu, stage.inputBytes() / 2 ** 20, stage.shuffleReadBytes() / 2 ** 20,
                     stage.shuffleWriteBytes() / 2 ** 20, stage.numTasks(), self._call_site(stage)))
         span = (last_end - first_start) / 1000.0 if first_start is not None else 0.0
-        print("  summed task time {:.2f} s; first job start to last job end {:.2f} s; outside that span "
-              "(driver: planning, catalog, py4j) {:.2f} s".format(total_task, span, elapsed - span))
+        print("  summed task time {:.2f} s (task CPU {:.2f} s); first job start to last job end {:.2f} s; outside "
+              "that span (driver: planning, catalog, py4j) {:.2f} s".format(total_task, total_cpu, span, elapsed - span))
 
     @staticmethod
     def _call_site(stage):

@@ -12,6 +12,9 @@ Variants (each forced the same way: ``df.write.format("noop")``, which computes 
                       only (id, key fingerprint, row hash) go through the window's shuffle and sort, counts
                       per fingerprint join the keyset's fingerprints, key columns come from the keyset.
 * ``spark_notrunc``   group, count, right-join, no truncation (context only).
+* ``probe_*``         (only when named in ``--variants``) pieces of sparkdp's first stage, for attribution:
+                      ``probe_scan`` reads every column; ``probe_hash`` also computes (id, key fingerprint,
+                      row hash); ``probe_shuffle`` also shuffles those by id.
 * ``sparkdp``         ``Session.from_dataframe(PureDPBudget(2), ...)``, ``session.evaluate(QueryBuilder(...)
                       .enforce(MaxRowsPerID(k)).groupby(keyset).count(), budget)``, then the returned DataFrame
                       forced like the others. evaluate already writes the result to the session's warehouse and
@@ -184,15 +187,22 @@ def fair_baseline(checkouts, books, k):
     return counts.join(keyset, KEY_COLUMNS, "right").na.fill(0, ["count"])
 
 
+def fingerprint():
+    """The key fingerprint as sparkdp computes it (KeyFingerprint.scala)."""
+    return F.xxhash64(*[c for name in KEY_COLUMNS for c in (F.isnull(F.col(name)), F.col(name))])
+
+
+def narrow_rows(checkouts):
+    """(id, key fingerprint, row hash): what sparkdp's first stage computes from each row."""
+    row_hash = F.xxhash64(F.lit(0x5EED), *[F.col(c) for c in checkouts.columns])
+    return checkouts.select(F.col("member_id").alias("id"), fingerprint().alias("fp"), row_hash.alias("h"))
+
+
 def narrow_baseline(checkouts, books, k):
     """sparkdp's plan shape in plain Spark, without its RDD/Rust/warehouse steps: only (id, key fingerprint,
     row hash) -- 24 bytes a row -- go through the window's shuffle and sort; counts join the keyset by
     fingerprint and the key columns come back from the keyset."""
-    def fingerprint():
-        return F.xxhash64(*[c for name in KEY_COLUMNS for c in (F.isnull(F.col(name)), F.col(name))])
-
-    row_hash = F.xxhash64(F.lit(0x5EED), *[F.col(c) for c in checkouts.columns])
-    narrow = checkouts.select(F.col("member_id").alias("id"), fingerprint().alias("fp"), row_hash.alias("h"))
+    narrow = narrow_rows(checkouts)
     window = Window.partitionBy("id").orderBy("h", "fp")
     kept = narrow.withColumn("__rank", F.row_number().over(window)).where(F.col("__rank") <= k)
     counts = kept.groupBy("fp").count()
@@ -235,6 +245,16 @@ class Runner:
     def spark_narrow(self):
         force(narrow_baseline(self.checkouts, self.books, self.k))
 
+    def probe_scan(self):
+        force(self.checkouts)
+
+    def probe_hash(self):
+        force(narrow_rows(self.checkouts))
+
+    def probe_shuffle(self):
+        partitions = int(self.spark.conf.get("spark.sql.shuffle.partitions"))
+        force(narrow_rows(self.checkouts).repartition(partitions, "id"))
+
     def spark_notrunc(self):
         force(no_truncation(self.checkouts, self.books))
 
@@ -252,11 +272,16 @@ class Runner:
 
 
 VARIANTS = ["spark_fair", "spark_fair_pq", "spark_narrow", "spark_notrunc", "sparkdp"]
+# Pieces of sparkdp's first stage, for attribution; run only when named in --variants.
+PROBES = ["probe_scan", "probe_hash", "probe_shuffle"]
 LABELS = {
     "spark_fair": "plain Spark, fair baseline (window truncation, noop sink)",
     "spark_fair_pq": "plain Spark, fair baseline + Parquet table write/read",
     "spark_narrow": "plain Spark, sparkdp's plan shape (24-byte rows through the window)",
     "spark_notrunc": "plain Spark, no truncation (group, count, join)",
+    "probe_scan": "probe: scan all columns (noop sink)",
+    "probe_hash": "probe: scan + (id, key fingerprint, row hash) (noop sink)",
+    "probe_shuffle": "probe: scan + (id, fingerprint, row hash) + shuffle by id",
     "sparkdp": "sparkdp evaluate (incl. warehouse write) + force",
 }
 
@@ -386,7 +411,7 @@ def main():
     parser.add_argument("--k", type=int, default=20, help="MaxRowsPerID (default 20)")
     parser.add_argument("--reps", type=int, default=3, help="timed repetitions per variant (default 3)")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset of " +
-                        ",".join(VARIANTS))
+                        ",".join(VARIANTS + PROBES) + " (default: all but the probes)")
     parser.add_argument("--warmups", type=int, default=1, help="untimed runs per variant first (default 1)")
     parser.add_argument("--cache", action="store_true", help="cache the input DataFrames in memory")
     parser.add_argument("--stages", action="store_true", help="print jobs/stages of each variant's last run")
@@ -399,9 +424,9 @@ def main():
     parser.add_argument("--shuffle-partitions", type=int, default=8)
     args = parser.parse_args()
     variants = [name.strip() for name in args.variants.split(",") if name.strip()]
-    unknown = [name for name in variants if name not in VARIANTS]
+    unknown = [name for name in variants if name not in VARIANTS + PROBES]
     if unknown:
-        sys.exit("unknown variants {}; choose from {}".format(unknown, VARIANTS))
+        sys.exit("unknown variants {}; choose from {}".format(unknown, VARIANTS + PROBES))
 
     scratch = tempfile.mkdtemp(prefix="sparkdp-bench-")
     data_dir = args.data_dir or os.path.join(scratch, "data")

@@ -90,6 +90,9 @@ def build_spark(args, warehouse_dir, need_jar):
         builder = builder.config("spark.jars", jar)
     elif need_jar:
         sys.exit("sparkdp jar not found at {}: run `make jar` first (or set SPARKDP_JAR).".format(jar))
+    for setting in args.conf:
+        key, _, value = setting.partition("=")
+        builder = builder.config(key, value)
     spark = (
         builder.master(args.master)
         .appName("sparkdp-bench-seed-query")
@@ -422,6 +425,10 @@ def main():
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="8g")
     parser.add_argument("--shuffle-partitions", type=int, default=8)
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra Spark setting, repeatable; e.g. "
+                        "spark.sql.optimizer.windowGroupLimitThreshold=-1 turns off Spark 3.5's map-side "
+                        "sort + partial row_number limit (WindowGroupLimit), as on Spark 3.1-3.4")
     args = parser.parse_args()
     variants = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in variants if name not in VARIANTS + PROBES]
@@ -433,10 +440,10 @@ def main():
     os.makedirs(data_dir, exist_ok=True)
     spark = build_spark(args, os.path.join(scratch, "warehouse"), "sparkdp" in variants)
     try:
-        print("Spark {} master={} driver.memory={} shuffle.partitions={} AQE={} cores seen={} "
+        print("Spark {} master={} driver.memory={} shuffle.partitions={} AQE={} extra conf={} cores seen={} "
               "loadavg(1,5,15)={}".format(
                   spark.version, args.master, args.driver_memory, args.shuffle_partitions,
-                  spark.conf.get("spark.sql.adaptive.enabled"), os.cpu_count(),
+                  spark.conf.get("spark.sql.adaptive.enabled"), args.conf, os.cpu_count(),
                   " ".join("{:.2f}".format(x) for x in os.getloadavg())))
         checkouts, books = load(spark, args, data_dir)
         describe(checkouts, books, args.k, data_dir)

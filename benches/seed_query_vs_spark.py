@@ -35,7 +35,9 @@ seconds, the ratio of each median (min) to the fair baseline's median (min), and
 Spark JVM burnt per run (all threads: tasks, JIT, GC, Rust; from /proc) -- on a shared machine the CPU figure
 moves much less with other processes' load than wall time does. ``--stages`` also prints, for the last
 repetition of each variant, the Spark jobs and stages it ran (wall time, summed task time, task CPU time,
-input and shuffle bytes), read from the driver's status store; the Spark UI is not needed.
+input and shuffle bytes), read from the driver's status store; the Spark UI is not needed. Unless
+``--no-check``, one more (untimed) sparkdp run is compared with the fair baseline's exact counts: same keys,
+mean |difference| about the Laplace scale k / epsilon.
 
 Usage (from the repository root, with build/sparkdp.jar built or copied):
 

@@ -4,7 +4,7 @@
 #   make jar      build/sparkdp.jar: classes (Java 8 bytecode) + both native libraries
 #   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17)
 #   make demo     the seed query through Python
-#   make bench    the benchmarks
+#   make bench    the Rust benchmarks; make bench-spark: the seed query vs plain Spark
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := jar
@@ -18,7 +18,7 @@ SBT := $(ROOT)/scripts/sbt
 JAVA17_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64) \
                  $(patsubst %/bin/javac,%,$(realpath $(shell command -v javac))))
 
-.PHONY: setup native jar test test-rust test-jvm test-python demo bench clean
+.PHONY: setup native jar test test-rust test-jvm test-python demo bench bench-spark clean
 
 setup:
 	$(ROOT)/scripts/setup.sh
@@ -52,6 +52,11 @@ demo: jar
 
 bench: setup
 	cargo bench --workspace --locked
+
+# The seed query against plain Spark on the same synthetic data, in one run (benches/README.md).
+BENCH_ROWS ?= 1000000
+bench-spark: jar
+	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/python benches/seed_query_vs_spark.py --rows $(BENCH_ROWS) --reps 5 --warmups 3 --stages
 
 clean:
 	rm -rf $(ROOT)/build $(ROOT)/jvm/target $(ROOT)/project/target $(ROOT)/project/project

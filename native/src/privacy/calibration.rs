@@ -212,3 +212,148 @@ pub fn count_noise(
     let sensitivities = count_sensitivities(change, constraints)?;
     noise_for_sensitivities(budget, &sensitivities)
 }
+
+/// Lattice points per unit of the smaller of the per-value sensitivity and the noise parameter: 2^20.
+pub const LATTICE_RESOLUTION_BITS: i32 = 20;
+/// Smallest and largest lattice exponent (2^|k| must be an exact u128).
+pub const MIN_LATTICE_EXPONENT: i32 = -127;
+pub const MAX_LATTICE_EXPONENT: i32 = 127;
+
+/// Noise for float values: the lattice 2^k·ℤ the values are rounded to, and integer noise in lattice
+/// units, calibrated (by [`float_noise`], the only constructor) to the sensitivity *inflated* by the
+/// rounding. The fields are private so that no caller can pair a lattice with a noise parameter
+/// calibrated to the un-inflated sensitivity; `sample::lattice::add_float_noise` consumes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloatNoiseSpec {
+    lattice_exponent: i32,
+    noise_in_lattice_units: NoiseSpec,
+}
+
+impl FloatNoiseSpec {
+    /// k of the lattice 2^k·ℤ (0 when there is no noise: values are then released unchanged).
+    pub fn lattice_exponent(&self) -> i32 {
+        self.lattice_exponent
+    }
+
+    /// The integer noise to add to `round(x / 2^k)`: a discrete Laplace scale, or a discrete Gaussian
+    /// σ², in lattice units (or `NoNoise`).
+    pub fn noise_in_lattice_units(&self) -> NoiseSpec {
+        self.noise_in_lattice_units
+    }
+}
+
+fn clamped_lattice_exponent(exponent: i32) -> i32 {
+    exponent.clamp(MIN_LATTICE_EXPONENT, MAX_LATTICE_EXPONENT)
+}
+
+/// A rational upper bound on `sqrt(x)` (`x > 0`): `1/s` with `s ≤ sqrt(1/x)` from
+/// [`Rational::sqrt_round_down`], so `1/s ≥ sqrt(x)`, with relative excess below 2^-28.
+fn sqrt_round_up(x: &Rational) -> Result<Rational> {
+    let lower_root_of_reciprocal = x.checked_reciprocal()?.sqrt_round_down()?;
+    if lower_root_of_reciprocal.is_zero() {
+        fail!(
+            Overflow,
+            "no rational upper bound on sqrt({x}) fits u128/u128"
+        );
+    }
+    lower_root_of_reciprocal.checked_reciprocal()
+}
+
+/// The float-noise spec for releasing float values with sensitivities `sensitivities` (exact, e.g. from
+/// [`Rational::from_f64_exact`]) under `budget`, when one neighbouring change moves at most
+/// `max_changed_values` of the released values (1 for a single value; for a grouped aggregation, the
+/// most groups one protected change can touch).
+///
+/// # Lattice rule
+/// k is a function of the sensitivities and the budget only (never of the data): the largest integer
+/// with `2^k ≤ 2^−20 · min(Δ/c, b₀)` for Laplace noise, and `2^k ≤ 2^−20 · min(Δ₂/√c, σ₀)` for
+/// Gaussian noise (computed as `4^k·2^40 ≤ min(Δ₂²/c, σ₀²)`), where c = `max_changed_values`, b₀ and σ₀
+/// are the noise parameters the un-inflated sensitivity would get, and k is clamped to [−127, 127].
+/// So the rounding inflates the sensitivity by a relative 2^−20 at most and the lattice is 2^20 times
+/// finer than the noise (unless the clamp binds, which only adds noise: the accounting below uses the
+/// actual k).
+///
+/// # Proof Definition
+/// For a valid `budget`, `max_changed_values ≥ 1` and any `sensitivities`: returns
+/// `Ok(spec)` with `spec.noise_in_lattice_units() == NoNoise` when the budget is infinite or the
+/// sensitivity the budget's mechanism uses is zero; otherwise, with k as above and `h = 2^k`:
+/// * `PureDP{ε}` / `ApproxDP{ε, δ}`: `DiscreteLaplace{scale = (Δ₁ + c·h) / (ε·h)}`, exactly;
+/// * `RhoZCDP{ρ}`: `DiscreteGaussian{σ² = D / (2ρ·h²)}` with `D = Δ₂² + 2·U·h + c·h²` and `U` a
+///   rational upper bound on `sqrt(c·Δ₂²)`, so `D ≥ (Δ₂ + √c·h)²`.
+///
+/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero; Err(Overflow) when a value
+/// does not fit u128/u128.
+///
+/// Relies on: rounding `x ↦ m = round(x/h)` moves each value by at most h/2, and only the (at most c)
+/// values that differ between neighbours can move differently, so for neighbours with
+/// `‖x − x'‖₁ ≤ Δ₁` we get `‖m − m'‖₁ ≤ (Δ₁ + c·h)/h`, and `‖m − m'‖₂ ≤ (Δ₂ + √c·h)/h` by the
+/// triangle inequality. The integer vector m then gets the lemmas of [`laplace_scale`] and
+/// [`gaussian_sigma_squared`] in lattice units; multiplying by h afterwards is post-processing. The
+/// caller must guarantee the sensitivity bounds hold for the f64 values actually passed in.
+pub fn float_noise(
+    budget: &Budget,
+    sensitivities: &Sensitivities,
+    max_changed_values: u64,
+) -> Result<FloatNoiseSpec> {
+    budget.validate()?;
+    if max_changed_values == 0 {
+        fail!(
+            InvalidArgument,
+            "max_changed_values ({max_changed_values}) must be positive"
+        );
+    }
+    let no_noise = FloatNoiseSpec {
+        lattice_exponent: 0,
+        noise_in_lattice_units: NoiseSpec::NoNoise,
+    };
+    if budget.is_infinite() {
+        return Ok(no_noise);
+    }
+    let changed = Rational::from_integer(u128::from(max_changed_values));
+    match budget {
+        Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => {
+            let epsilon = finite_budget_value(epsilon)?;
+            let l1 = &sensitivities.l1;
+            let uninflated_scale = laplace_scale(l1, &epsilon)?;
+            if uninflated_scale.is_zero() {
+                return Ok(no_noise);
+            }
+            let finest = l1.checked_div(&changed)?.min(uninflated_scale);
+            let k = clamped_lattice_exponent(finest.floor_log2()? - LATTICE_RESOLUTION_BITS);
+            let spacing = Rational::power_of_two(k)?;
+            let inflated_l1 = l1.checked_add(&spacing.checked_mul(&changed)?)?;
+            let scale = laplace_scale(&inflated_l1, &epsilon)?.checked_div(&spacing)?;
+            Ok(FloatNoiseSpec {
+                lattice_exponent: k,
+                noise_in_lattice_units: NoiseSpec::DiscreteLaplace { scale },
+            })
+        }
+        Budget::RhoZCDP { rho } => {
+            let rho = finite_budget_value(rho)?;
+            let l2_squared = &sensitivities.l2_squared;
+            let uninflated_sigma_squared = gaussian_sigma_squared(l2_squared, &rho)?;
+            if uninflated_sigma_squared.is_zero() {
+                return Ok(no_noise);
+            }
+            let finest = l2_squared
+                .checked_div(&changed)?
+                .min(uninflated_sigma_squared);
+            // 2k + 40 ≤ ⌊log2 X⌋ ⇔ 4^k·2^40 ≤ X (k an integer).
+            let k = clamped_lattice_exponent(
+                (finest.floor_log2()? - 2 * LATTICE_RESOLUTION_BITS).div_euclid(2),
+            );
+            let spacing = Rational::power_of_two(k)?;
+            let root_bound = sqrt_round_up(&l2_squared.checked_mul(&changed)?)?;
+            let inflated_l2_squared = l2_squared
+                .checked_add(&root_bound.checked_mul(&spacing)?.checked_mul_integer(2)?)?
+                .checked_add(&changed.checked_mul(&spacing.checked_square()?)?)?;
+            let sigma_squared = gaussian_sigma_squared(&inflated_l2_squared, &rho)?
+                .checked_div(&spacing)?
+                .checked_div(&spacing)?;
+            Ok(FloatNoiseSpec {
+                lattice_exponent: k,
+                noise_in_lattice_units: NoiseSpec::DiscreteGaussian { sigma_squared },
+            })
+        }
+    }
+}

@@ -241,3 +241,125 @@ proptest! {
         prop_assert_eq!(gaussian_rho(&l2_squared, &sigma_squared).unwrap(), Rational::from_f64_exact(rho, "rho").unwrap());
     }
 }
+
+fn float_spec(
+    budget_text: &str,
+    l1: Rational,
+    l2_squared: Rational,
+    changed: u64,
+) -> FloatNoiseSpec {
+    float_noise(
+        &budget(budget_text),
+        &Sensitivities { l1, l2_squared },
+        changed,
+    )
+    .unwrap()
+}
+
+fn lattice_laplace(exponent: i32, scale: Rational) -> FloatNoiseSpec {
+    FloatNoiseSpec {
+        lattice_exponent: exponent,
+        noise_in_lattice_units: laplace(scale),
+    }
+}
+
+fn lattice_gaussian(exponent: i32, sigma_squared: Rational) -> FloatNoiseSpec {
+    FloatNoiseSpec {
+        lattice_exponent: exponent,
+        noise_in_lattice_units: gaussian(sigma_squared),
+    }
+}
+
+/// Hand-derived: k = ⌊log2 min(Δ/c, b₀)⌋ − 20 (Laplace), ⌊(⌊log2 min(Δ₂²/c, σ₀²)⌋ − 40)/2⌋ (Gaussian);
+/// the noise is calibrated to Δ + c·2^k and expressed in units of 2^k.
+#[test]
+fn float_noise_table() {
+    let two_20 = 1u128 << 20;
+    // Δ₁ = 1, ε = 1: b₀ = 1, k = −20, scale (1 + 2^−20)/2^−20 = 2^20 + 1.
+    assert_eq!(
+        float_spec("pure:1", n(1), n(1), 1),
+        lattice_laplace(-20, n(two_20 + 1))
+    );
+    // Δ₁ = 3, ε = 2: min(3, 3/2) = 3/2, k = −20, scale (3 + 2^−20)/2 · 2^20 = (3·2^20 + 1)/2.
+    assert_eq!(
+        float_spec("pure:2", n(3), n(9), 1),
+        lattice_laplace(-20, q(3 * two_20 + 1, 2))
+    );
+    // Large noise, small Δ: the sensitivity picks k (2^k ≤ 2^−20·Δ), scale 1000·(2^20 + 1).
+    assert_eq!(
+        float_spec("pure:1/1000", n(1), n(1), 1),
+        lattice_laplace(-20, n(1000 * (two_20 + 1)))
+    );
+    // Small noise: b₀ = 1/1000 picks k = ⌊log2(1/1000)⌋ − 20 = −30; scale (2^30 + 1)/1000.
+    assert_eq!(
+        float_spec("pure:1000", n(1), n(1), 1),
+        lattice_laplace(-30, q((1 << 30) + 1, 1000))
+    );
+    // δ is not spent.
+    assert_eq!(
+        float_spec("approx:1:1/100", n(1), n(1), 1),
+        lattice_laplace(-20, n(two_20 + 1))
+    );
+    // c = 4 values may change: Δ₁/c = 2 picks k = −19; Δ₁ + 4·2^−19 = 8 + 2^−17; scale 2^22 + 4.
+    assert_eq!(
+        float_spec("pure:1", n(8), n(16), 4),
+        lattice_laplace(-19, n((1 << 22) + 4))
+    );
+    // Δ₂² = 1, ρ = 1/2: σ₀² = 1, k = −20, D = (1 + 2^−20)², σ² = D/(2ρ)/4^−20 = (2^20 + 1)².
+    assert_eq!(
+        float_spec("zcdp:1/2", n(1), n(1), 1),
+        lattice_gaussian(-20, n((two_20 + 1) * (two_20 + 1)))
+    );
+    // Δ₂² = 4, ρ = 1/8: σ₀² = 16, min(4, 16) = 4, k = ⌊(2 − 40)/2⌋ = −19, D = (2 + 2^−19)²,
+    // σ² = 4·D·4^19 = 4·(2^20 + 1)².
+    assert_eq!(
+        float_spec("zcdp:1/8", n(2), n(4), 1),
+        lattice_gaussian(-19, n(4 * (two_20 + 1) * (two_20 + 1)))
+    );
+}
+
+#[test]
+fn float_noise_without_noise_and_errors() {
+    let no_noise = FloatNoiseSpec {
+        lattice_exponent: 0,
+        noise_in_lattice_units: NoiseSpec::NoNoise,
+    };
+    assert_eq!(float_spec("pure:inf", n(1), n(1), 1), no_noise);
+    assert_eq!(float_spec("zcdp:inf", n(1), n(1), 1), no_noise);
+    assert_eq!(float_spec("pure:1", n(0), n(0), 1), no_noise);
+    assert_eq!(float_spec("zcdp:1", n(0), n(0), 1), no_noise);
+    let sensitivities = Sensitivities {
+        l1: n(1),
+        l2_squared: n(1),
+    };
+    let message = invalid_argument_message(float_noise(&budget("pure:1"), &sensitivities, 0));
+    assert!(message.contains("max_changed_values (0)"), "{message}");
+    let message = invalid_argument_message(float_noise(&budget("pure:0"), &sensitivities, 1));
+    assert!(message.contains("epsilon = 0"), "{message}");
+}
+
+proptest! {
+    /// The spec never spends more than the budget once the rounding is accounted for: in lattice units
+    /// the sensitivity is (Δ₁ + 2^k)/2^k, and (Δ₁ + 2^k)/2^k / scale = ε exactly; the lattice is at
+    /// least 2^20 times finer than both Δ₁ and the noise.
+    #[test]
+    fn float_laplace_spends_exactly_epsilon_with_the_inflated_sensitivity(
+        l1 in positive_rational(), epsilon in positive_rational()
+    ) {
+        let Ok(spec) = float_noise(
+            &Budget::PureDP { epsilon: ExtRational::Finite(epsilon) },
+            &Sensitivities { l1, l2_squared: l1 },
+            1,
+        ) else { return Ok(()); };
+        let spacing = Rational::power_of_two(spec.lattice_exponent()).unwrap();
+        let NoiseSpec::DiscreteLaplace { scale } = spec.noise_in_lattice_units() else {
+            panic!("{spec:?}")
+        };
+        let inflated_in_units = l1.checked_add(&spacing).unwrap().checked_div(&spacing).unwrap();
+        prop_assert_eq!(laplace_epsilon(&inflated_in_units, &scale).unwrap(), epsilon);
+        if spec.lattice_exponent() > MIN_LATTICE_EXPONENT {
+            let fine = spacing.checked_mul_integer(1 << 20).unwrap();
+            prop_assert!(fine <= l1 && fine <= laplace_scale(&l1, &epsilon).unwrap());
+        }
+    }
+}

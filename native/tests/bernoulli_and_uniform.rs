@@ -1,6 +1,6 @@
 //! Frequency tests of the exact Bernoulli samplers and uniformity of the bounded integer draws.
 //!
-//! Each check has significance α = 1e-5 / 50 (Bonferroni over the whole statistical suite, see
+//! Each check has significance α = 1e-5 / 62 (Bonferroni over the whole statistical suite, see
 //! `common/mod.rs`). Seeded by default (replay with `SPARKDP_TEST_SEED=<seed>`).
 mod common;
 

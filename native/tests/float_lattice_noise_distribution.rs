@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use sparkdp::privacy::calibration::float_noise;
+use sparkdp::privacy::calibration::{float_noise, Mechanism};
 use sparkdp::privacy::sensitivity::Sensitivities;
 use sparkdp::privacy::text::parse_budget;
 use sparkdp::privacy::{FloatNoiseSpec, Rational};
@@ -35,7 +35,13 @@ fn spec(budget: &str) -> FloatNoiseSpec {
         l1: Rational::from_integer(1),
         l2_squared: Rational::from_integer(1),
     };
-    float_noise(&parse_budget(budget).expect("budget"), &sensitivities, 1).expect("spec")
+    float_noise(
+        &parse_budget(budget).expect("budget"),
+        &sensitivities,
+        1,
+        Mechanism::Default,
+    )
+    .expect("spec")
 }
 
 /// ε = 1, Δ₁ = 1: k = −20 and the scale in lattice units is (1 + 2^−20)·2^20 = 2^20 + 1.

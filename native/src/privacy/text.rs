@@ -6,6 +6,7 @@
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
 //!   constraints:= "" | constraint (";" constraint)*      constraint := ("MaxRowsPerID"|"MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
+//!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)
 //!
 //! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
 //! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
@@ -13,7 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::budget::Budget;
-use super::calibration::NoiseSpec;
+use super::calibration::{Mechanism, NoiseSpec};
 use super::rational::{ExtRational, Rational};
 use super::sensitivity::{Constraint, ProtectedChange};
 use crate::error::{Error, Result};
@@ -218,6 +219,41 @@ pub fn parse_noise_spec(s: &str) -> Result<NoiseSpec> {
 
 pub fn format_noise_spec(n: &NoiseSpec) -> String {
     n.to_string()
+}
+
+/// A count mechanism name, case-insensitively (Tumult's `CountMechanism` values). Err(InvalidArgument)
+/// naming the text otherwise.
+pub fn parse_mechanism(s: &str) -> Result<Mechanism> {
+    match s.to_ascii_lowercase().as_str() {
+        "default" => Ok(Mechanism::Default),
+        "laplace" => Ok(Mechanism::Laplace),
+        "gaussian" => Ok(Mechanism::Gaussian),
+        _ => fail!(
+            InvalidArgument,
+            "invalid mechanism '{s}': expected default, laplace or gaussian"
+        ),
+    }
+}
+
+pub fn format_mechanism(mechanism: Mechanism) -> String {
+    mechanism.to_string()
+}
+
+impl fmt::Display for Mechanism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mechanism::Default => "default",
+            Mechanism::Laplace => "laplace",
+            Mechanism::Gaussian => "gaussian",
+        })
+    }
+}
+
+impl FromStr for Mechanism {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_mechanism(s)
+    }
 }
 
 impl fmt::Display for Rational {

@@ -157,7 +157,7 @@ fn budget_covers_compares_exactly() {
 #[test]
 fn count_noise_of_the_seed_query_is_laplace_with_scale_ten() {
     assert_eq!(
-        count_noise_text("pure:2", "AddRowsWithID", "MaxRowsPerID:20"),
+        count_noise_text("pure:2", "AddRowsWithID", "MaxRowsPerID:20", "default"),
         Ok("laplace:10".to_string())
     );
 }
@@ -165,7 +165,7 @@ fn count_noise_of_the_seed_query_is_laplace_with_scale_ten() {
 #[test]
 fn count_noise_with_an_infinite_budget_is_none() {
     assert_eq!(
-        count_noise_text("pure:inf", "AddOneRow", ""),
+        count_noise_text("pure:inf", "AddOneRow", "", "default"),
         Ok("none".to_string())
     );
 }
@@ -173,9 +173,41 @@ fn count_noise_with_an_infinite_budget_is_none() {
 #[test]
 fn count_noise_without_a_bounding_constraint_is_invalid_argument() {
     assert!(matches!(
-        count_noise_text("pure:1", "AddRowsWithID", ""),
+        count_noise_text("pure:1", "AddRowsWithID", "", "default"),
         Err(Error::InvalidArgument(_))
     ));
+}
+
+/// The mechanism text reaches the calibration: case-insensitive names, Laplace under zCDP, Gaussian
+/// refused under pure DP, unknown names named in the error.
+#[test]
+fn count_noise_text_takes_the_mechanism() {
+    // zCDP ρ = 1/2, Δ = 1: Gaussian σ² = 1; Laplace scale 1/sqrt(2ρ) = 1.
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "Default"),
+        Ok("gaussian:1".to_string())
+    );
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "LAPLACE"),
+        Ok("laplace:1".to_string())
+    );
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "gaussian"),
+        Ok("gaussian:1".to_string())
+    );
+    match count_noise_text("pure:1", "AddOneRow", "", "Gaussian") {
+        Err(Error::InvalidArgument(message)) => assert!(
+            message.contains("only supported when using a RhoZCDP budget"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    match count_noise_text("pure:1", "AddOneRow", "", "geometric") {
+        Err(Error::InvalidArgument(message)) => {
+            assert!(message.contains("'geometric'"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

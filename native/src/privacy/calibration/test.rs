@@ -89,7 +89,13 @@ fn count_noise_table() {
         ("zcdp:inf", AddOneRow, vec![], NoiseSpec::NoNoise),
     ];
     for (budget_text, change, constraints, expected) in table {
-        let noise = count_noise(&budget(budget_text), &change, &constraints).unwrap();
+        let noise = count_noise(
+            &budget(budget_text),
+            &change,
+            &constraints,
+            Mechanism::Default,
+        )
+        .unwrap();
         assert_eq!(noise, expected, "{budget_text} {change:?} {constraints:?}");
     }
 }
@@ -104,7 +110,8 @@ fn zero_sensitivity_needs_no_noise() {
         l2_squared: Rational::zero(),
     };
     for budget_text in ["pure:1", "approx:1/2:1/100", "zcdp:1/8"] {
-        let noise = noise_for_sensitivities(&budget(budget_text), &zero).unwrap();
+        let noise =
+            noise_for_sensitivities(&budget(budget_text), &zero, Mechanism::Default).unwrap();
         assert_eq!(noise, NoiseSpec::NoNoise, "{budget_text}");
         let text = crate::privacy::text::format_noise_spec(&noise);
         assert_eq!(
@@ -116,30 +123,51 @@ fn zero_sensitivity_needs_no_noise() {
         l1: Rational::one(),
         l2_squared: Rational::one(),
     };
-    assert!(
-        invalid_argument_message(noise_for_sensitivities(&budget("pure:0"), &one))
-            .contains("epsilon = 0")
-    );
+    assert!(invalid_argument_message(noise_for_sensitivities(
+        &budget("pure:0"),
+        &one,
+        Mechanism::Default
+    ))
+    .contains("epsilon = 0"));
 }
 
 #[test]
 fn count_noise_errors_name_the_value() {
-    let message = invalid_argument_message(count_noise(&budget("pure:0"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("pure:0"),
+        &AddOneRow,
+        &[],
+        Mechanism::Default,
+    ));
     assert!(
         message.contains("budget of zero") && message.contains("epsilon = 0"),
         "{message}"
     );
-    let message = invalid_argument_message(count_noise(&budget("approx:0:1/2"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("approx:0:1/2"),
+        &AddOneRow,
+        &[],
+        Mechanism::Default,
+    ));
     assert!(message.contains("epsilon = 0"), "{message}");
-    let message = invalid_argument_message(count_noise(&budget("zcdp:0"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("zcdp:0"),
+        &AddOneRow,
+        &[],
+        Mechanism::Default,
+    ));
     assert!(
         message.contains("budget of zero") && message.contains("rho = 0"),
         "{message}"
     );
     // A missing constraint is an error even with an infinite budget.
     for budget_text in ["pure:1", "pure:inf", "zcdp:inf"] {
-        let message =
-            invalid_argument_message(count_noise(&budget(budget_text), &AddRowsWithID, &[]));
+        let message = invalid_argument_message(count_noise(
+            &budget(budget_text),
+            &AddRowsWithID,
+            &[],
+            Mechanism::Default,
+        ));
         assert!(message.contains("MaxRowsPerID"), "{message}");
     }
     let invalid_delta = Budget::ApproxDP {
@@ -147,7 +175,7 @@ fn count_noise_errors_name_the_value() {
         delta: ExtRational::from_integer(2),
     };
     assert!(matches!(
-        count_noise(&invalid_delta, &AddOneRow, &[]),
+        count_noise(&invalid_delta, &AddOneRow, &[], Mechanism::Default),
         Err(Error::InvalidArgument(_))
     ));
 }
@@ -220,7 +248,7 @@ proptest! {
         let mut spent = Rational::zero();
         let mut remaining = whole;
         for _ in 0..parts {
-            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Default).unwrap();
             let NoiseSpec::DiscreteLaplace { scale } = noise else {
                 return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
             };
@@ -233,7 +261,7 @@ proptest! {
 
     #[test]
     fn zcdp_count_noise_spends_exactly_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
-        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Default).unwrap();
         let NoiseSpec::DiscreteGaussian { sigma_squared } = noise else {
             return Err(TestCaseError::fail(format!("expected Gaussian noise, got {noise:?}")));
         };
@@ -252,6 +280,7 @@ fn float_spec(
         &budget(budget_text),
         &Sensitivities { l1, l2_squared },
         changed,
+        Mechanism::Default,
     )
     .unwrap()
 }
@@ -332,9 +361,19 @@ fn float_noise_without_noise_and_errors() {
         l1: n(1),
         l2_squared: n(1),
     };
-    let message = invalid_argument_message(float_noise(&budget("pure:1"), &sensitivities, 0));
+    let message = invalid_argument_message(float_noise(
+        &budget("pure:1"),
+        &sensitivities,
+        0,
+        Mechanism::Default,
+    ));
     assert!(message.contains("max_changed_values (0)"), "{message}");
-    let message = invalid_argument_message(float_noise(&budget("pure:0"), &sensitivities, 1));
+    let message = invalid_argument_message(float_noise(
+        &budget("pure:0"),
+        &sensitivities,
+        1,
+        Mechanism::Default,
+    ));
     assert!(message.contains("epsilon = 0"), "{message}");
 }
 
@@ -350,6 +389,7 @@ proptest! {
             &Budget::PureDP { epsilon: ExtRational::Finite(epsilon) },
             &Sensitivities { l1, l2_squared: l1 },
             1,
+            Mechanism::Laplace,
         ) else { return Ok(()); };
         let spacing = Rational::power_of_two(spec.lattice_exponent()).unwrap();
         let NoiseSpec::DiscreteLaplace { scale } = spec.noise_in_lattice_units() else {
@@ -361,5 +401,63 @@ proptest! {
             let fine = spacing.checked_mul_integer(1 << 20).unwrap();
             prop_assert!(fine <= l1 && fine <= laplace_scale(&l1, &epsilon).unwrap());
         }
+    }
+}
+
+/// Tumult's CountMechanism rules, hand-derived: Default is Laplace under DP budgets and Gaussian under
+/// zCDP; Laplace under zCDP has the scale whose ρ cost (Δ₁/b)²/2 fits ρ; Gaussian needs zCDP, even
+/// with an infinite budget.
+#[test]
+fn count_noise_follows_the_mechanism() {
+    let rows = [Rows(4)];
+    let noise = |budget_text: &str, mechanism| {
+        count_noise(&budget(budget_text), &AddRowsWithID, &rows, mechanism)
+    };
+    assert_eq!(noise("pure:2", Mechanism::Default), Ok(laplace(n(2))));
+    assert_eq!(noise("pure:2", Mechanism::Laplace), Ok(laplace(n(2))));
+    assert_eq!(
+        noise("approx:2:1/100", Mechanism::Laplace),
+        Ok(laplace(n(2)))
+    );
+    // ρ = 8: σ² = 16/16 = 1 (Default, Gaussian); Laplace: ε = sqrt(2ρ) = 4 exactly, b = 4/4 = 1.
+    assert_eq!(noise("zcdp:8", Mechanism::Default), Ok(gaussian(n(1))));
+    assert_eq!(noise("zcdp:8", Mechanism::Gaussian), Ok(gaussian(n(1))));
+    assert_eq!(noise("zcdp:8", Mechanism::Laplace), Ok(laplace(n(1))));
+    assert_eq!(laplace_rho(&n(4), &n(1)), Ok(n(8)));
+    assert_eq!(
+        noise("zcdp:inf", Mechanism::Laplace),
+        Ok(NoiseSpec::NoNoise)
+    );
+    for budget_text in ["pure:1", "approx:1:1/100", "pure:inf"] {
+        let message = invalid_argument_message(noise(budget_text, Mechanism::Gaussian));
+        assert_eq!(
+            message,
+            "Gaussian noise is only supported when using a RhoZCDP budget. Use Laplace noise instead, \
+             or switch to RhoZCDP.",
+            "{budget_text}"
+        );
+    }
+    // The same rules for float noise: Laplace under zCDP, Gaussian refused under pure DP.
+    let one = Sensitivities {
+        l1: n(1),
+        l2_squared: n(1),
+    };
+    let spec = float_noise(&budget("zcdp:1/2"), &one, 1, Mechanism::Laplace).unwrap();
+    // ε = sqrt(1) = 1: as pure:1, k = −20, scale 2^20 + 1.
+    assert_eq!(spec, lattice_laplace(-20, n((1 << 20) + 1)));
+    assert!(float_noise(&budget("pure:1"), &one, 1, Mechanism::Gaussian).is_err());
+}
+
+proptest! {
+    /// Laplace under zCDP never spends more than ρ, and Default under zCDP is the Gaussian.
+    #[test]
+    fn laplace_count_under_zcdp_fits_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
+        let budget = Budget::rho_zcdp_from_f64(rho).unwrap();
+        let noise = count_noise(&budget, &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Laplace).unwrap();
+        let NoiseSpec::DiscreteLaplace { scale } = noise else {
+            return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
+        };
+        let spent = laplace_rho(&n(u128::from(rows_per_id)), &scale).unwrap();
+        prop_assert!(spent <= Rational::from_f64_exact(rho, "rho").unwrap());
     }
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::privacy::calibration::float_noise;
+use crate::privacy::calibration::{float_noise, Mechanism};
 use crate::privacy::sensitivity::Sensitivities;
 use crate::privacy::text::parse_budget;
 use crate::privacy::Rational;
@@ -10,7 +10,13 @@ fn spec(budget: &str, l1: f64, l2_squared: f64) -> FloatNoiseSpec {
         l1: Rational::from_f64_exact(l1, "l1").unwrap(),
         l2_squared: Rational::from_f64_exact(l2_squared, "l2_squared").unwrap(),
     };
-    float_noise(&parse_budget(budget).unwrap(), &sensitivities, 1).unwrap()
+    float_noise(
+        &parse_budget(budget).unwrap(),
+        &sensitivities,
+        1,
+        Mechanism::Default,
+    )
+    .unwrap()
 }
 
 /// Each output divided by 2^k is an integer, and it is exactly round(value/2^k) + Z where Z is the

@@ -90,11 +90,15 @@ final class Native private[bridge] () {
    * @param budget      the budget text spent on the query, e.g. `"pure:2"`
    * @param change      the protected change text, e.g. `"AddRowsWithID"`
    * @param constraints the constraint texts joined by `;`, e.g. `"MaxRowsPerID:20"`, or `""`
+   * @param mechanism   the count mechanism name, case-insensitive: `"default"` (discrete Laplace under a
+   *                    pure/approx DP budget, discrete Gaussian under zCDP), `"laplace"` or `"gaussian"`
+   *                    (zCDP budgets only); e.g. `CountMechanism.Default.name`
    * @return the noise text, e.g. `"laplace:10"`
    * @throws IllegalArgumentException if the combination is unsupported, e.g. AddRowsWithID without
-   *                                  MaxRowsPerID
+   *                                  MaxRowsPerID, or `"gaussian"` with a pure DP budget (Tumult's message:
+   *                                  "Gaussian noise is only supported when using a RhoZCDP budget. ...")
    */
-  @native def countNoise(budget: String, change: String, constraints: String): String
+  @native def countNoise(budget: String, change: String, constraints: String, mechanism: String): String
 
   /**
    * Counts rows per key.

@@ -262,22 +262,23 @@ pub fn noise_for_sensitivities(
     }
 }
 
-/// The noise for a grouped count answered with `budget` (the whole budget goes to this one count) by
-/// `mechanism`.
+/// The noise for a count grouped by `groupby_columns` answered with `budget` (the whole budget goes to
+/// this one count) by `mechanism`.
 ///
 /// # Proof Definition
-/// As [`noise_for_sensitivities`] with the count sensitivities of `change` under `constraints`
-/// ([`count_sensitivities`]); additionally Err(InvalidArgument) when `AddRowsWithID` lacks a bounding
-/// constraint.
+/// As [`noise_for_sensitivities`] with the count sensitivities of `change` under `constraints` and
+/// `groupby_columns` ([`count_sensitivities`]); additionally Err(InvalidArgument) when `AddRowsWithID`
+/// lacks a bounding constraint.
 pub fn count_noise(
     budget: &Budget,
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
     mechanism: Mechanism,
 ) -> Result<NoiseSpec> {
     // Sensitivities first, even for an infinite budget: a missing constraint is the user's error whatever
     // the budget, as in Tumult.
-    let sensitivities = count_sensitivities(change, constraints)?;
+    let sensitivities = count_sensitivities(change, constraints, groupby_columns)?;
     noise_for_sensitivities(budget, &sensitivities, mechanism)
 }
 

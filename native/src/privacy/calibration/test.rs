@@ -2,10 +2,29 @@ use super::*;
 use crate::error::Error;
 use crate::privacy::text::parse_budget;
 use proptest::prelude::*;
-use Constraint::{
-    MaxGroupsPerID as Groups, MaxRowsPerGroupPerID as RowsPerGroup, MaxRowsPerID as Rows,
-};
+use Constraint::MaxRowsPerID as Rows;
 use ProtectedChange::{AddMaxRows, AddOneRow, AddRowsWithID};
+
+/// `MaxGroupsPerID("g", max)`.
+fn groups_on_g(max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// `MaxRowsPerGroupPerID("g", max)`.
+fn rows_per_group_on_g(max: u64) -> Constraint {
+    Constraint::MaxRowsPerGroupPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// Groupby columns from names.
+fn by(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|column| column.to_string()).collect()
+}
 
 fn q(num: u128, den: u128) -> Rational {
     Rational::new(num, den).unwrap()
@@ -50,7 +69,7 @@ fn count_noise_table() {
         (
             "pure:1",
             AddRowsWithID,
-            vec![Groups(3), RowsPerGroup(2)],
+            vec![groups_on_g(3), rows_per_group_on_g(2)],
             laplace(n(6)),
         ),
         // δ is not spent by a count.
@@ -61,13 +80,13 @@ fn count_noise_table() {
         (
             "zcdp:1",
             AddRowsWithID,
-            vec![Groups(3), RowsPerGroup(2)],
+            vec![groups_on_g(3), rows_per_group_on_g(2)],
             gaussian(n(6)),
         ),
         (
             "zcdp:1",
             AddRowsWithID,
-            vec![Rows(4), Groups(3), RowsPerGroup(2)],
+            vec![Rows(4), groups_on_g(3), rows_per_group_on_g(2)],
             gaussian(n(6)),
         ),
         ("zcdp:2", AddOneRow, vec![], gaussian(q(1, 4))),
@@ -93,6 +112,7 @@ fn count_noise_table() {
             &budget(budget_text),
             &change,
             &constraints,
+            &by(&["g"]),
             Mechanism::Default,
         )
         .unwrap();
@@ -137,6 +157,7 @@ fn count_noise_errors_name_the_value() {
         &budget("pure:0"),
         &AddOneRow,
         &[],
+        &by(&["g"]),
         Mechanism::Default,
     ));
     assert!(
@@ -147,6 +168,7 @@ fn count_noise_errors_name_the_value() {
         &budget("approx:0:1/2"),
         &AddOneRow,
         &[],
+        &by(&["g"]),
         Mechanism::Default,
     ));
     assert!(message.contains("epsilon = 0"), "{message}");
@@ -154,6 +176,7 @@ fn count_noise_errors_name_the_value() {
         &budget("zcdp:0"),
         &AddOneRow,
         &[],
+        &by(&["g"]),
         Mechanism::Default,
     ));
     assert!(
@@ -166,6 +189,7 @@ fn count_noise_errors_name_the_value() {
             &budget(budget_text),
             &AddRowsWithID,
             &[],
+            &by(&["g"]),
             Mechanism::Default,
         ));
         assert!(message.contains("MaxRowsPerID"), "{message}");
@@ -175,7 +199,13 @@ fn count_noise_errors_name_the_value() {
         delta: ExtRational::from_integer(2),
     };
     assert!(matches!(
-        count_noise(&invalid_delta, &AddOneRow, &[], Mechanism::Default),
+        count_noise(
+            &invalid_delta,
+            &AddOneRow,
+            &[],
+            &by(&["g"]),
+            Mechanism::Default
+        ),
         Err(Error::InvalidArgument(_))
     ));
 }
@@ -248,7 +278,7 @@ proptest! {
         let mut spent = Rational::zero();
         let mut remaining = whole;
         for _ in 0..parts {
-            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Default).unwrap();
+            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Default).unwrap();
             let NoiseSpec::DiscreteLaplace { scale } = noise else {
                 return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
             };
@@ -261,7 +291,7 @@ proptest! {
 
     #[test]
     fn zcdp_count_noise_spends_exactly_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
-        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Default).unwrap();
+        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Default).unwrap();
         let NoiseSpec::DiscreteGaussian { sigma_squared } = noise else {
             return Err(TestCaseError::fail(format!("expected Gaussian noise, got {noise:?}")));
         };
@@ -411,7 +441,13 @@ proptest! {
 fn count_noise_follows_the_mechanism() {
     let rows = [Rows(4)];
     let noise = |budget_text: &str, mechanism| {
-        count_noise(&budget(budget_text), &AddRowsWithID, &rows, mechanism)
+        count_noise(
+            &budget(budget_text),
+            &AddRowsWithID,
+            &rows,
+            &by(&["g"]),
+            mechanism,
+        )
     };
     assert_eq!(noise("pure:2", Mechanism::Default), Ok(laplace(n(2))));
     assert_eq!(noise("pure:2", Mechanism::Laplace), Ok(laplace(n(2))));
@@ -453,7 +489,7 @@ proptest! {
     #[test]
     fn laplace_count_under_zcdp_fits_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
         let budget = Budget::rho_zcdp_from_f64(rho).unwrap();
-        let noise = count_noise(&budget, &AddRowsWithID, &[Rows(rows_per_id)], Mechanism::Laplace).unwrap();
+        let noise = count_noise(&budget, &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Laplace).unwrap();
         let NoiseSpec::DiscreteLaplace { scale } = noise else {
             return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
         };

@@ -96,6 +96,7 @@ private[sparkdp] object QueryCompiler {
       context.budgetText,
       table.protectedChange.toChangeText,
       MaxRowsPerID(maxRowsPerId).toConstraintText,
+      Native.columnsText(keyColumns),
       mechanism.name
     )
 

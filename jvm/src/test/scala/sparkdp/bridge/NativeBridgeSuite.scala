@@ -97,7 +97,8 @@ class NativeBridgeSuite extends AnyFunSuite {
     assert(negative.getMessage.contains("epsilon") && negative.getMessage.contains("-1"), negative.getMessage)
     intercept[InsufficientBudgetException](native.budgetSubtract("pure:1", "pure:2"))
     intercept[IllegalArgumentException](native.budgetCovers("pure:1", "zcdp:1"))
-    val noBound = intercept[IllegalArgumentException](native.countNoise("pure:1", "AddRowsWithID", "", "default"))
+    val noBound =
+      intercept[IllegalArgumentException](native.countNoise("pure:1", "AddRowsWithID", "", "5:title", "default"))
     assert(noBound.getMessage.contains("MaxRowsPerID"), noBound.getMessage)
   }
 

@@ -1,6 +1,6 @@
 //! Goodness of fit and moments of the exact discrete Gaussian sampler.
 //!
-//! Each check has significance α = 1e-5 / 62 (Bonferroni over the whole statistical suite, see
+//! Each check has significance α = 1e-5 / 64 (Bonferroni over the whole statistical suite, see
 //! `common/mod.rs`), so a correct sampler fails some check of the suite with probability at most 1e-5.
 //! Seeded by default (replay with `SPARKDP_TEST_SEED=<seed>`, unseeded with `SPARKDP_TEST_SEED=random`).
 mod common;

@@ -3,7 +3,7 @@
 //! `privacy::calibration::float_noise` is checked against the distribution whose parameter is derived
 //! here by hand from the budget and the rounding-inflated sensitivity.
 //!
-//! Each check has significance α = 1e-5 / 62 (Bonferroni over the whole statistical suite, see
+//! Each check has significance α = 1e-5 / 64 (Bonferroni over the whole statistical suite, see
 //! `common/mod.rs`). Seeded by default (replay with `SPARKDP_TEST_SEED=<seed>`).
 mod common;
 

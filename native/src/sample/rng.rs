@@ -1,4 +1,5 @@
-//! ChaCha20 CSPRNG seeded from the OS, keyed reproducible streams, and exact uniform integers.
+//! ChaCha20 CSPRNG seeded from the OS, keyed reproducible streams, and exact uniform integers and
+//! rationals.
 //!
 //! # Key hierarchy (why these are PRF constructions)
 //! The ChaCha20 block function `F(key, stream, block) -> 64 bytes` is a pseudorandom function of its
@@ -21,6 +22,7 @@
 //!   re-evaluating a DataFrame or retrying a task redraws exactly the same noise.
 use crate::err;
 use crate::error::Result;
+use crate::privacy::Rational;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
 
@@ -145,6 +147,28 @@ pub fn uniform_below_u128<R: RngCore + ?Sized>(rng: &mut R, n: u128) -> Result<u
         crate::fail!(InvalidArgument, "uniform bound n ({n}) must be positive");
     }
     Ok(BitSource::new(rng).uniform_below_u128(n))
+}
+
+/// A uniform rational in [0, 1) at denominator `denominator`: uniform on `{0, 1/d, 2/d, …, (d−1)/d}`
+/// (returned reduced, so `2/4` comes back as `1/2`).
+///
+/// # Proof Definition
+/// For `denominator = d ≥ 1`, returns `Ok(k/d)` where `k` is uniform on `{0, …, d−1}`, each value with
+/// probability exactly `1/d` (given uniform bits from `rng`): `k` comes from [`uniform_below_u128`],
+/// which has no modulo bias (Lemire's exact rejection up to 2^64, masked rejection above), and
+/// `k ↦ k/d` is injective on that set. Err(InvalidArgument) naming the value when `d == 0`.
+pub fn uniform_rational_below_one<R: RngCore + ?Sized>(
+    rng: &mut R,
+    denominator: u128,
+) -> Result<Rational> {
+    if denominator == 0 {
+        crate::fail!(
+            InvalidArgument,
+            "uniform rational denominator ({denominator}) must be positive"
+        );
+    }
+    let numerator = BitSource::new(rng).uniform_below_u128(denominator);
+    Rational::new(numerator, denominator)
 }
 
 /// Adapter over a generator that hands out single bits from a cached 64-bit word and exact bounded

@@ -218,3 +218,27 @@ const GOLDEN_GAUSSIAN_KEYED: [i64; 8] = [
     -546061, -116806, -186995, 297130, 457769, -339147, -349498, -352783,
 ];
 const GOLDEN_DERIVED_WORD: u64 = 0x2cab8bcce20b6859;
+
+/// Every value lies in [0, 1) on the grid 1/d, every grid point is reached, a large denominator takes
+/// the u128 path, and d = 0 is refused naming the value.
+#[test]
+fn uniform_rationals_lie_on_the_grid_and_cover_it() {
+    let mut rng = insecure_seeded_rng_for_tests(41);
+    let mut seen = [false; 6];
+    for _ in 0..1000 {
+        let value = uniform_rational_below_one(&mut rng, 6).unwrap();
+        assert!(value < Rational::one(), "{value}");
+        assert_eq!(6 % value.denominator(), 0, "{value}");
+        seen[(value.numerator() * (6 / value.denominator())) as usize] = true;
+    }
+    assert!(seen.iter().all(|&was_seen| was_seen), "{seen:?}");
+    let denominator = u128::MAX - 2;
+    let value = uniform_rational_below_one(&mut rng, denominator).unwrap();
+    assert!(value < Rational::one());
+    // With d = 2^128 − 3 the numerator is almost never 0, so the value is almost never reduced to 0.
+    assert!(!value.is_zero());
+    let message = uniform_rational_below_one(&mut rng, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("denominator (0)"), "{message}");
+}

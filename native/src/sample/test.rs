@@ -242,3 +242,26 @@ fn uniform_rationals_lie_on_the_grid_and_cover_it() {
         .to_string();
     assert!(message.contains("denominator (0)"), "{message}");
 }
+
+/// Measure 0 keeps the query's stream (golden vectors unchanged); other measures get streams of their
+/// own, for every cell, and each is reproducible.
+#[test]
+fn measures_of_one_cell_get_separate_reproducible_streams() {
+    let key = golden_key();
+    let first_words = |query_key: &QueryKey, cell: i64| {
+        let mut rng = query_key.cell_rng(cell);
+        [rng.next_u64(), rng.next_u64()]
+    };
+    for cell in [0i64, 1, -1, i64::MAX, i64::from_be_bytes(*b"sparkdpD")] {
+        let measure_zero = first_words(&key.measure_query_key(3, 0), cell);
+        assert_eq!(measure_zero, first_words(&key.query_key(3), cell));
+        let measure_one = first_words(&key.measure_query_key(3, 1), cell);
+        let measure_two = first_words(&key.measure_query_key(3, 2), cell);
+        assert_ne!(measure_zero, measure_one);
+        assert_ne!(measure_one, measure_two);
+        assert_ne!(measure_zero, measure_two);
+        assert_eq!(measure_one, first_words(&key.measure_query_key(3, 1), cell));
+        // The same measure of another query is another stream.
+        assert_ne!(measure_one, first_words(&key.measure_query_key(4, 1), cell));
+    }
+}

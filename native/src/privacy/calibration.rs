@@ -363,6 +363,7 @@ fn sqrt_round_up(x: &Rational) -> Result<Rational> {
 /// [`laplace_scale_for_rho`] and [`gaussian_sigma_squared`] in lattice units (a scale in lattice units
 /// is the scale in value units divided by h); multiplying by h afterwards is post-processing. The
 /// caller must guarantee the sensitivity bounds hold for the f64 values actually passed in.
+/// Pseudocode and proof sketch: `native/src/privacy/float_noise.md`.
 pub fn float_noise(
     budget: &Budget,
     sensitivities: &Sensitivities,

@@ -331,7 +331,7 @@ fn sqrt_round_up(x: &Rational) -> Result<Rational> {
 /// The float-noise spec for releasing float values with sensitivities `sensitivities` (exact, e.g. from
 /// [`Rational::from_f64_exact`]) under `budget` by `mechanism`, when one neighbouring change moves at
 /// most `max_changed_values` of the released values (1 for a single value; for a grouped aggregation,
-/// the most groups one protected change can touch).
+/// the most groups one protected change can touch: [`max_changed_cells`](super::sensitivity::max_changed_cells)).
 ///
 /// # Lattice rule
 /// k is a function of the sensitivities and the budget only (never of the data): the largest integer

@@ -30,7 +30,7 @@
 //! ignored for `AddOneRow` / `AddMaxRows`, where they cannot lower the bound the change already gives.
 use super::rational::Rational;
 use crate::error::Result;
-use crate::fail;
+use crate::{err, fail};
 
 #[cfg(test)]
 mod test;
@@ -337,6 +337,71 @@ pub fn count_sensitivities(
             })
         }
         ProtectedChange::AddRowsWithID => id_count_sensitivities(constraints, groupby_columns),
+    }
+}
+
+/// The most output cells of an aggregation grouped by `groupby_columns` that one protected change can
+/// alter: the `max_changed_values` of [`float_noise`](super::calibration::float_noise).
+///
+/// # Proof Definition
+/// Returns `Ok(1)` for `AddOneRow`, `Ok(n)` for `AddMaxRows{n}` (each added row lands in one cell).
+/// For `AddRowsWithID`, the smallest of: `k` for each `MaxRowsPerID(k)` (an ID has at most k rows);
+/// for each column c with `MaxGroupsPerID(c, g)` and `MaxRowsPerGroupPerID(c, r)`, `g` when the
+/// aggregation groups by exactly `[c]` (an ID has at most g values of c, one cell each), else `g·r`
+/// (an ID has at most g·r rows). Err(InvalidArgument) as [`count_sensitivities`] when no constraint
+/// bounds the rows of an ID or a bound is zero; Err(Overflow) when `g·r` leaves u64.
+pub fn max_changed_cells(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+    groupby_columns: &[String],
+) -> Result<u64> {
+    // Validates the change and the constraints, and errs exactly when no candidate exists below.
+    count_sensitivities(change, constraints, groupby_columns)?;
+    match change {
+        ProtectedChange::AddOneRow => Ok(1),
+        ProtectedChange::AddMaxRows { max_rows } => Ok(*max_rows),
+        ProtectedChange::AddRowsWithID => {
+            let mut bound: Option<u64> = constraints
+                .iter()
+                .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
+                .map(Constraint::max)
+                .min();
+            let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
+                constraints
+                    .iter()
+                    .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
+                    .map(Constraint::max)
+                    .min()
+            };
+            for column in constraints.iter().filter_map(Constraint::grouping_column) {
+                let groups =
+                    smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }));
+                let rows_per_group = smallest_on(column, |c| {
+                    matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
+                });
+                let (Some(groups), Some(rows_per_group)) = (groups, rows_per_group) else {
+                    continue;
+                };
+                let cells = if matches!(groupby_columns, [only] if only == column) {
+                    groups
+                } else {
+                    groups.checked_mul(rows_per_group).ok_or_else(|| {
+                        err!(
+                            Overflow,
+                            "MaxGroupsPerID('{column}', {groups}) times MaxRowsPerGroupPerID('{column}', \
+                             {rows_per_group}) overflows u64"
+                        )
+                    })?
+                };
+                bound = Some(bound.map_or(cells, |current| current.min(cells)));
+            }
+            bound.ok_or_else(|| {
+                err!(
+                    Internal,
+                    "count_sensitivities accepted constraints that bound no cells"
+                )
+            })
+        }
     }
 }
 

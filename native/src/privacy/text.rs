@@ -6,7 +6,7 @@
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
 //!   constraints:= "" | constraint (";" constraint)*
 //!   constraint := "MaxRowsPerID:" u64 | ("MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64 ":" column
-//!   column     := u64 ":" <that many bytes of UTF-8>     (length-prefixed: names may hold ':' or ';')
+//!   column     := u64 ":" name     (name = that many bytes of UTF-8; length-prefixed: names may hold ':' or ';')
 //!   columns    := "" | column (";" column)*               (an aggregation's groupby columns)
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
 //!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)

@@ -5,7 +5,7 @@
 //! the artefacts of a continuous floating-point sampler (Mironov 2012).
 //!
 //! The lattice exponent k and the noise parameter come only from a
-//! [`FloatNoiseSpec`](crate::privacy::calibration::FloatNoiseSpec), built by
+//! [`FloatNoiseSpec`], built by
 //! `privacy::calibration::float_noise`, which chooses k and accounts for the rounding (it calibrates
 //! to the sensitivity inflated by the lattice spacing). This file only does the mechanics.
 use super::discrete_gaussian::DiscreteGaussian;

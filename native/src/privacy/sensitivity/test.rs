@@ -427,3 +427,28 @@ fn per_group_constraints_depend_on_the_groupby_columns() {
     let odd = [groups_on("a:b;c", 3), rows_per_group_on("a:b;c", 2)];
     assert_eq!(sensitivities(&odd, &["a:b;c"]), Ok(s(n(6), n(12))));
 }
+
+/// Hand-derived: how many cells one change can alter.
+#[test]
+fn max_changed_cells_on_hand_values() {
+    let cells = |change: &ProtectedChange, constraints: &[Constraint], columns: &[&str]| {
+        max_changed_cells(change, constraints, &by(columns))
+    };
+    assert_eq!(cells(&AddOneRow, &[], &["a"]), Ok(1));
+    assert_eq!(cells(&AddMaxRows { max_rows: 4 }, &[], &["a"]), Ok(4));
+    assert_eq!(cells(&AddRowsWithID, &[Rows(20), Rows(7)], &["a"]), Ok(7));
+    let pair = [groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    // Grouped by exactly isbn: one cell per isbn value, 3. With another column: up to 3·2 rows, 6.
+    assert_eq!(cells(&AddRowsWithID, &pair, &["isbn"]), Ok(3));
+    assert_eq!(cells(&AddRowsWithID, &pair, &["isbn", "title"]), Ok(6));
+    assert_eq!(cells(&AddRowsWithID, &pair, &["title"]), Ok(6));
+    let with_rows = [Rows(4), groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    assert_eq!(cells(&AddRowsWithID, &with_rows, &["title"]), Ok(4));
+    assert_eq!(cells(&AddRowsWithID, &with_rows, &["isbn"]), Ok(3));
+    assert!(cells(&AddRowsWithID, &[groups_on("isbn", 3)], &["isbn"]).is_err());
+    let huge = [groups_on("a", u64::MAX), rows_per_group_on("a", 2)];
+    assert!(matches!(
+        cells(&AddRowsWithID, &huge, &["b"]),
+        Err(Error::Overflow(_)) | Err(Error::InvalidArgument(_))
+    ));
+}

@@ -129,7 +129,8 @@ pub extern "system" fn Java_sparkdp_bridge_Native_numberToDouble<'local>(
     })
 }
 
-/// `countNoise(budget: String, change: String, constraints: String): String` — noise text.
+/// `countNoise(budget: String, change: String, constraints: String, groupbyColumns: String,
+/// mechanism: String): String` — noise text.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_countNoise<'local>(
     mut env: JNIEnv<'local>,
@@ -137,12 +138,22 @@ pub extern "system" fn Java_sparkdp_bridge_Native_countNoise<'local>(
     budget: JString<'local>,
     change: JString<'local>,
     constraints: JString<'local>,
+    groupby_columns: JString<'local>,
+    mechanism: JString<'local>,
 ) -> jstring {
     run_at_edge(&mut env, |env| {
         let budget = string_arg(env, &budget, "budget")?;
         let change = string_arg(env, &change, "change")?;
         let constraints = string_arg(env, &constraints, "constraints")?;
-        let noise = edge_ops::count_noise_text(&budget, &change, &constraints)?;
+        let groupby_columns = string_arg(env, &groupby_columns, "groupbyColumns")?;
+        let mechanism = string_arg(env, &mechanism, "mechanism")?;
+        let noise = edge_ops::count_noise_text(
+            &budget,
+            &change,
+            &constraints,
+            &groupby_columns,
+            &mechanism,
+        )?;
         string_result(env, &noise)
     })
 }

@@ -1,6 +1,6 @@
 //! Goodness of fit and moments of the exact discrete Gaussian sampler.
 //!
-//! Each check has significance α = 1e-5 / 50 (Bonferroni over the whole statistical suite, see
+//! Each check has significance α = 1e-5 / 64 (Bonferroni over the whole statistical suite, see
 //! `common/mod.rs`), so a correct sampler fails some check of the suite with probability at most 1e-5.
 //! Seeded by default (replay with `SPARKDP_TEST_SEED=<seed>`, unseeded with `SPARKDP_TEST_SEED=random`).
 mod common;
@@ -73,12 +73,20 @@ fn discrete_gaussian_sigma_1000() {
     );
 }
 
-/// σ = 10^6: mean and variance (2 checks). For σ ≥ 2 the discrete Gaussian's variance and fourth moment
+/// σ = 10^6: quantile-binned chi-square, mean and variance (3 checks). For σ ≥ 2 the discrete Gaussian's variance and fourth moment
 /// equal σ² and 3σ⁴ to far below f64 resolution (Poisson summation: relative error ~ e^{−2π²σ²}).
 #[test]
 fn discrete_gaussian_sigma_1e6() {
     let seed = run_seed(205);
     let samples = draw(seed, &Rational::from_integer(1_000_000_000_000), DRAWS);
+    assert_fits_cdf(
+        "discrete Gaussian sigma 1e6",
+        seed,
+        &samples,
+        |x| discrete_gaussian_cdf(1e6, x),
+        40_000_000,
+        QUANTILE_BINS,
+    );
     let variance = 1e12;
     assert_moments(
         "discrete Gaussian sigma 1e6",
@@ -105,7 +113,8 @@ fn discrete_gaussian_wide_path_sigma_20() {
     );
 }
 
-/// σ ≈ 10^9 with a u128 denominator near 2^68: mean and variance (2 checks), through the 512-bit path.
+/// σ ≈ 10^9 with a u128 denominator near 2^68: quantile-binned chi-square, mean and variance (3 checks),
+/// through the 512-bit path.
 #[test]
 fn discrete_gaussian_sigma_1e9_with_u128_denominator() {
     let seed = run_seed(207);
@@ -113,6 +122,14 @@ fn discrete_gaussian_sigma_1e9_with_u128_denominator() {
     let sigma_squared = Rational::new(u128::MAX, denominator).unwrap();
     let variance = u128::MAX as f64 / denominator as f64;
     let samples = draw(seed, &sigma_squared, DRAWS);
+    assert_fits_cdf(
+        "discrete Gaussian sigma 1e9 (u128 denominator)",
+        seed,
+        &samples,
+        |x| discrete_gaussian_cdf(variance.sqrt(), x),
+        40_000_000_000,
+        QUANTILE_BINS,
+    );
     assert_moments(
         "discrete Gaussian sigma 1e9 (u128 denominator)",
         seed,

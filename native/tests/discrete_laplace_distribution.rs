@@ -1,6 +1,6 @@
 //! Goodness of fit and moments of the exact discrete Laplace sampler.
 //!
-//! Each check has significance α = 1e-5 / 50 (Bonferroni over the whole statistical suite, see
+//! Each check has significance α = 1e-5 / 64 (Bonferroni over the whole statistical suite, see
 //! `common/mod.rs`), so a correct sampler fails some check of the suite with probability at most 1e-5.
 //! Seeded by default (replay with `SPARKDP_TEST_SEED=<seed>`, unseeded with `SPARKDP_TEST_SEED=random`).
 mod common;
@@ -85,7 +85,32 @@ fn discrete_laplace_wide_path_scale_20() {
     );
 }
 
-/// Scale ≈ 10^12 with a denominator near 2^88: mean and variance (2 checks).
+/// Scale 10^6: quantile-binned chi-square, mean and variance (3 checks).
+#[test]
+fn discrete_laplace_scale_1e6() {
+    let seed = run_seed(108);
+    let scale_f64 = 1e6;
+    let samples = draw(seed, &Rational::from_integer(1_000_000), DRAWS);
+    assert_fits_cdf(
+        "discrete Laplace scale 1e6",
+        seed,
+        &samples,
+        |x| discrete_laplace_cdf(scale_f64, x),
+        (60.0 * scale_f64) as i64,
+        QUANTILE_BINS,
+    );
+    let (variance, fourth) = discrete_laplace_moments(scale_f64);
+    assert_moments(
+        "discrete Laplace scale 1e6",
+        seed,
+        &samples,
+        0.0,
+        variance,
+        fourth,
+    );
+}
+
+/// Scale ≈ 10^12 with a denominator near 2^88: quantile-binned chi-square, mean and variance (3 checks).
 #[test]
 fn discrete_laplace_scale_1e12_with_u128_denominator() {
     let seed = run_seed(106);
@@ -93,6 +118,14 @@ fn discrete_laplace_scale_1e12_with_u128_denominator() {
     let scale = Rational::new(u128::MAX, denominator).unwrap();
     let scale_f64 = u128::MAX as f64 / denominator as f64;
     let samples = draw(seed, &scale, DRAWS);
+    assert_fits_cdf(
+        "discrete Laplace scale 1e12 (u128 denominator)",
+        seed,
+        &samples,
+        |x| discrete_laplace_cdf(scale_f64, x),
+        (60.0 * scale_f64) as i64,
+        QUANTILE_BINS,
+    );
     let (variance, fourth) = discrete_laplace_moments(scale_f64);
     assert_moments(
         "discrete Laplace scale 1e12 (u128 denominator)",
@@ -129,5 +162,26 @@ fn goodness_of_fit_rejects_half_the_scale() {
     assert!(
         moments.is_err(),
         "variance check accepted scale 10 samples as scale 20"
+    );
+}
+
+/// The quantile-binned chi-square can fail: samples at scale 1.05·10^6 are rejected as scale 10^6.
+#[test]
+fn quantile_goodness_of_fit_rejects_five_percent_more_scale() {
+    let seed = run_seed(109);
+    let samples = draw(seed, &Rational::from_integer(1_050_000), DRAWS);
+    let fit = std::panic::catch_unwind(|| {
+        assert_fits_cdf(
+            "scale 1.05e6 as 1e6",
+            seed,
+            &samples,
+            |x| discrete_laplace_cdf(1e6, x),
+            60_000_000,
+            QUANTILE_BINS,
+        );
+    });
+    assert!(
+        fit.is_err(),
+        "quantile chi-square accepted scale 1.05e6 samples as scale 1e6"
     );
 }

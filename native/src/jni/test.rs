@@ -490,15 +490,45 @@ fn count_noise_through_the_edge_gives_the_seed_query_noise() {
     let budget = env.new_string("pure:2").expect("String");
     let change = env.new_string("AddRowsWithID").expect("String");
     let constraints = env.new_string("MaxRowsPerID:20").expect("String");
+    let groupby_columns = env.new_string("5:title;6:author;4:isbn").expect("String");
+    let mechanism = env.new_string("DEFAULT").expect("String");
     let returned = Java_sparkdp_bridge_Native_countNoise(
         env_for_call(&env),
         JObject::null(),
         budget,
         change,
         constraints,
+        groupby_columns,
+        mechanism,
     );
     assert_eq!(take_pending_exception(&mut env), None);
     assert_eq!(string_of(&mut env, returned), "laplace:10");
+}
+
+#[test]
+fn count_noise_through_the_edge_refuses_gaussian_under_pure_dp_with_tumults_message() {
+    let mut env = attach();
+    let budget = env.new_string("pure:2").expect("String");
+    let change = env.new_string("AddRowsWithID").expect("String");
+    let constraints = env.new_string("MaxRowsPerID:20").expect("String");
+    let groupby_columns = env.new_string("5:title").expect("String");
+    let mechanism = env.new_string("gaussian").expect("String");
+    let _ = Java_sparkdp_bridge_Native_countNoise(
+        env_for_call(&env),
+        JObject::null(),
+        budget,
+        change,
+        constraints,
+        groupby_columns,
+        mechanism,
+    );
+    let pending = take_pending_exception(&mut env);
+    let (class, message) = pending.expect("an exception");
+    assert_eq!(class, "java.lang.IllegalArgumentException");
+    assert!(
+        message.starts_with("Gaussian noise is only supported when using a RhoZCDP budget."),
+        "{message}"
+    );
 }
 
 #[test]

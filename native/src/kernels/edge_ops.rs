@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::fail;
 use crate::privacy::calibration::count_noise;
 use crate::privacy::text::{
-    format_budget, format_noise_spec, format_number, parse_budget, parse_constraints,
-    parse_noise_spec, parse_number, parse_protected_change,
+    format_budget, format_noise_spec, format_number, parse_budget, parse_columns,
+    parse_constraints, parse_mechanism, parse_noise_spec, parse_number, parse_protected_change,
 };
 use crate::privacy::{ExtRational, Rational};
 use crate::sample::SecretKey;
@@ -71,15 +71,27 @@ pub fn budget_covers(remaining: &str, requested: &str) -> Result<bool> {
     remaining.covers(&requested)
 }
 
-/// `countNoise(budget, change, constraints)`: the noise text for a grouped count answered with `budget`.
-pub fn count_noise_text(budget: &str, protected_change: &str, constraints: &str) -> Result<String> {
+/// `countNoise(budget, change, constraints, groupbyColumns, mechanism)`: the noise text for a count
+/// grouped by `groupby_columns` (columns text) answered with `budget` by `mechanism` ("default",
+/// "laplace" or "gaussian", case-insensitive).
+pub fn count_noise_text(
+    budget: &str,
+    protected_change: &str,
+    constraints: &str,
+    groupby_columns: &str,
+    mechanism: &str,
+) -> Result<String> {
     let budget = parse_budget(budget)?;
     let protected_change = parse_protected_change(protected_change)?;
     let constraints = parse_constraints(constraints)?;
+    let groupby_columns = parse_columns(groupby_columns)?;
+    let mechanism = parse_mechanism(mechanism)?;
     Ok(format_noise_spec(&count_noise(
         &budget,
         &protected_change,
         &constraints,
+        &groupby_columns,
+        mechanism,
     )?))
 }
 

@@ -1,9 +1,10 @@
 //! Noise calibration: from a budget and sensitivities to exact noise parameters, and back from noise
 //! parameters to the privacy loss they cost.
 //!
-//! Mechanism families follow Tumult Analytics: `PureDP` and `ApproxDP` budgets use the discrete Laplace
-//! mechanism (δ is not spent by a count), `RhoZCDP` budgets use the discrete Gaussian mechanism, and an
-//! infinite budget releases exact values. All parameters are exact rationals; where an exact value is
+//! The mechanism is chosen here, following Tumult Analytics' `CountMechanism` rules (see [`Mechanism`]):
+//! by default `PureDP` and `ApproxDP` budgets use the discrete Laplace mechanism (δ is not spent by a
+//! count) and `RhoZCDP` budgets the discrete Gaussian mechanism; Laplace may be asked for under zCDP;
+//! Gaussian under a DP budget is refused; an infinite budget releases exact values. All parameters are exact rationals; where an exact value is
 //! irrational (a square root), the rational used is rounded in the direction that adds noise.
 use super::budget::Budget;
 use super::rational::{ExtRational, Rational};
@@ -23,6 +24,63 @@ pub enum NoiseSpec {
     DiscreteLaplace { scale: Rational },
     /// Discrete Gaussian with P(x) ∝ exp(-x²/(2 σ²)).
     DiscreteGaussian { sigma_squared: Rational },
+}
+
+/// The noise mechanism a query asks for (Tumult's `CountMechanism`, also used for sums and averages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mechanism {
+    /// Discrete Laplace under `PureDP`/`ApproxDP`, discrete Gaussian under `RhoZCDP`.
+    Default,
+    /// Discrete Laplace under every budget (under `RhoZCDP` calibrated by its ρ cost ε²/2).
+    Laplace,
+    /// Discrete Gaussian; only under `RhoZCDP`.
+    Gaussian,
+}
+
+/// The noise family a (budget, mechanism) pair resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoiseFamily {
+    Laplace,
+    Gaussian,
+}
+
+/// Tumult's rule (`select_noise_mechanism`), applied whatever the budget's value, infinite included.
+fn noise_family(budget: &Budget, mechanism: Mechanism) -> Result<NoiseFamily> {
+    let is_zcdp = matches!(budget, Budget::RhoZCDP { .. });
+    match (mechanism, is_zcdp) {
+        (Mechanism::Default, false) | (Mechanism::Laplace, _) => Ok(NoiseFamily::Laplace),
+        (Mechanism::Default, true) | (Mechanism::Gaussian, true) => Ok(NoiseFamily::Gaussian),
+        (Mechanism::Gaussian, false) => fail!(
+            InvalidArgument,
+            "Gaussian noise is only supported when using a RhoZCDP budget. Use Laplace noise instead, \
+             or switch to RhoZCDP."
+        ),
+    }
+}
+
+/// The discrete Laplace scale for L1 sensitivity `l1_sensitivity` under `budget`: `Δ₁/ε` for
+/// `PureDP`/`ApproxDP` ([`laplace_scale`]), and [`laplace_scale_for_rho`] for `RhoZCDP`.
+fn laplace_scale_for_budget(l1_sensitivity: &Rational, budget: &Budget) -> Result<Rational> {
+    match budget {
+        Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => {
+            laplace_scale(l1_sensitivity, &finite_budget_value(epsilon)?)
+        }
+        Budget::RhoZCDP { rho } => {
+            laplace_scale_for_rho(l1_sensitivity, &finite_budget_value(rho)?)
+        }
+    }
+}
+
+/// The discrete Gaussian σ² for squared L2 sensitivity `l2_squared` under a `RhoZCDP` budget.
+fn gaussian_sigma_squared_for_budget(l2_squared: &Rational, budget: &Budget) -> Result<Rational> {
+    match budget {
+        Budget::RhoZCDP { rho } => gaussian_sigma_squared(l2_squared, &finite_budget_value(rho)?),
+        // noise_family sends only zCDP budgets to the Gaussian mechanism.
+        other => fail!(
+            Internal,
+            "a Gaussian mechanism was calibrated for the budget {other}"
+        ),
+    }
 }
 
 /// The discrete Laplace scale that makes an integer-valued query with L1 sensitivity `l1_sensitivity`
@@ -153,40 +211,48 @@ fn finite_budget_value(value: &ExtRational) -> Result<Rational> {
 }
 
 /// The noise for one aggregation with sensitivities `sensitivities` answered with `budget` (the whole
-/// budget goes to it).
+/// budget goes to it) by `mechanism`.
 ///
 /// # Proof Definition
-/// For a valid `budget` (see [`Budget::validate`]): returns `Ok(NoNoise)` when the budget is infinite
-/// (Tumult's `is_infinite`, so releasing exact values is allowed), or when the budget is positive and the
-/// sensitivity it would be divided into is zero (the query is constant on neighbouring data); otherwise
-/// `Ok(DiscreteLaplace{scale = Δ₁/ε})` for `PureDP{ε}` and `ApproxDP{ε, δ}` (δ unused), and
-/// `Ok(DiscreteGaussian{σ² = Δ₂²/(2ρ)})` for `RhoZCDP{ρ}`, all exact. Err(InvalidArgument) naming the
-/// value when ε or ρ is zero; Err(Overflow) when a parameter does not fit.
+/// For a valid `budget` (see [`Budget::validate`]): Err(InvalidArgument) with Tumult's message when
+/// `mechanism` is `Gaussian` and the budget is not `RhoZCDP` (whatever its value). Otherwise returns
+/// `Ok(NoNoise)` when the budget is infinite (Tumult's `is_infinite`, so releasing exact values is
+/// allowed), or when the sensitivity the mechanism uses is zero (the query is constant on
+/// neighbouring data); otherwise, all exact:
+/// * Laplace (`Laplace`, or `Default` under `PureDP`/`ApproxDP`): `Ok(DiscreteLaplace{scale})` with
+///   `scale = Δ₁/ε` under `PureDP{ε}` and `ApproxDP{ε, δ}` (δ unused), and the scale of
+///   [`laplace_scale_for_rho`] (whose ρ cost `(Δ₁/scale)²/2` is at most ρ) under `RhoZCDP{ρ}`;
+/// * Gaussian (`Gaussian` or `Default` under `RhoZCDP{ρ}`): `Ok(DiscreteGaussian{σ² = Δ₂²/(2ρ)})`.
 ///
-/// Relies on the lemmas of [`laplace_scale`] and [`gaussian_sigma_squared`]; pure ε-DP implies
-/// (ε, δ)-DP for every δ ≥ 0.
+/// Err(InvalidArgument) naming the value when ε or ρ is zero; Err(Overflow) when a parameter does
+/// not fit.
+///
+/// Relies on the lemmas of [`laplace_scale`], [`laplace_scale_for_rho`] and
+/// [`gaussian_sigma_squared`]; pure ε-DP implies (ε, δ)-DP for every δ ≥ 0.
 pub fn noise_for_sensitivities(
     budget: &Budget,
     sensitivities: &Sensitivities,
+    mechanism: Mechanism,
 ) -> Result<NoiseSpec> {
     budget.validate()?;
+    let family = noise_family(budget, mechanism)?;
     if budget.is_infinite() {
         return Ok(NoiseSpec::NoNoise);
     }
     // A zero parameter (zero sensitivity: the query is constant on neighbouring data) is spelled NoNoise:
     // the text form of a zero-parameter spec is refused at the JNI edge (privacy/text.rs).
-    match budget {
-        Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => {
-            let scale = laplace_scale(&sensitivities.l1, &finite_budget_value(epsilon)?)?;
+    match family {
+        NoiseFamily::Laplace => {
+            let scale = laplace_scale_for_budget(&sensitivities.l1, budget)?;
             Ok(if scale.is_zero() {
                 NoiseSpec::NoNoise
             } else {
                 NoiseSpec::DiscreteLaplace { scale }
             })
         }
-        Budget::RhoZCDP { rho } => {
+        NoiseFamily::Gaussian => {
             let sigma_squared =
-                gaussian_sigma_squared(&sensitivities.l2_squared, &finite_budget_value(rho)?)?;
+                gaussian_sigma_squared_for_budget(&sensitivities.l2_squared, budget)?;
             Ok(if sigma_squared.is_zero() {
                 NoiseSpec::NoNoise
             } else {
@@ -196,19 +262,172 @@ pub fn noise_for_sensitivities(
     }
 }
 
-/// The noise for a grouped count answered with `budget` (the whole budget goes to this one count).
+/// The noise for a count grouped by `groupby_columns` answered with `budget` (the whole budget goes to
+/// this one count) by `mechanism`.
 ///
 /// # Proof Definition
-/// As [`noise_for_sensitivities`] with the count sensitivities of `change` under `constraints`
-/// ([`count_sensitivities`]); additionally Err(InvalidArgument) when `AddRowsWithID` lacks a bounding
-/// constraint.
+/// As [`noise_for_sensitivities`] with the count sensitivities of `change` under `constraints` and
+/// `groupby_columns` ([`count_sensitivities`]); additionally Err(InvalidArgument) when `AddRowsWithID`
+/// lacks a bounding constraint.
 pub fn count_noise(
     budget: &Budget,
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
+    mechanism: Mechanism,
 ) -> Result<NoiseSpec> {
     // Sensitivities first, even for an infinite budget: a missing constraint is the user's error whatever
     // the budget, as in Tumult.
-    let sensitivities = count_sensitivities(change, constraints)?;
-    noise_for_sensitivities(budget, &sensitivities)
+    let sensitivities = count_sensitivities(change, constraints, groupby_columns)?;
+    noise_for_sensitivities(budget, &sensitivities, mechanism)
+}
+
+/// Lattice points per unit of the smaller of the per-value sensitivity and the noise parameter: 2^20.
+pub const LATTICE_RESOLUTION_BITS: i32 = 20;
+/// Smallest and largest lattice exponent (2^|k| must be an exact u128).
+pub const MIN_LATTICE_EXPONENT: i32 = -127;
+pub const MAX_LATTICE_EXPONENT: i32 = 127;
+
+/// Noise for float values: the lattice 2^k·ℤ the values are rounded to, and integer noise in lattice
+/// units, calibrated (by [`float_noise`], the only constructor) to the sensitivity *inflated* by the
+/// rounding. The fields are private so that no caller can pair a lattice with a noise parameter
+/// calibrated to the un-inflated sensitivity; `sample::lattice::add_float_noise` consumes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloatNoiseSpec {
+    lattice_exponent: i32,
+    noise_in_lattice_units: NoiseSpec,
+}
+
+impl FloatNoiseSpec {
+    /// k of the lattice 2^k·ℤ (0 when there is no noise: values are then released unchanged).
+    pub fn lattice_exponent(&self) -> i32 {
+        self.lattice_exponent
+    }
+
+    /// The integer noise to add to `round(x / 2^k)`: a discrete Laplace scale, or a discrete Gaussian
+    /// σ², in lattice units (or `NoNoise`).
+    pub fn noise_in_lattice_units(&self) -> NoiseSpec {
+        self.noise_in_lattice_units
+    }
+}
+
+fn clamped_lattice_exponent(exponent: i32) -> i32 {
+    exponent.clamp(MIN_LATTICE_EXPONENT, MAX_LATTICE_EXPONENT)
+}
+
+/// A rational upper bound on `sqrt(x)` (`x > 0`): `1/s` with `s ≤ sqrt(1/x)` from
+/// [`Rational::sqrt_round_down`], so `1/s ≥ sqrt(x)`, with relative excess below 2^-28.
+fn sqrt_round_up(x: &Rational) -> Result<Rational> {
+    let lower_root_of_reciprocal = x.checked_reciprocal()?.sqrt_round_down()?;
+    if lower_root_of_reciprocal.is_zero() {
+        fail!(
+            Overflow,
+            "no rational upper bound on sqrt({x}) fits u128/u128"
+        );
+    }
+    lower_root_of_reciprocal.checked_reciprocal()
+}
+
+/// The float-noise spec for releasing float values with sensitivities `sensitivities` (exact, e.g. from
+/// [`Rational::from_f64_exact`]) under `budget` by `mechanism`, when one neighbouring change moves at
+/// most `max_changed_values` of the released values (1 for a single value; for a grouped aggregation,
+/// the most groups one protected change can touch: [`max_changed_cells`](super::sensitivity::max_changed_cells)).
+///
+/// # Lattice rule
+/// k is a function of the sensitivities and the budget only (never of the data): the largest integer
+/// with `2^k ≤ 2^−20 · min(Δ₁/c, b₀)` for Laplace noise, and `2^k ≤ 2^−20 · min(Δ₂/√c, σ₀)` for
+/// Gaussian noise (computed as `4^k·2^40 ≤ min(Δ₂²/c, σ₀²)`), where c = `max_changed_values`, b₀ and σ₀
+/// are the noise parameters the un-inflated sensitivity would get, and k is clamped to [−127, 127].
+/// So the rounding inflates the sensitivity by a relative 2^−20 at most and the lattice is 2^20 times
+/// finer than the noise (unless the clamp binds, which only adds noise: the accounting below uses the
+/// actual k).
+///
+/// # Proof Definition
+/// For a valid `budget`, `max_changed_values ≥ 1` and any `sensitivities`: Err(InvalidArgument) as in
+/// [`noise_for_sensitivities`] for Gaussian under a non-zCDP budget. Otherwise returns `Ok(spec)` with
+/// `spec.noise_in_lattice_units() == NoNoise` when the budget is infinite or the sensitivity the
+/// mechanism uses is zero; otherwise, with k as above and `h = 2^k`:
+/// * Laplace: `DiscreteLaplace{scale = b(Δ₁ + c·h)/h}`, exactly, where `b(Δ)` is the scale
+///   [`noise_for_sensitivities`] gives for L1 sensitivity Δ under `budget` (`Δ/ε`, or
+///   [`laplace_scale_for_rho`] under zCDP);
+/// * Gaussian (`RhoZCDP{ρ}`): `DiscreteGaussian{σ² = D / (2ρ·h²)}` with `D = Δ₂² + 2·U·h + c·h²` and
+///   `U` a rational upper bound on `sqrt(c·Δ₂²)`, so `D ≥ (Δ₂ + √c·h)²`.
+///
+/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero; Err(Overflow) when a value
+/// does not fit u128/u128.
+///
+/// Relies on: rounding `x ↦ m = round(x/h)` moves each value by at most h/2, and only the (at most c)
+/// values that differ between neighbours can move differently, so for neighbours with
+/// `‖x − x'‖₁ ≤ Δ₁` we get `‖m − m'‖₁ ≤ (Δ₁ + c·h)/h`, and `‖m − m'‖₂ ≤ (Δ₂ + √c·h)/h` by the
+/// triangle inequality. The integer vector m then gets the lemmas of [`laplace_scale`],
+/// [`laplace_scale_for_rho`] and [`gaussian_sigma_squared`] in lattice units (a scale in lattice units
+/// is the scale in value units divided by h); multiplying by h afterwards is post-processing. The
+/// caller must guarantee the sensitivity bounds hold for the f64 values actually passed in.
+/// Pseudocode and proof sketch: `native/src/privacy/float_noise.md`.
+pub fn float_noise(
+    budget: &Budget,
+    sensitivities: &Sensitivities,
+    max_changed_values: u64,
+    mechanism: Mechanism,
+) -> Result<FloatNoiseSpec> {
+    budget.validate()?;
+    let family = noise_family(budget, mechanism)?;
+    if max_changed_values == 0 {
+        fail!(
+            InvalidArgument,
+            "max_changed_values ({max_changed_values}) must be positive"
+        );
+    }
+    let no_noise = FloatNoiseSpec {
+        lattice_exponent: 0,
+        noise_in_lattice_units: NoiseSpec::NoNoise,
+    };
+    if budget.is_infinite() {
+        return Ok(no_noise);
+    }
+    let changed = Rational::from_integer(u128::from(max_changed_values));
+    match family {
+        NoiseFamily::Laplace => {
+            let l1 = &sensitivities.l1;
+            let uninflated_scale = laplace_scale_for_budget(l1, budget)?;
+            if uninflated_scale.is_zero() {
+                return Ok(no_noise);
+            }
+            let finest = l1.checked_div(&changed)?.min(uninflated_scale);
+            let k = clamped_lattice_exponent(finest.floor_log2()? - LATTICE_RESOLUTION_BITS);
+            let spacing = Rational::power_of_two(k)?;
+            let inflated_l1 = l1.checked_add(&spacing.checked_mul(&changed)?)?;
+            let scale = laplace_scale_for_budget(&inflated_l1, budget)?.checked_div(&spacing)?;
+            Ok(FloatNoiseSpec {
+                lattice_exponent: k,
+                noise_in_lattice_units: NoiseSpec::DiscreteLaplace { scale },
+            })
+        }
+        NoiseFamily::Gaussian => {
+            let l2_squared = &sensitivities.l2_squared;
+            let uninflated_sigma_squared = gaussian_sigma_squared_for_budget(l2_squared, budget)?;
+            if uninflated_sigma_squared.is_zero() {
+                return Ok(no_noise);
+            }
+            let finest = l2_squared
+                .checked_div(&changed)?
+                .min(uninflated_sigma_squared);
+            // 2k + 40 ≤ ⌊log2 X⌋ ⇔ 4^k·2^40 ≤ X (k an integer).
+            let k = clamped_lattice_exponent(
+                (finest.floor_log2()? - 2 * LATTICE_RESOLUTION_BITS).div_euclid(2),
+            );
+            let spacing = Rational::power_of_two(k)?;
+            let root_bound = sqrt_round_up(&l2_squared.checked_mul(&changed)?)?;
+            let inflated_l2_squared = l2_squared
+                .checked_add(&root_bound.checked_mul(&spacing)?.checked_mul_integer(2)?)?
+                .checked_add(&changed.checked_mul(&spacing)?.checked_mul(&spacing)?)?;
+            let sigma_squared = gaussian_sigma_squared_for_budget(&inflated_l2_squared, budget)?
+                .checked_div(&spacing)?
+                .checked_div(&spacing)?;
+            Ok(FloatNoiseSpec {
+                lattice_exponent: k,
+                noise_in_lattice_units: NoiseSpec::DiscreteGaussian { sigma_squared },
+            })
+        }
+    }
 }

@@ -8,5 +8,5 @@ pub mod sensitivity;
 pub mod text;
 
 pub use budget::Budget;
-pub use calibration::NoiseSpec;
+pub use calibration::{FloatNoiseSpec, NoiseSpec};
 pub use rational::{ExtRational, Rational};

@@ -398,6 +398,54 @@ impl Rational {
     }
 }
 
+impl Rational {
+    /// `⌊log2(self)⌋`, exactly. Err(InvalidArgument) when `self == 0`.
+    ///
+    /// With b(x) the bit length, `num/den` lies in `(2^(e−1), 2^(e+1))` for `e = b(num) − b(den)`, and
+    /// `|e| ≤ 127`; the answer is `e` when `den·2^e ≤ num` and `e − 1` otherwise (compared as exact
+    /// 256-bit products).
+    pub fn floor_log2(&self) -> Result<i32> {
+        if self.is_zero() {
+            fail!(InvalidArgument, "log2 of zero is undefined");
+        }
+        let estimate = bit_length(self.num) as i32 - bit_length(self.den) as i32;
+        let power = 1u128 << estimate.unsigned_abs();
+        let is_at_most = if estimate >= 0 {
+            widening_mul(self.den, power) <= widening_mul(self.num, 1)
+        } else {
+            widening_mul(self.den, 1) <= widening_mul(self.num, power)
+        };
+        Ok(if is_at_most { estimate } else { estimate - 1 })
+    }
+
+    /// `2^exponent` exactly. Err(Overflow) naming the exponent outside `[−127, 127]`.
+    pub fn power_of_two(exponent: i32) -> Result<Self> {
+        if !(-127..=127).contains(&exponent) {
+            fail!(
+                Overflow,
+                "2^{exponent} does not fit u128/u128 (exponent must be between -127 and 127)"
+            );
+        }
+        let power = 1u128 << exponent.unsigned_abs();
+        Ok(if exponent >= 0 {
+            Self::from_integer(power)
+        } else {
+            Self::reduced(1, power)
+        })
+    }
+
+    /// `1/self`. Err(InvalidArgument) when `self == 0`.
+    pub fn checked_reciprocal(&self) -> Result<Self> {
+        if self.is_zero() {
+            fail!(InvalidArgument, "zero has no reciprocal");
+        }
+        Ok(Rational {
+            num: self.den,
+            den: self.num,
+        })
+    }
+}
+
 impl PartialOrd for Rational {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))

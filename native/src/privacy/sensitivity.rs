@@ -12,16 +12,25 @@
 //! | `AddOneRow`                                        | 1           | 1            |
 //! | `AddMaxRows{n}`                                    | n           | n²           |
 //! | `AddRowsWithID` + `MaxRowsPerID(k)`                | k           | k²           |
-//! | `AddRowsWithID` + `MaxGroupsPerID(g)` + `MaxRowsPerGroupPerID(r)` | g·r | g·r²   |
+//! | `AddRowsWithID` + `MaxGroupsPerID(c, g)` + `MaxRowsPerGroupPerID(c, r)`, grouped by c | g·r | g·r² |
+//! | the same, not grouped by c                         | g·r         | (g·r)²       |
 //!
 //! `AddMaxRows{n}` and `MaxRowsPerID(k)`: all added rows may land in one group, so L1 = L2 = n (or k).
-//! With `g` groups of at most `r` rows each, L1 = g·r and L2² = g·r². When both bounds are enforced, the
-//! data satisfies both, so each of L1 and L2² is the smaller of the two candidates. (A tighter L2 exists
-//! for the combination; like Tumult we do not use it, which only adds noise.) Constraints are ignored for
-//! `AddOneRow` / `AddMaxRows`, where they cannot lower the bound the change already gives.
+//! `MaxGroupsPerID(c, g)` and `MaxRowsPerGroupPerID(c, r)` bound an ID to g values of column c with at
+//! most r rows each. They are used only as a pair on the *same* column c (Tumult's
+//! `_get_truncatable_constraints`); alone, or paired with a different column, they bound nothing. When the
+//! aggregation groups by c (among possibly other columns), an ID's rows fall in at most g blocks of output
+//! groups (one block per value of c) with at most r rows per block, so L1 = g·r and L2² ≤ g·r² (a block's
+//! L2² is at most r² however its rows spread). When it does not group by c, all g·r rows may land in one
+//! output group, so L1 = L2 = g·r (Tumult's `_constraint_stability`: the pair's stability is g·r unless the
+//! budget is zCDP *and* c is grouped on). Every enforced constraint holds on the data at once, so each of
+//! L1 and L2² is the smallest over the usable candidates (Tumult picks one candidate set by the budget's
+//! norm; taking the minimum per norm gives the same value for that norm, and never more). (A tighter L2
+//! exists for the combination; like Tumult we do not use it, which only adds noise.) Constraints are
+//! ignored for `AddOneRow` / `AddMaxRows`, where they cannot lower the bound the change already gives.
 use super::rational::Rational;
 use crate::error::Result;
-use crate::fail;
+use crate::{err, fail};
 
 #[cfg(test)]
 mod test;
@@ -34,12 +43,13 @@ pub enum ProtectedChange {
     AddRowsWithID,
 }
 
-/// Truncation constraints enforced on an ID-protected table (Tumult's constraints).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Truncation constraints enforced on an ID-protected table (Tumult's constraints, with Tumult's
+/// argument order: `MaxGroupsPerID(grouping_column, max)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Constraint {
     MaxRowsPerID(u64),
-    MaxGroupsPerID(u64),
-    MaxRowsPerGroupPerID(u64),
+    MaxGroupsPerID { grouping_column: String, max: u64 },
+    MaxRowsPerGroupPerID { grouping_column: String, max: u64 },
 }
 
 impl Constraint {
@@ -47,8 +57,8 @@ impl Constraint {
     pub fn name(&self) -> &'static str {
         match self {
             Constraint::MaxRowsPerID(_) => "MaxRowsPerID",
-            Constraint::MaxGroupsPerID(_) => "MaxGroupsPerID",
-            Constraint::MaxRowsPerGroupPerID(_) => "MaxRowsPerGroupPerID",
+            Constraint::MaxGroupsPerID { .. } => "MaxGroupsPerID",
+            Constraint::MaxRowsPerGroupPerID { .. } => "MaxRowsPerGroupPerID",
         }
     }
 
@@ -56,8 +66,29 @@ impl Constraint {
     pub fn max(&self) -> u64 {
         match self {
             Constraint::MaxRowsPerID(max)
-            | Constraint::MaxGroupsPerID(max)
-            | Constraint::MaxRowsPerGroupPerID(max) => *max,
+            | Constraint::MaxGroupsPerID { max, .. }
+            | Constraint::MaxRowsPerGroupPerID { max, .. } => *max,
+        }
+    }
+
+    /// The grouping column of `MaxGroupsPerID` / `MaxRowsPerGroupPerID`; None for `MaxRowsPerID`.
+    pub fn grouping_column(&self) -> Option<&str> {
+        match self {
+            Constraint::MaxRowsPerID(_) => None,
+            Constraint::MaxGroupsPerID {
+                grouping_column, ..
+            }
+            | Constraint::MaxRowsPerGroupPerID {
+                grouping_column, ..
+            } => Some(grouping_column),
+        }
+    }
+
+    /// Tumult-style description for messages: `MaxRowsPerID(20)`, `MaxGroupsPerID('isbn', 5)`.
+    pub fn describe(&self) -> String {
+        match self.grouping_column() {
+            None => format!("{}({})", self.name(), self.max()),
+            Some(column) => format!("{}('{}', {})", self.name(), column, self.max()),
         }
     }
 }
@@ -210,23 +241,21 @@ fn validate_change(change: &ProtectedChange) -> Result<()> {
     Ok(())
 }
 
-/// Count sensitivities under `AddRowsWithID`, from the constraints (see the module table).
-fn id_count_sensitivities(constraints: &[Constraint]) -> Result<Sensitivities> {
-    let smallest = |wanted: fn(&Constraint) -> bool| {
-        constraints
-            .iter()
-            .filter(|c| wanted(c))
-            .map(Constraint::max)
-            .min()
-    };
+/// Count sensitivities under `AddRowsWithID`, from the constraints and the aggregation's groupby
+/// columns (see the module table).
+fn id_count_sensitivities(
+    constraints: &[Constraint],
+    groupby_columns: &[String],
+) -> Result<Sensitivities> {
     if let Some(zero) = constraints.iter().find(|constraint| constraint.max() == 0) {
-        fail!(InvalidArgument, "{} must be positive, got 0", zero.name());
+        fail!(InvalidArgument, "{} must be positive", zero.describe());
     }
-    let max_rows_per_id = smallest(|c| matches!(c, Constraint::MaxRowsPerID(_)));
-    let max_groups_per_id = smallest(|c| matches!(c, Constraint::MaxGroupsPerID(_)));
-    let max_rows_per_group_per_id = smallest(|c| matches!(c, Constraint::MaxRowsPerGroupPerID(_)));
-
     let mut candidates = Vec::new();
+    let max_rows_per_id = constraints
+        .iter()
+        .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
+        .map(Constraint::max)
+        .min();
     if let Some(rows) = max_rows_per_id {
         let rows = Rational::from_integer(u128::from(rows));
         candidates.push(Sensitivities {
@@ -234,18 +263,45 @@ fn id_count_sensitivities(constraints: &[Constraint]) -> Result<Sensitivities> {
             l2_squared: rows.checked_square()?,
         });
     }
-    if let (Some(groups), Some(rows_per_group)) = (max_groups_per_id, max_rows_per_group_per_id) {
+    // One candidate per column c carrying both MaxGroupsPerID(c, ·) and MaxRowsPerGroupPerID(c, ·), with
+    // the smallest bound of each kind on c (all of them hold).
+    let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
+        constraints
+            .iter()
+            .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
+            .map(Constraint::max)
+            .min()
+    };
+    let mut paired_columns: Vec<&str> = constraints
+        .iter()
+        .filter(|c| matches!(c, Constraint::MaxGroupsPerID { .. }))
+        .filter_map(Constraint::grouping_column)
+        .collect();
+    paired_columns.sort_unstable();
+    paired_columns.dedup();
+    for column in paired_columns {
+        let groups = smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }));
+        let rows_per_group = smallest_on(column, |c| {
+            matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
+        });
+        let (Some(groups), Some(rows_per_group)) = (groups, rows_per_group) else {
+            continue;
+        };
         let groups = Rational::from_integer(u128::from(groups));
         let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
+        let rows_per_id = groups.checked_mul(&rows_per_group)?;
+        let is_grouped_on = groupby_columns.iter().any(|grouped| grouped == column);
+        let l2_squared = if is_grouped_on {
+            groups.checked_mul(&rows_per_group.checked_square()?)?
+        } else {
+            rows_per_id.checked_square()?
+        };
         candidates.push(Sensitivities {
-            l1: groups.checked_mul(&rows_per_group)?,
-            l2_squared: groups.checked_mul(&rows_per_group.checked_square()?)?,
+            l1: rows_per_id,
+            l2_squared,
         });
     }
-    let given: Vec<String> = constraints
-        .iter()
-        .map(|c| format!("{}({})", c.name(), c.max()))
-        .collect();
+    let given: Vec<String> = constraints.iter().map(Constraint::describe).collect();
     let l1 = candidates.iter().map(|s| s.l1).min();
     let l2_squared = candidates.iter().map(|s| s.l2_squared).min();
     match (l1, l2_squared) {
@@ -253,18 +309,19 @@ fn id_count_sensitivities(constraints: &[Constraint]) -> Result<Sensitivities> {
         _ => fail!(
             InvalidArgument,
             "A constraint on the number of rows contributed by each ID is needed to perform this query \
-             on a table protected with AddRowsWithID: enforce MaxRowsPerID, or both MaxGroupsPerID and \
-             MaxRowsPerGroupPerID (constraints given: [{}])",
+             (e.g. MaxRowsPerID) on a table protected with AddRowsWithID: enforce MaxRowsPerID, or both \
+             MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column (constraints given: [{}])",
             given.join(", ")
         ),
     }
 }
 
-/// Sensitivities of a grouped count (see the module table). Err(InvalidArgument) when `AddRowsWithID`
-/// lacks a bounding constraint, or when a bound is zero.
+/// Sensitivities of a count grouped by `groupby_columns` (see the module table). Err(InvalidArgument)
+/// when `AddRowsWithID` lacks a bounding constraint, or when a bound is zero.
 pub fn count_sensitivities(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
 ) -> Result<Sensitivities> {
     validate_change(change)?;
     match change {
@@ -279,7 +336,72 @@ pub fn count_sensitivities(
                 l2_squared: rows.checked_square()?,
             })
         }
-        ProtectedChange::AddRowsWithID => id_count_sensitivities(constraints),
+        ProtectedChange::AddRowsWithID => id_count_sensitivities(constraints, groupby_columns),
+    }
+}
+
+/// The most output cells of an aggregation grouped by `groupby_columns` that one protected change can
+/// alter: the `max_changed_values` of [`float_noise`](super::calibration::float_noise).
+///
+/// # Proof Definition
+/// Returns `Ok(1)` for `AddOneRow`, `Ok(n)` for `AddMaxRows{n}` (each added row lands in one cell).
+/// For `AddRowsWithID`, the smallest of: `k` for each `MaxRowsPerID(k)` (an ID has at most k rows);
+/// for each column c with `MaxGroupsPerID(c, g)` and `MaxRowsPerGroupPerID(c, r)`, `g` when the
+/// aggregation groups by exactly `[c]` (an ID has at most g values of c, one cell each), else `g·r`
+/// (an ID has at most g·r rows). Err(InvalidArgument) as [`count_sensitivities`] when no constraint
+/// bounds the rows of an ID or a bound is zero; Err(Overflow) when `g·r` leaves u64.
+pub fn max_changed_cells(
+    change: &ProtectedChange,
+    constraints: &[Constraint],
+    groupby_columns: &[String],
+) -> Result<u64> {
+    // Validates the change and the constraints, and errs exactly when no candidate exists below.
+    count_sensitivities(change, constraints, groupby_columns)?;
+    match change {
+        ProtectedChange::AddOneRow => Ok(1),
+        ProtectedChange::AddMaxRows { max_rows } => Ok(*max_rows),
+        ProtectedChange::AddRowsWithID => {
+            let mut bound: Option<u64> = constraints
+                .iter()
+                .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
+                .map(Constraint::max)
+                .min();
+            let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
+                constraints
+                    .iter()
+                    .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
+                    .map(Constraint::max)
+                    .min()
+            };
+            for column in constraints.iter().filter_map(Constraint::grouping_column) {
+                let groups =
+                    smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }));
+                let rows_per_group = smallest_on(column, |c| {
+                    matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
+                });
+                let (Some(groups), Some(rows_per_group)) = (groups, rows_per_group) else {
+                    continue;
+                };
+                let cells = if matches!(groupby_columns, [only] if only == column) {
+                    groups
+                } else {
+                    groups.checked_mul(rows_per_group).ok_or_else(|| {
+                        err!(
+                            Overflow,
+                            "MaxGroupsPerID('{column}', {groups}) times MaxRowsPerGroupPerID('{column}', \
+                             {rows_per_group}) overflows u64"
+                        )
+                    })?
+                };
+                bound = Some(bound.map_or(cells, |current| current.min(cells)));
+            }
+            bound.ok_or_else(|| {
+                err!(
+                    Internal,
+                    "count_sensitivities accepted constraints that bound no cells"
+                )
+            })
+        }
     }
 }
 
@@ -287,16 +409,18 @@ pub fn count_sensitivities(
 pub fn count_l1_sensitivity(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
 ) -> Result<Rational> {
-    Ok(count_sensitivities(change, constraints)?.l1)
+    Ok(count_sensitivities(change, constraints, groupby_columns)?.l1)
 }
 
 /// L2 sensitivity squared (exact) of a grouped count.
 pub fn count_l2_sensitivity_squared(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
 ) -> Result<Rational> {
-    Ok(count_sensitivities(change, constraints)?.l2_squared)
+    Ok(count_sensitivities(change, constraints, groupby_columns)?.l2_squared)
 }
 
 /// Sensitivities of a grouped sum of values clamped to `bounds`.
@@ -308,9 +432,10 @@ pub fn count_l2_sensitivity_squared(
 pub fn sum_sensitivities(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
     bounds: &ClampBounds,
 ) -> Result<Sensitivities> {
-    count_sensitivities(change, constraints)?.scaled_per_row(&bounds.max_abs())
+    count_sensitivities(change, constraints, groupby_columns)?.scaled_per_row(&bounds.max_abs())
 }
 
 /// Sensitivities of the two noisy parts of a grouped average over values clamped to `[L, U]`.
@@ -323,9 +448,10 @@ pub fn sum_sensitivities(
 pub fn average_sensitivities(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
     bounds: &ClampBounds,
 ) -> Result<AverageSensitivities> {
-    let count = count_sensitivities(change, constraints)?;
+    let count = count_sensitivities(change, constraints, groupby_columns)?;
     Ok(AverageSensitivities {
         shifted_sum: count.scaled_per_row(&bounds.half_width()?)?,
         count,
@@ -341,9 +467,10 @@ pub fn average_sensitivities(
 pub fn variance_sensitivities(
     change: &ProtectedChange,
     constraints: &[Constraint],
+    groupby_columns: &[String],
     bounds: &ClampBounds,
 ) -> Result<VarianceSensitivities> {
-    let count = count_sensitivities(change, constraints)?;
+    let count = count_sensitivities(change, constraints, groupby_columns)?;
     let half_width = bounds.half_width()?;
     Ok(VarianceSensitivities {
         shifted_sum_of_squares: count.scaled_per_row(&half_width.checked_square()?)?,

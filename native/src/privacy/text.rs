@@ -4,8 +4,12 @@
 //!   number     := u128 | u128 "/" u128 | "inf"
 //!   budget     := "pure:" number | "approx:" number ":" number | "zcdp:" number
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
-//!   constraints:= "" | constraint (";" constraint)*      constraint := ("MaxRowsPerID"|"MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64
+//!   constraints:= "" | constraint (";" constraint)*
+//!   constraint := "MaxRowsPerID:" u64 | ("MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64 ":" column
+//!   column     := u64 ":" name     (name = that many bytes of UTF-8; length-prefixed: names may hold ':' or ';')
+//!   columns    := "" | column (";" column)*               (an aggregation's groupby columns)
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
+//!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)
 //!
 //! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
 //! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
@@ -13,7 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::budget::Budget;
-use super::calibration::NoiseSpec;
+use super::calibration::{Mechanism, NoiseSpec};
 use super::rational::{ExtRational, Rational};
 use super::sensitivity::{Constraint, ProtectedChange};
 use crate::error::{Error, Result};
@@ -132,48 +136,119 @@ pub fn format_protected_change(change: &ProtectedChange) -> String {
     change.to_string()
 }
 
-fn parse_constraint(s: &str) -> Result<Constraint> {
-    let expected =
-        "expected MaxRowsPerID:<u64>, MaxGroupsPerID:<u64> or MaxRowsPerGroupPerID:<u64>";
-    let (name, max) = s
-        .split_once(':')
-        .ok_or_else(|| err!(InvalidArgument, "invalid constraint '{s}': {expected}"))?;
-    let build: fn(u64) -> Constraint = match name {
-        "MaxRowsPerID" => Constraint::MaxRowsPerID,
-        "MaxGroupsPerID" => Constraint::MaxGroupsPerID,
-        "MaxRowsPerGroupPerID" => Constraint::MaxRowsPerGroupPerID,
-        _ => fail!(InvalidArgument, "invalid constraint '{s}': {expected}"),
+/// Reads `column := u64 ":" bytes` at the start of `rest`; returns the column and what follows it.
+fn take_column<'a>(rest: &'a str, what: &str, whole_text: &str) -> Result<(String, &'a str)> {
+    let (length, after_length) = rest.split_once(':').ok_or_else(|| {
+        err!(
+            InvalidArgument,
+            "invalid {what} '{whole_text}': expected <byte length>:<column name>"
+        )
+    })?;
+    let length: usize = parse_unsigned(length, what, whole_text)?;
+    if length > after_length.len() || !after_length.is_char_boundary(length) {
+        fail!(
+            InvalidArgument,
+            "invalid {what} '{whole_text}': a column name of {length} bytes does not fit in '{after_length}'"
+        );
+    }
+    let (column, after_column) = after_length.split_at(length);
+    Ok((column.to_string(), after_column))
+}
+
+/// Reads one constraint at the start of `rest`; returns it and what follows it.
+fn take_constraint<'a>(rest: &'a str, whole_text: &str) -> Result<(Constraint, &'a str)> {
+    let expected = "expected MaxRowsPerID:<u64>, MaxGroupsPerID:<u64>:<column> or \
+                    MaxRowsPerGroupPerID:<u64>:<column> (column = <byte length>:<name>)";
+    let invalid = || {
+        err!(
+            InvalidArgument,
+            "invalid constraints '{whole_text}': {expected}"
+        )
     };
-    let max: u64 = parse_unsigned(max, "constraint", s)?;
+    let (name, after_name) = rest.split_once(':').ok_or_else(invalid)?;
+    let max_end = after_name.find([':', ';']).unwrap_or(after_name.len());
+    let (max, after_max) = after_name.split_at(max_end);
+    let max: u64 = parse_unsigned(max, "constraints", whole_text)?;
     if max == 0 {
         fail!(
             InvalidArgument,
-            "invalid constraint '{s}': {name} must be positive"
+            "invalid constraints '{whole_text}': {name} must be positive"
         );
     }
-    Ok(build(max))
+    match name {
+        "MaxRowsPerID" => Ok((Constraint::MaxRowsPerID(max), after_max)),
+        "MaxGroupsPerID" | "MaxRowsPerGroupPerID" => {
+            let after_colon = after_max.strip_prefix(':').ok_or_else(invalid)?;
+            let (grouping_column, after_column) =
+                take_column(after_colon, "constraints", whole_text)?;
+            let constraint = if name == "MaxGroupsPerID" {
+                Constraint::MaxGroupsPerID {
+                    grouping_column,
+                    max,
+                }
+            } else {
+                Constraint::MaxRowsPerGroupPerID {
+                    grouping_column,
+                    max,
+                }
+            };
+            Ok((constraint, after_column))
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Items of a ";"-separated list whose items are read by `take_item` (which knows where each ends, so
+/// an item may itself contain ';').
+fn parse_list<T>(
+    s: &str,
+    what: &str,
+    take_item: impl Fn(&str) -> Result<(T, &str)>,
+) -> Result<Vec<T>> {
+    let mut items = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let (item, after_item) = take_item(rest)?;
+        items.push(item);
+        rest = match after_item.strip_prefix(';') {
+            Some(next) if !next.is_empty() => next,
+            None if after_item.is_empty() => after_item,
+            _ => fail!(
+                InvalidArgument,
+                "invalid {what} '{s}': expected ';' and another item or the end, found '{after_item}'"
+            ),
+        };
+    }
+    Ok(items)
 }
 
 pub fn parse_constraints(s: &str) -> Result<Vec<Constraint>> {
-    if s.is_empty() {
-        return Ok(Vec::new());
-    }
-    s.split(';')
-        .map(|constraint| {
-            parse_constraint(constraint).map_err(|error| match error {
-                Error::InvalidArgument(message) => {
-                    err!(InvalidArgument, "{message} (in constraints '{s}')")
-                }
-                other => other,
-            })
-        })
-        .collect()
+    parse_list(s, "constraints", |rest| take_constraint(rest, s))
 }
 
 pub fn format_constraints(constraints: &[Constraint]) -> String {
     constraints
         .iter()
         .map(Constraint::to_string)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn format_column(column: &str) -> String {
+    format!("{}:{column}", column.len())
+}
+
+/// An aggregation's groupby column names: `columns` in the grammar above.
+pub fn parse_columns(s: &str) -> Result<Vec<String>> {
+    parse_list(s, "groupby columns", |rest| {
+        take_column(rest, "groupby columns", s)
+    })
+}
+
+pub fn format_columns(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|column| format_column(column))
         .collect::<Vec<_>>()
         .join(";")
 }
@@ -218,6 +293,41 @@ pub fn parse_noise_spec(s: &str) -> Result<NoiseSpec> {
 
 pub fn format_noise_spec(n: &NoiseSpec) -> String {
     n.to_string()
+}
+
+/// A count mechanism name, case-insensitively (Tumult's `CountMechanism` values). Err(InvalidArgument)
+/// naming the text otherwise.
+pub fn parse_mechanism(s: &str) -> Result<Mechanism> {
+    match s.to_ascii_lowercase().as_str() {
+        "default" => Ok(Mechanism::Default),
+        "laplace" => Ok(Mechanism::Laplace),
+        "gaussian" => Ok(Mechanism::Gaussian),
+        _ => fail!(
+            InvalidArgument,
+            "invalid mechanism '{s}': expected default, laplace or gaussian"
+        ),
+    }
+}
+
+pub fn format_mechanism(mechanism: Mechanism) -> String {
+    mechanism.to_string()
+}
+
+impl fmt::Display for Mechanism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mechanism::Default => "default",
+            Mechanism::Laplace => "laplace",
+            Mechanism::Gaussian => "gaussian",
+        })
+    }
+}
+
+impl FromStr for Mechanism {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_mechanism(s)
+    }
 }
 
 impl fmt::Display for Rational {
@@ -289,14 +399,30 @@ impl FromStr for ProtectedChange {
 
 impl fmt::Display for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.name(), self.max())
+        match self.grouping_column() {
+            None => write!(f, "{}:{}", self.name(), self.max()),
+            Some(column) => write!(
+                f,
+                "{}:{}:{}",
+                self.name(),
+                self.max(),
+                format_column(column)
+            ),
+        }
     }
 }
 
 impl FromStr for Constraint {
     type Err = Error;
+    /// Exactly one constraint.
     fn from_str(s: &str) -> Result<Self> {
-        parse_constraint(s)
+        match parse_constraints(s)?.as_slice() {
+            [constraint] => Ok(constraint.clone()),
+            _ => fail!(
+                InvalidArgument,
+                "invalid constraint '{s}': expected exactly one constraint"
+            ),
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! ChaCha20 CSPRNG seeded from the OS, keyed reproducible streams, and exact uniform integers.
+//! ChaCha20 CSPRNG seeded from the OS, keyed reproducible streams, and exact uniform integers and
+//! rationals.
 //!
 //! # Key hierarchy (why these are PRF constructions)
 //! The ChaCha20 block function `F(key, stream, block) -> 64 bytes` is a pseudorandom function of its
@@ -19,8 +20,17 @@
 //!   64-bit stream id (nonce). Distinct cells of one query read disjoint PRF inputs `(cell, 0..)`, so
 //!   their streams are computationally independent, and the same triple always gives the same stream:
 //!   re-evaluating a DataFrame or retrying a task redraws exactly the same noise.
+//! * [`SecretKey::measure_query_key`] separates the measures one aggregation releases per cell (an
+//!   average releases a sum and a count): measure 0 is the query key itself (so existing streams and
+//!   their golden vectors are unchanged), and measure m ≥ 1 is the query key of the derived key
+//!   `derive("measure:m")`. Keys of distinct measures are PRF outputs on distinct inputs of the secret
+//!   (`(QUERY_DOMAIN, q)` for measure 0, the cascade under `DERIVE_DOMAIN` for the others), so their
+//!   cell streams are computationally independent. (Deriving measure keys from the query key instead
+//!   would be wrong: a cell whose key equals the derivation's stream id would read the measure key as
+//!   its noise bits.)
 use crate::err;
 use crate::error::Result;
+use crate::privacy::Rational;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
 
@@ -92,6 +102,19 @@ impl SecretKey {
     pub fn query_key(&self, query_index: u64) -> QueryKey {
         QueryKey(chacha_prf(&self.0, QUERY_DOMAIN, query_index))
     }
+    /// The key of measure `measure_index` of query `query_index` (see the module doc): equal to
+    /// [`SecretKey::query_key`] for measure 0, independent of it and of every other measure otherwise.
+    /// Use it whenever one aggregation draws noise for more than one value per cell, so that no two
+    /// values share a stream.
+    pub fn measure_query_key(&self, query_index: u64, measure_index: u64) -> QueryKey {
+        if measure_index == 0 {
+            self.query_key(query_index)
+        } else {
+            self.derive(&format!("measure:{measure_index}"))
+                .query_key(query_index)
+        }
+    }
+
     /// The reproducible stream for one output cell of one query: the same (key, query_index, cell_key)
     /// always gives the same stream; different triples give independent-looking streams.
     /// Equal to `self.query_key(query_index).cell_rng(cell_key)`.
@@ -145,6 +168,28 @@ pub fn uniform_below_u128<R: RngCore + ?Sized>(rng: &mut R, n: u128) -> Result<u
         crate::fail!(InvalidArgument, "uniform bound n ({n}) must be positive");
     }
     Ok(BitSource::new(rng).uniform_below_u128(n))
+}
+
+/// A uniform rational in [0, 1) at denominator `denominator`: uniform on `{0, 1/d, 2/d, …, (d−1)/d}`
+/// (returned reduced, so `2/4` comes back as `1/2`).
+///
+/// # Proof Definition
+/// For `denominator = d ≥ 1`, returns `Ok(k/d)` where `k` is uniform on `{0, …, d−1}`, each value with
+/// probability exactly `1/d` (given uniform bits from `rng`): `k` comes from [`uniform_below_u128`],
+/// which has no modulo bias (Lemire's exact rejection up to 2^64, masked rejection above), and
+/// `k ↦ k/d` is injective on that set. Err(InvalidArgument) naming the value when `d == 0`.
+pub fn uniform_rational_below_one<R: RngCore + ?Sized>(
+    rng: &mut R,
+    denominator: u128,
+) -> Result<Rational> {
+    if denominator == 0 {
+        crate::fail!(
+            InvalidArgument,
+            "uniform rational denominator ({denominator}) must be positive"
+        );
+    }
+    let numerator = BitSource::new(rng).uniform_below_u128(denominator);
+    Rational::new(numerator, denominator)
 }
 
 /// Adapter over a generator that hands out single bits from a cached 64-bit word and exact bounded

@@ -218,3 +218,50 @@ const GOLDEN_GAUSSIAN_KEYED: [i64; 8] = [
     -546061, -116806, -186995, 297130, 457769, -339147, -349498, -352783,
 ];
 const GOLDEN_DERIVED_WORD: u64 = 0x2cab8bcce20b6859;
+
+/// Every value lies in [0, 1) on the grid 1/d, every grid point is reached, a large denominator takes
+/// the u128 path, and d = 0 is refused naming the value.
+#[test]
+fn uniform_rationals_lie_on_the_grid_and_cover_it() {
+    let mut rng = insecure_seeded_rng_for_tests(41);
+    let mut seen = [false; 6];
+    for _ in 0..1000 {
+        let value = uniform_rational_below_one(&mut rng, 6).unwrap();
+        assert!(value < Rational::one(), "{value}");
+        assert_eq!(6 % value.denominator(), 0, "{value}");
+        seen[(value.numerator() * (6 / value.denominator())) as usize] = true;
+    }
+    assert!(seen.iter().all(|&was_seen| was_seen), "{seen:?}");
+    let denominator = u128::MAX - 2;
+    let value = uniform_rational_below_one(&mut rng, denominator).unwrap();
+    assert!(value < Rational::one());
+    // With d = 2^128 − 3 the numerator is almost never 0, so the value is almost never reduced to 0.
+    assert!(!value.is_zero());
+    let message = uniform_rational_below_one(&mut rng, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("denominator (0)"), "{message}");
+}
+
+/// Measure 0 keeps the query's stream (golden vectors unchanged); other measures get streams of their
+/// own, for every cell, and each is reproducible.
+#[test]
+fn measures_of_one_cell_get_separate_reproducible_streams() {
+    let key = golden_key();
+    let first_words = |query_key: &QueryKey, cell: i64| {
+        let mut rng = query_key.cell_rng(cell);
+        [rng.next_u64(), rng.next_u64()]
+    };
+    for cell in [0i64, 1, -1, i64::MAX, i64::from_be_bytes(*b"sparkdpD")] {
+        let measure_zero = first_words(&key.measure_query_key(3, 0), cell);
+        assert_eq!(measure_zero, first_words(&key.query_key(3), cell));
+        let measure_one = first_words(&key.measure_query_key(3, 1), cell);
+        let measure_two = first_words(&key.measure_query_key(3, 2), cell);
+        assert_ne!(measure_zero, measure_one);
+        assert_ne!(measure_one, measure_two);
+        assert_ne!(measure_zero, measure_two);
+        assert_eq!(measure_one, first_words(&key.measure_query_key(3, 1), cell));
+        // The same measure of another query is another stream.
+        assert_ne!(measure_one, first_words(&key.measure_query_key(4, 1), cell));
+    }
+}

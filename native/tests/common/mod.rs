@@ -9,9 +9,9 @@ use rand_core::{OsRng, RngCore, SeedableRng};
 pub const FAMILY_FALSE_FAILURE_RATE: f64 = 1e-5;
 /// Number of checks in the suite; each check uses α = FAMILY_FALSE_FAILURE_RATE / SUITE_CHECKS.
 /// Keep it an upper bound on the checks the files below make (update it when adding one):
-/// discrete_laplace_distribution.rs 15, discrete_gaussian_distribution.rs 17, bernoulli_and_uniform.rs 18
-/// (50 in all).
-pub const SUITE_CHECKS: u32 = 50;
+/// discrete_laplace_distribution.rs 19, discrete_gaussian_distribution.rs 19, bernoulli_and_uniform.rs 20,
+/// float_lattice_noise_distribution.rs 6 (64 in all).
+pub const SUITE_CHECKS: u32 = 64;
 /// Significance level of one check.
 pub const ALPHA_PER_CHECK: f64 = FAMILY_FALSE_FAILURE_RATE / SUITE_CHECKS as f64;
 /// Draws per goodness-of-fit / moment test.
@@ -313,3 +313,100 @@ pub fn discrete_laplace_moments(scale: f64) -> (f64, f64) {
     let kappa4 = q * (1.0 + 4.0 * q + q * q) / one_minus_q.powi(4);
     (variance, 2.0 * kappa4 + 3.0 * variance * variance)
 }
+
+/// P(X ≤ x) for the discrete Laplace with scale t: with q = e^{−1/t}, P(X ≥ m) = q^m/(1+q) for m ≥ 1, so
+/// F(x) = q^{−x}/(1+q) for x < 0 and 1 − q^{x+1}/(1+q) for x ≥ 0 (exact formulas, evaluated in f64 to
+/// about 1e-15 absolute).
+pub fn discrete_laplace_cdf(scale: f64, x: i64) -> f64 {
+    let q = (-1.0 / scale).exp();
+    if x < 0 {
+        (x as f64 / scale).exp() / (1.0 + q)
+    } else {
+        1.0 - (-(x as f64 + 1.0) / scale).exp() / (1.0 + q)
+    }
+}
+
+/// Φ(z), the standard normal CDF, from Q(1/2, z²/2) = P(|N| ≥ |z|).
+pub fn normal_cdf(z: f64) -> f64 {
+    let two_sided_tail = upper_incomplete_gamma(0.5, z * z / 2.0);
+    if z < 0.0 {
+        two_sided_tail / 2.0
+    } else {
+        1.0 - two_sided_tail / 2.0
+    }
+}
+
+/// P(X ≤ x) for the discrete Gaussian with σ ≥ 100, as Φ((x + 1/2)/σ): by Euler–Maclaurin the midpoint
+/// sum of the density differs from the integral by at most about 1/(24σ²) (and the normalising
+/// constant from σ√(2π) by e^{−2π²σ²}), far below what 10^6 draws can see.
+pub fn discrete_gaussian_cdf(sigma: f64, x: i64) -> f64 {
+    normal_cdf((x as f64 + 0.5) / sigma)
+}
+
+/// Chi-square goodness of fit at α = ALPHA_PER_CHECK with `bin_count` (nearly) equiprobable bins whose
+/// edges are quantiles of `cdf`: edge j is the smallest integer x with cdf(x) ≥ j/bin_count (binary
+/// search on [−search_radius, search_radius]); each bin's expected probability is the CDF difference
+/// across it, so discreteness does not bias the test. Panics with a replayable message on failure.
+pub fn assert_fits_cdf(
+    label: &str,
+    seed: u64,
+    samples: &[i64],
+    cdf: impl Fn(i64) -> f64,
+    search_radius: i64,
+    bin_count: usize,
+) {
+    let n = samples.len();
+    let mut uppers: Vec<i64> = Vec::new();
+    for j in 1..bin_count {
+        let target = j as f64 / bin_count as f64;
+        let (mut low, mut high) = (-search_radius, search_radius);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if cdf(middle) >= target {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        if uppers.last() != Some(&low) {
+            uppers.push(low);
+        }
+    }
+    uppers.push(i64::MAX);
+    let mut expected_probabilities = Vec::with_capacity(uppers.len());
+    let mut previous = 0.0;
+    for &upper in &uppers {
+        let cumulative = if upper == i64::MAX { 1.0 } else { cdf(upper) };
+        expected_probabilities.push(cumulative - previous);
+        previous = cumulative;
+    }
+    let mut observed = vec![0u64; uppers.len()];
+    for &x in samples {
+        observed[uppers.partition_point(|&upper| upper < x)] += 1;
+    }
+    let mut statistic = 0.0;
+    let mut worst = (0usize, 0.0f64);
+    for (i, (&p, &o)) in expected_probabilities.iter().zip(&observed).enumerate() {
+        let expected = p * n as f64;
+        let contribution = (o as f64 - expected).powi(2) / expected;
+        if contribution > worst.1 {
+            worst = (i, contribution);
+        }
+        statistic += contribution;
+    }
+    let degrees_of_freedom = uppers.len() - 1;
+    let p_value = chi_square_p_value(statistic, degrees_of_freedom);
+    let (worst_bin, _) = worst;
+    assert!(
+        p_value >= ALPHA_PER_CHECK,
+        "{label}: quantile-binned chi-square failed (seed {seed}, replay with SPARKDP_TEST_SEED={seed}): n = {n}, \
+         {} bins, χ² = {statistic:.1}, p = {p_value:.3e} < α = {ALPHA_PER_CHECK:.3e}; worst bin ≤ {}: observed {}, expected {:.1}",
+        uppers.len(),
+        uppers[worst_bin],
+        observed[worst_bin],
+        expected_probabilities[worst_bin] * n as f64,
+    );
+}
+
+/// Bins of the quantile chi-square tests: 1000 bins of expected count 1000 at 10^6 draws.
+pub const QUANTILE_BINS: usize = 1000;

@@ -157,7 +157,13 @@ fn budget_covers_compares_exactly() {
 #[test]
 fn count_noise_of_the_seed_query_is_laplace_with_scale_ten() {
     assert_eq!(
-        count_noise_text("pure:2", "AddRowsWithID", "MaxRowsPerID:20"),
+        count_noise_text(
+            "pure:2",
+            "AddRowsWithID",
+            "MaxRowsPerID:20",
+            "5:title",
+            "default"
+        ),
         Ok("laplace:10".to_string())
     );
 }
@@ -165,7 +171,7 @@ fn count_noise_of_the_seed_query_is_laplace_with_scale_ten() {
 #[test]
 fn count_noise_with_an_infinite_budget_is_none() {
     assert_eq!(
-        count_noise_text("pure:inf", "AddOneRow", ""),
+        count_noise_text("pure:inf", "AddOneRow", "", "5:title", "default"),
         Ok("none".to_string())
     );
 }
@@ -173,9 +179,77 @@ fn count_noise_with_an_infinite_budget_is_none() {
 #[test]
 fn count_noise_without_a_bounding_constraint_is_invalid_argument() {
     assert!(matches!(
-        count_noise_text("pure:1", "AddRowsWithID", ""),
+        count_noise_text("pure:1", "AddRowsWithID", "", "5:title", "default"),
         Err(Error::InvalidArgument(_))
     ));
+}
+
+/// The mechanism text reaches the calibration: case-insensitive names, Laplace under zCDP, Gaussian
+/// refused under pure DP, unknown names named in the error.
+#[test]
+fn count_noise_text_takes_the_mechanism() {
+    // zCDP ρ = 1/2, Δ = 1: Gaussian σ² = 1; Laplace scale 1/sqrt(2ρ) = 1.
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "5:title", "Default"),
+        Ok("gaussian:1".to_string())
+    );
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "5:title", "LAPLACE"),
+        Ok("laplace:1".to_string())
+    );
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddOneRow", "", "5:title", "gaussian"),
+        Ok("gaussian:1".to_string())
+    );
+    match count_noise_text("pure:1", "AddOneRow", "", "5:title", "Gaussian") {
+        Err(Error::InvalidArgument(message)) => assert!(
+            message.contains("only supported when using a RhoZCDP budget"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    match count_noise_text("pure:1", "AddOneRow", "", "5:title", "geometric") {
+        Err(Error::InvalidArgument(message)) => {
+            assert!(message.contains("'geometric'"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The groupby columns text reaches the sensitivity rule: MaxGroupsPerID('isbn', 3) and
+/// MaxRowsPerGroupPerID('isbn', 2) under zCDP ρ = 1/2 give σ² = L2² = 3·2² = 12 when the count groups by
+/// isbn, and (3·2)² = 36 when it does not; malformed column lists are refused.
+#[test]
+fn count_noise_text_takes_the_groupby_columns() {
+    let pair = "MaxGroupsPerID:3:4:isbn;MaxRowsPerGroupPerID:2:4:isbn";
+    assert_eq!(
+        count_noise_text(
+            "zcdp:1/2",
+            "AddRowsWithID",
+            pair,
+            "5:title;4:isbn",
+            "default"
+        ),
+        Ok("gaussian:12".to_string())
+    );
+    assert_eq!(
+        count_noise_text("zcdp:1/2", "AddRowsWithID", pair, "5:title", "default"),
+        Ok("gaussian:36".to_string())
+    );
+    assert!(matches!(
+        count_noise_text("zcdp:1/2", "AddRowsWithID", pair, "9:title", "default"),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn count_noise_text_rejects_an_unknown_mechanism_naming_it() {
+    match count_noise_text("pure:1", "AddOneRow", "", "5:title", "geometric") {
+        Err(Error::InvalidArgument(message)) => {
+            assert!(message.contains("'geometric'"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

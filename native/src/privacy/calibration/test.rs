@@ -2,10 +2,29 @@ use super::*;
 use crate::error::Error;
 use crate::privacy::text::parse_budget;
 use proptest::prelude::*;
-use Constraint::{
-    MaxGroupsPerID as Groups, MaxRowsPerGroupPerID as RowsPerGroup, MaxRowsPerID as Rows,
-};
+use Constraint::MaxRowsPerID as Rows;
 use ProtectedChange::{AddMaxRows, AddOneRow, AddRowsWithID};
+
+/// `MaxGroupsPerID("g", max)`.
+fn groups_on_g(max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// `MaxRowsPerGroupPerID("g", max)`.
+fn rows_per_group_on_g(max: u64) -> Constraint {
+    Constraint::MaxRowsPerGroupPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// Groupby columns from names.
+fn by(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|column| column.to_string()).collect()
+}
 
 fn q(num: u128, den: u128) -> Rational {
     Rational::new(num, den).unwrap()
@@ -50,7 +69,7 @@ fn count_noise_table() {
         (
             "pure:1",
             AddRowsWithID,
-            vec![Groups(3), RowsPerGroup(2)],
+            vec![groups_on_g(3), rows_per_group_on_g(2)],
             laplace(n(6)),
         ),
         // δ is not spent by a count.
@@ -61,13 +80,13 @@ fn count_noise_table() {
         (
             "zcdp:1",
             AddRowsWithID,
-            vec![Groups(3), RowsPerGroup(2)],
+            vec![groups_on_g(3), rows_per_group_on_g(2)],
             gaussian(n(6)),
         ),
         (
             "zcdp:1",
             AddRowsWithID,
-            vec![Rows(4), Groups(3), RowsPerGroup(2)],
+            vec![Rows(4), groups_on_g(3), rows_per_group_on_g(2)],
             gaussian(n(6)),
         ),
         ("zcdp:2", AddOneRow, vec![], gaussian(q(1, 4))),
@@ -89,7 +108,14 @@ fn count_noise_table() {
         ("zcdp:inf", AddOneRow, vec![], NoiseSpec::NoNoise),
     ];
     for (budget_text, change, constraints, expected) in table {
-        let noise = count_noise(&budget(budget_text), &change, &constraints).unwrap();
+        let noise = count_noise(
+            &budget(budget_text),
+            &change,
+            &constraints,
+            &by(&["g"]),
+            Mechanism::Default,
+        )
+        .unwrap();
         assert_eq!(noise, expected, "{budget_text} {change:?} {constraints:?}");
     }
 }
@@ -104,7 +130,8 @@ fn zero_sensitivity_needs_no_noise() {
         l2_squared: Rational::zero(),
     };
     for budget_text in ["pure:1", "approx:1/2:1/100", "zcdp:1/8"] {
-        let noise = noise_for_sensitivities(&budget(budget_text), &zero).unwrap();
+        let noise =
+            noise_for_sensitivities(&budget(budget_text), &zero, Mechanism::Default).unwrap();
         assert_eq!(noise, NoiseSpec::NoNoise, "{budget_text}");
         let text = crate::privacy::text::format_noise_spec(&noise);
         assert_eq!(
@@ -116,30 +143,55 @@ fn zero_sensitivity_needs_no_noise() {
         l1: Rational::one(),
         l2_squared: Rational::one(),
     };
-    assert!(
-        invalid_argument_message(noise_for_sensitivities(&budget("pure:0"), &one))
-            .contains("epsilon = 0")
-    );
+    assert!(invalid_argument_message(noise_for_sensitivities(
+        &budget("pure:0"),
+        &one,
+        Mechanism::Default
+    ))
+    .contains("epsilon = 0"));
 }
 
 #[test]
 fn count_noise_errors_name_the_value() {
-    let message = invalid_argument_message(count_noise(&budget("pure:0"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("pure:0"),
+        &AddOneRow,
+        &[],
+        &by(&["g"]),
+        Mechanism::Default,
+    ));
     assert!(
         message.contains("budget of zero") && message.contains("epsilon = 0"),
         "{message}"
     );
-    let message = invalid_argument_message(count_noise(&budget("approx:0:1/2"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("approx:0:1/2"),
+        &AddOneRow,
+        &[],
+        &by(&["g"]),
+        Mechanism::Default,
+    ));
     assert!(message.contains("epsilon = 0"), "{message}");
-    let message = invalid_argument_message(count_noise(&budget("zcdp:0"), &AddOneRow, &[]));
+    let message = invalid_argument_message(count_noise(
+        &budget("zcdp:0"),
+        &AddOneRow,
+        &[],
+        &by(&["g"]),
+        Mechanism::Default,
+    ));
     assert!(
         message.contains("budget of zero") && message.contains("rho = 0"),
         "{message}"
     );
     // A missing constraint is an error even with an infinite budget.
     for budget_text in ["pure:1", "pure:inf", "zcdp:inf"] {
-        let message =
-            invalid_argument_message(count_noise(&budget(budget_text), &AddRowsWithID, &[]));
+        let message = invalid_argument_message(count_noise(
+            &budget(budget_text),
+            &AddRowsWithID,
+            &[],
+            &by(&["g"]),
+            Mechanism::Default,
+        ));
         assert!(message.contains("MaxRowsPerID"), "{message}");
     }
     let invalid_delta = Budget::ApproxDP {
@@ -147,7 +199,13 @@ fn count_noise_errors_name_the_value() {
         delta: ExtRational::from_integer(2),
     };
     assert!(matches!(
-        count_noise(&invalid_delta, &AddOneRow, &[]),
+        count_noise(
+            &invalid_delta,
+            &AddOneRow,
+            &[],
+            &by(&["g"]),
+            Mechanism::Default
+        ),
         Err(Error::InvalidArgument(_))
     ));
 }
@@ -220,7 +278,7 @@ proptest! {
         let mut spent = Rational::zero();
         let mut remaining = whole;
         for _ in 0..parts {
-            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+            let noise = count_noise(&share, &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Default).unwrap();
             let NoiseSpec::DiscreteLaplace { scale } = noise else {
                 return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
             };
@@ -233,11 +291,209 @@ proptest! {
 
     #[test]
     fn zcdp_count_noise_spends_exactly_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
-        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)]).unwrap();
+        let noise = count_noise(&Budget::rho_zcdp_from_f64(rho).unwrap(), &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Default).unwrap();
         let NoiseSpec::DiscreteGaussian { sigma_squared } = noise else {
             return Err(TestCaseError::fail(format!("expected Gaussian noise, got {noise:?}")));
         };
         let l2_squared = n(u128::from(rows_per_id) * u128::from(rows_per_id));
         prop_assert_eq!(gaussian_rho(&l2_squared, &sigma_squared).unwrap(), Rational::from_f64_exact(rho, "rho").unwrap());
+    }
+}
+
+fn float_spec(
+    budget_text: &str,
+    l1: Rational,
+    l2_squared: Rational,
+    changed: u64,
+) -> FloatNoiseSpec {
+    float_noise(
+        &budget(budget_text),
+        &Sensitivities { l1, l2_squared },
+        changed,
+        Mechanism::Default,
+    )
+    .unwrap()
+}
+
+fn lattice_laplace(exponent: i32, scale: Rational) -> FloatNoiseSpec {
+    FloatNoiseSpec {
+        lattice_exponent: exponent,
+        noise_in_lattice_units: laplace(scale),
+    }
+}
+
+fn lattice_gaussian(exponent: i32, sigma_squared: Rational) -> FloatNoiseSpec {
+    FloatNoiseSpec {
+        lattice_exponent: exponent,
+        noise_in_lattice_units: gaussian(sigma_squared),
+    }
+}
+
+/// Hand-derived: k = ⌊log2 min(Δ/c, b₀)⌋ − 20 (Laplace), ⌊(⌊log2 min(Δ₂²/c, σ₀²)⌋ − 40)/2⌋ (Gaussian);
+/// the noise is calibrated to Δ + c·2^k and expressed in units of 2^k.
+#[test]
+fn float_noise_table() {
+    let two_20 = 1u128 << 20;
+    // Δ₁ = 1, ε = 1: b₀ = 1, k = −20, scale (1 + 2^−20)/2^−20 = 2^20 + 1.
+    assert_eq!(
+        float_spec("pure:1", n(1), n(1), 1),
+        lattice_laplace(-20, n(two_20 + 1))
+    );
+    // Δ₁ = 3, ε = 2: min(3, 3/2) = 3/2, k = −20, scale (3 + 2^−20)/2 · 2^20 = (3·2^20 + 1)/2.
+    assert_eq!(
+        float_spec("pure:2", n(3), n(9), 1),
+        lattice_laplace(-20, q(3 * two_20 + 1, 2))
+    );
+    // Large noise, small Δ: the sensitivity picks k (2^k ≤ 2^−20·Δ), scale 1000·(2^20 + 1).
+    assert_eq!(
+        float_spec("pure:1/1000", n(1), n(1), 1),
+        lattice_laplace(-20, n(1000 * (two_20 + 1)))
+    );
+    // Small noise: b₀ = 1/1000 picks k = ⌊log2(1/1000)⌋ − 20 = −30; scale (2^30 + 1)/1000.
+    assert_eq!(
+        float_spec("pure:1000", n(1), n(1), 1),
+        lattice_laplace(-30, q((1 << 30) + 1, 1000))
+    );
+    // δ is not spent.
+    assert_eq!(
+        float_spec("approx:1:1/100", n(1), n(1), 1),
+        lattice_laplace(-20, n(two_20 + 1))
+    );
+    // c = 4 values may change: Δ₁/c = 2 picks k = −19; Δ₁ + 4·2^−19 = 8 + 2^−17; scale 2^22 + 4.
+    assert_eq!(
+        float_spec("pure:1", n(8), n(16), 4),
+        lattice_laplace(-19, n((1 << 22) + 4))
+    );
+    // Δ₂² = 1, ρ = 1/2: σ₀² = 1, k = −20, D = (1 + 2^−20)², σ² = D/(2ρ)/4^−20 = (2^20 + 1)².
+    assert_eq!(
+        float_spec("zcdp:1/2", n(1), n(1), 1),
+        lattice_gaussian(-20, n((two_20 + 1) * (two_20 + 1)))
+    );
+    // Δ₂² = 4, ρ = 1/8: σ₀² = 16, min(4, 16) = 4, k = ⌊(2 − 40)/2⌋ = −19, D = (2 + 2^−19)²,
+    // σ² = 4·D·4^19 = 4·(2^20 + 1)².
+    assert_eq!(
+        float_spec("zcdp:1/8", n(2), n(4), 1),
+        lattice_gaussian(-19, n(4 * (two_20 + 1) * (two_20 + 1)))
+    );
+}
+
+#[test]
+fn float_noise_without_noise_and_errors() {
+    let no_noise = FloatNoiseSpec {
+        lattice_exponent: 0,
+        noise_in_lattice_units: NoiseSpec::NoNoise,
+    };
+    assert_eq!(float_spec("pure:inf", n(1), n(1), 1), no_noise);
+    assert_eq!(float_spec("zcdp:inf", n(1), n(1), 1), no_noise);
+    assert_eq!(float_spec("pure:1", n(0), n(0), 1), no_noise);
+    assert_eq!(float_spec("zcdp:1", n(0), n(0), 1), no_noise);
+    let sensitivities = Sensitivities {
+        l1: n(1),
+        l2_squared: n(1),
+    };
+    let message = invalid_argument_message(float_noise(
+        &budget("pure:1"),
+        &sensitivities,
+        0,
+        Mechanism::Default,
+    ));
+    assert!(message.contains("max_changed_values (0)"), "{message}");
+    let message = invalid_argument_message(float_noise(
+        &budget("pure:0"),
+        &sensitivities,
+        1,
+        Mechanism::Default,
+    ));
+    assert!(message.contains("epsilon = 0"), "{message}");
+}
+
+proptest! {
+    /// The spec never spends more than the budget once the rounding is accounted for: in lattice units
+    /// the sensitivity is (Δ₁ + 2^k)/2^k, and (Δ₁ + 2^k)/2^k / scale = ε exactly; the lattice is at
+    /// least 2^20 times finer than both Δ₁ and the noise.
+    #[test]
+    fn float_laplace_spends_exactly_epsilon_with_the_inflated_sensitivity(
+        l1 in positive_rational(), epsilon in positive_rational()
+    ) {
+        let Ok(spec) = float_noise(
+            &Budget::PureDP { epsilon: ExtRational::Finite(epsilon) },
+            &Sensitivities { l1, l2_squared: l1 },
+            1,
+            Mechanism::Laplace,
+        ) else { return Ok(()); };
+        let spacing = Rational::power_of_two(spec.lattice_exponent()).unwrap();
+        let NoiseSpec::DiscreteLaplace { scale } = spec.noise_in_lattice_units() else {
+            panic!("{spec:?}")
+        };
+        let inflated_in_units = l1.checked_add(&spacing).unwrap().checked_div(&spacing).unwrap();
+        prop_assert_eq!(laplace_epsilon(&inflated_in_units, &scale).unwrap(), epsilon);
+        if spec.lattice_exponent() > MIN_LATTICE_EXPONENT {
+            let fine = spacing.checked_mul_integer(1 << 20).unwrap();
+            prop_assert!(fine <= l1 && fine <= laplace_scale(&l1, &epsilon).unwrap());
+        }
+    }
+}
+
+/// Tumult's CountMechanism rules, hand-derived: Default is Laplace under DP budgets and Gaussian under
+/// zCDP; Laplace under zCDP has the scale whose ρ cost (Δ₁/b)²/2 fits ρ; Gaussian needs zCDP, even
+/// with an infinite budget.
+#[test]
+fn count_noise_follows_the_mechanism() {
+    let rows = [Rows(4)];
+    let noise = |budget_text: &str, mechanism| {
+        count_noise(
+            &budget(budget_text),
+            &AddRowsWithID,
+            &rows,
+            &by(&["g"]),
+            mechanism,
+        )
+    };
+    assert_eq!(noise("pure:2", Mechanism::Default), Ok(laplace(n(2))));
+    assert_eq!(noise("pure:2", Mechanism::Laplace), Ok(laplace(n(2))));
+    assert_eq!(
+        noise("approx:2:1/100", Mechanism::Laplace),
+        Ok(laplace(n(2)))
+    );
+    // ρ = 8: σ² = 16/16 = 1 (Default, Gaussian); Laplace: ε = sqrt(2ρ) = 4 exactly, b = 4/4 = 1.
+    assert_eq!(noise("zcdp:8", Mechanism::Default), Ok(gaussian(n(1))));
+    assert_eq!(noise("zcdp:8", Mechanism::Gaussian), Ok(gaussian(n(1))));
+    assert_eq!(noise("zcdp:8", Mechanism::Laplace), Ok(laplace(n(1))));
+    assert_eq!(laplace_rho(&n(4), &n(1)), Ok(n(8)));
+    assert_eq!(
+        noise("zcdp:inf", Mechanism::Laplace),
+        Ok(NoiseSpec::NoNoise)
+    );
+    for budget_text in ["pure:1", "approx:1:1/100", "pure:inf"] {
+        let message = invalid_argument_message(noise(budget_text, Mechanism::Gaussian));
+        assert_eq!(
+            message,
+            "Gaussian noise is only supported when using a RhoZCDP budget. Use Laplace noise instead, \
+             or switch to RhoZCDP.",
+            "{budget_text}"
+        );
+    }
+    // The same rules for float noise: Laplace under zCDP, Gaussian refused under pure DP.
+    let one = Sensitivities {
+        l1: n(1),
+        l2_squared: n(1),
+    };
+    let spec = float_noise(&budget("zcdp:1/2"), &one, 1, Mechanism::Laplace).unwrap();
+    // ε = sqrt(1) = 1: as pure:1, k = −20, scale 2^20 + 1.
+    assert_eq!(spec, lattice_laplace(-20, n((1 << 20) + 1)));
+    assert!(float_noise(&budget("pure:1"), &one, 1, Mechanism::Gaussian).is_err());
+}
+
+proptest! {
+    /// Laplace under zCDP never spends more than ρ, and Default under zCDP is the Gaussian.
+    #[test]
+    fn laplace_count_under_zcdp_fits_rho(rho in positive_f64(), rows_per_id in 1u64..1000) {
+        let budget = Budget::rho_zcdp_from_f64(rho).unwrap();
+        let noise = count_noise(&budget, &AddRowsWithID, &[Rows(rows_per_id)], &by(&["g"]), Mechanism::Laplace).unwrap();
+        let NoiseSpec::DiscreteLaplace { scale } = noise else {
+            return Err(TestCaseError::fail(format!("expected Laplace noise, got {noise:?}")));
+        };
+        let spent = laplace_rho(&n(u128::from(rows_per_id)), &scale).unwrap();
+        prop_assert!(spent <= Rational::from_f64_exact(rho, "rho").unwrap());
     }
 }

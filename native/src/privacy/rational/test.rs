@@ -438,3 +438,24 @@ proptest! {
         prop_assert!(root.to_f64_round_up() >= floor, "sqrt({r}) gave {root}");
     }
 }
+
+#[test]
+fn floor_log2_and_powers_of_two_on_hand_values() {
+    let q = |n: u128, d: u128| Rational::new(n, d).unwrap();
+    assert_eq!(q(1, 1).floor_log2(), Ok(0));
+    assert_eq!(q(3, 2).floor_log2(), Ok(0));
+    assert_eq!(q(2, 1).floor_log2(), Ok(1));
+    assert_eq!(q(1_048_575, 1_048_576).floor_log2(), Ok(-1));
+    assert_eq!(q(1, 3).floor_log2(), Ok(-2)); // 1/4 ≤ 1/3 < 1/2
+    assert_eq!(q(u128::MAX, 1).floor_log2(), Ok(127));
+    assert_eq!(q(1, u128::MAX).floor_log2(), Ok(-128));
+    assert_eq!(q(1, 1 << 127).floor_log2(), Ok(-127));
+    assert!(Rational::zero().floor_log2().is_err());
+    assert_eq!(Rational::power_of_two(-3), Ok(q(1, 8)));
+    assert_eq!(Rational::power_of_two(127), Ok(q(1 << 127, 1)));
+    assert!(matches!(
+        Rational::power_of_two(128),
+        Err(crate::Error::Overflow(_))
+    ));
+    assert_eq!(q(3, 7).checked_reciprocal(), Ok(q(7, 3)));
+}

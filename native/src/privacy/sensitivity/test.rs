@@ -1,9 +1,28 @@
 use super::*;
 use crate::error::Error;
-use Constraint::{
-    MaxGroupsPerID as Groups, MaxRowsPerGroupPerID as RowsPerGroup, MaxRowsPerID as Rows,
-};
+use Constraint::MaxRowsPerID as Rows;
 use ProtectedChange::{AddMaxRows, AddOneRow, AddRowsWithID};
+
+/// `MaxGroupsPerID("g", max)`.
+fn groups_on_g(max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// `MaxRowsPerGroupPerID("g", max)`.
+fn rows_per_group_on_g(max: u64) -> Constraint {
+    Constraint::MaxRowsPerGroupPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// Groupby columns from names.
+fn by(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|column| column.to_string()).collect()
+}
 
 fn q(num: u128, den: u128) -> Rational {
     Rational::new(num, den).unwrap()
@@ -36,46 +55,69 @@ fn count_sensitivity_table() {
         (AddRowsWithID, vec![Rows(20)], 20, 400),
         (AddRowsWithID, vec![Rows(1)], 1, 1),
         // g = 3 groups of r = 2 rows: L1 = 6, L2² = 3·2² = 12.
-        (AddRowsWithID, vec![Groups(3), RowsPerGroup(2)], 6, 12),
-        (AddRowsWithID, vec![RowsPerGroup(2), Groups(3)], 6, 12),
+        (
+            AddRowsWithID,
+            vec![groups_on_g(3), rows_per_group_on_g(2)],
+            6,
+            12,
+        ),
+        (
+            AddRowsWithID,
+            vec![rows_per_group_on_g(2), groups_on_g(3)],
+            6,
+            12,
+        ),
         // k = 4 with (3, 2): L1 = min(4, 6) = 4, L2² = min(16, 12) = 12.
         (
             AddRowsWithID,
-            vec![Rows(4), Groups(3), RowsPerGroup(2)],
+            vec![Rows(4), groups_on_g(3), rows_per_group_on_g(2)],
             4,
             12,
         ),
         // k = 10 with (3, 2): L1 = min(10, 6) = 6, L2² = min(100, 12) = 12.
         (
             AddRowsWithID,
-            vec![Groups(3), RowsPerGroup(2), Rows(10)],
+            vec![groups_on_g(3), rows_per_group_on_g(2), Rows(10)],
             6,
             12,
         ),
         // k = 2 with (3, 2): L1 = 2, L2² = min(4, 12) = 4.
         (
             AddRowsWithID,
-            vec![Rows(2), Groups(3), RowsPerGroup(2)],
+            vec![Rows(2), groups_on_g(3), rows_per_group_on_g(2)],
             2,
             4,
         ),
         // Both MaxRowsPerID constraints hold, so the smaller bounds.
         (AddRowsWithID, vec![Rows(20), Rows(5)], 5, 25),
         // One group per ID: L2 = L1 = r.
-        (AddRowsWithID, vec![Groups(1), RowsPerGroup(7)], 7, 49),
+        (
+            AddRowsWithID,
+            vec![groups_on_g(1), rows_per_group_on_g(7)],
+            7,
+            49,
+        ),
         // r = 1 row in each of g = 9 groups: L1 = 9, L2 = 3.
-        (AddRowsWithID, vec![Groups(9), RowsPerGroup(1)], 9, 9),
+        (
+            AddRowsWithID,
+            vec![groups_on_g(9), rows_per_group_on_g(1)],
+            9,
+            9,
+        ),
     ];
     for (change, constraints, l1, l2_squared) in table {
         let expected = s(n(l1), n(l2_squared));
         assert_eq!(
-            count_sensitivities(&change, &constraints).unwrap(),
+            count_sensitivities(&change, &constraints, &by(&["g"])).unwrap(),
             expected,
             "{change:?} {constraints:?}"
         );
-        assert_eq!(count_l1_sensitivity(&change, &constraints).unwrap(), n(l1));
         assert_eq!(
-            count_l2_sensitivity_squared(&change, &constraints).unwrap(),
+            count_l1_sensitivity(&change, &constraints, &by(&["g"])).unwrap(),
+            n(l1)
+        );
+        assert_eq!(
+            count_l2_sensitivity_squared(&change, &constraints, &by(&["g"])).unwrap(),
             n(l2_squared)
         );
     }
@@ -86,42 +128,63 @@ fn large_bounds_stay_exact() {
     let huge = u64::MAX;
     let expected = s(n(u128::from(huge)), n(u128::from(huge) * u128::from(huge)));
     assert_eq!(
-        count_sensitivities(&AddMaxRows { max_rows: huge }, &[]).unwrap(),
+        count_sensitivities(&AddMaxRows { max_rows: huge }, &[], &by(&["g"])).unwrap(),
         expected
     );
     // g·r² = 2^64 · (2^64)² does not fit: an error, never a wrapped value.
-    let result = count_sensitivities(&AddRowsWithID, &[Groups(huge), RowsPerGroup(huge)]);
+    let result = count_sensitivities(
+        &AddRowsWithID,
+        &[groups_on_g(huge), rows_per_group_on_g(huge)],
+        &by(&["g"]),
+    );
     assert!(matches!(result, Err(Error::Overflow(_))), "{result:?}");
 }
 
 #[test]
 fn id_protection_without_a_bound_names_the_needed_constraint() {
-    for constraints in [vec![], vec![Groups(3)], vec![RowsPerGroup(2)]] {
-        let message = invalid_argument_message(count_sensitivities(&AddRowsWithID, &constraints));
+    for constraints in [vec![], vec![groups_on_g(3)], vec![rows_per_group_on_g(2)]] {
+        let message = invalid_argument_message(count_sensitivities(
+            &AddRowsWithID,
+            &constraints,
+            &by(&["g"]),
+        ));
         assert!(message.contains("MaxRowsPerID"), "{message}");
         assert!(
-            message.contains("MaxGroupsPerID and MaxRowsPerGroupPerID"),
+            message.contains("MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column"),
             "{message}"
         );
         assert!(message.contains("AddRowsWithID"), "{message}");
     }
-    let message = invalid_argument_message(count_sensitivities(&AddRowsWithID, &[Groups(3)]));
-    assert!(message.contains("given: [MaxGroupsPerID(3)]"), "{message}");
+    let message = invalid_argument_message(count_sensitivities(
+        &AddRowsWithID,
+        &[groups_on_g(3)],
+        &by(&["g"]),
+    ));
+    assert!(
+        message.contains("given: [MaxGroupsPerID('g', 3)]"),
+        "{message}"
+    );
 }
 
 #[test]
 fn zero_bounds_are_rejected() {
-    let message = invalid_argument_message(count_sensitivities(&AddRowsWithID, &[Rows(0)]));
+    let message =
+        invalid_argument_message(count_sensitivities(&AddRowsWithID, &[Rows(0)], &by(&["g"])));
     assert!(
         message.contains("MaxRowsPerID") && message.contains('0'),
         "{message}"
     );
     let message = invalid_argument_message(count_sensitivities(
         &AddRowsWithID,
-        &[Rows(3), RowsPerGroup(0)],
+        &[Rows(3), rows_per_group_on_g(0)],
+        &by(&["g"]),
     ));
     assert!(message.contains("MaxRowsPerGroupPerID"), "{message}");
-    let message = invalid_argument_message(count_sensitivities(&AddMaxRows { max_rows: 0 }, &[]));
+    let message = invalid_argument_message(count_sensitivities(
+        &AddMaxRows { max_rows: 0 },
+        &[],
+        &by(&["g"]),
+    ));
     assert!(
         message.contains("max_rows") && message.contains('0'),
         "{message}"
@@ -204,32 +267,39 @@ fn sum_sensitivity_table() {
     let bounds = ClampBounds::from_integers(-3, 5).unwrap();
     // c = max(|L|, |U|) = 5: L1 = 5·L1_count, L2² = 25·L2²_count.
     assert_eq!(
-        sum_sensitivities(&AddOneRow, &[], &bounds).unwrap(),
+        sum_sensitivities(&AddOneRow, &[], &by(&["g"]), &bounds).unwrap(),
         s(n(5), n(25))
     );
     assert_eq!(
-        sum_sensitivities(&AddMaxRows { max_rows: 2 }, &[], &bounds).unwrap(),
+        sum_sensitivities(&AddMaxRows { max_rows: 2 }, &[], &by(&["g"]), &bounds).unwrap(),
         s(n(10), n(100))
     );
     assert_eq!(
-        sum_sensitivities(&AddRowsWithID, &[Rows(20)], &bounds).unwrap(),
+        sum_sensitivities(&AddRowsWithID, &[Rows(20)], &by(&["g"]), &bounds).unwrap(),
         s(n(100), n(10_000))
     );
     assert_eq!(
-        sum_sensitivities(&AddRowsWithID, &[Groups(3), RowsPerGroup(2)], &bounds).unwrap(),
+        sum_sensitivities(
+            &AddRowsWithID,
+            &[groups_on_g(3), rows_per_group_on_g(2)],
+            &by(&["g"]),
+            &bounds
+        )
+        .unwrap(),
         s(n(30), n(300))
     );
     let bounds = ClampBounds::from_integers(-7, 2).unwrap();
     assert_eq!(
-        sum_sensitivities(&AddOneRow, &[], &bounds).unwrap(),
+        sum_sensitivities(&AddOneRow, &[], &by(&["g"]), &bounds).unwrap(),
         s(n(7), n(49))
     );
     let bounds = ClampBounds::from_f64(0.0, 0.5).unwrap();
     assert_eq!(
-        sum_sensitivities(&AddMaxRows { max_rows: 3 }, &[], &bounds).unwrap(),
+        sum_sensitivities(&AddMaxRows { max_rows: 3 }, &[], &by(&["g"]), &bounds).unwrap(),
         s(q(3, 2), q(9, 4))
     );
-    let message = invalid_argument_message(sum_sensitivities(&AddRowsWithID, &[], &bounds));
+    let message =
+        invalid_argument_message(sum_sensitivities(&AddRowsWithID, &[], &by(&["g"]), &bounds));
     assert!(message.contains("MaxRowsPerID"), "{message}");
 }
 
@@ -237,7 +307,7 @@ fn sum_sensitivity_table() {
 fn average_sensitivity_table() {
     // [-3, 5]: midpoint 1, half-width 4.
     let bounds = ClampBounds::from_integers(-3, 5).unwrap();
-    let average = average_sensitivities(&AddOneRow, &[], &bounds).unwrap();
+    let average = average_sensitivities(&AddOneRow, &[], &by(&["g"]), &bounds).unwrap();
     assert_eq!(
         average,
         AverageSensitivities {
@@ -247,7 +317,7 @@ fn average_sensitivity_table() {
     );
     // [0, 10] with MaxRowsPerID(20): shifted sum 5·20 = 100, L2² 25·400; count 20, 400.
     let bounds = ClampBounds::from_integers(0, 10).unwrap();
-    let average = average_sensitivities(&AddRowsWithID, &[Rows(20)], &bounds).unwrap();
+    let average = average_sensitivities(&AddRowsWithID, &[Rows(20)], &by(&["g"]), &bounds).unwrap();
     assert_eq!(
         average,
         AverageSensitivities {
@@ -257,7 +327,7 @@ fn average_sensitivity_table() {
     );
     // [0, 1]: half-width 1/2.
     let bounds = ClampBounds::from_integers(0, 1).unwrap();
-    let average = average_sensitivities(&AddOneRow, &[], &bounds).unwrap();
+    let average = average_sensitivities(&AddOneRow, &[], &by(&["g"]), &bounds).unwrap();
     assert_eq!(average.shifted_sum, s(q(1, 2), q(1, 4)));
 }
 
@@ -265,7 +335,7 @@ fn average_sensitivity_table() {
 fn variance_sensitivity_table() {
     // [0, 10], AddOneRow: (v − 5)² <= 25.
     let bounds = ClampBounds::from_integers(0, 10).unwrap();
-    let variance = variance_sensitivities(&AddOneRow, &[], &bounds).unwrap();
+    let variance = variance_sensitivities(&AddOneRow, &[], &by(&["g"]), &bounds).unwrap();
     assert_eq!(
         variance,
         VarianceSensitivities {
@@ -276,14 +346,109 @@ fn variance_sensitivity_table() {
     );
     // [2, 4] with g = 3, r = 2: half-width 1, squares <= 1: every part has the count's (6, 12).
     let bounds = ClampBounds::from_integers(2, 4).unwrap();
-    let variance =
-        variance_sensitivities(&AddRowsWithID, &[Groups(3), RowsPerGroup(2)], &bounds).unwrap();
+    let variance = variance_sensitivities(
+        &AddRowsWithID,
+        &[groups_on_g(3), rows_per_group_on_g(2)],
+        &by(&["g"]),
+        &bounds,
+    )
+    .unwrap();
     assert_eq!(variance.shifted_sum_of_squares, s(n(6), n(12)));
     assert_eq!(variance.shifted_sum, s(n(6), n(12)));
     assert_eq!(variance.count, s(n(6), n(12)));
     // [-1, 2], AddMaxRows(2): half-width 3/2, squares <= 9/4: L1 = 2·9/4 = 9/2, L2² = 4·81/16 = 81/4.
     let bounds = ClampBounds::from_integers(-1, 2).unwrap();
-    let variance = variance_sensitivities(&AddMaxRows { max_rows: 2 }, &[], &bounds).unwrap();
+    let variance =
+        variance_sensitivities(&AddMaxRows { max_rows: 2 }, &[], &by(&["g"]), &bounds).unwrap();
     assert_eq!(variance.shifted_sum_of_squares, s(q(9, 2), q(81, 4)));
     assert_eq!(variance.shifted_sum, s(n(3), n(9)));
+}
+
+fn groups_on(column: &str, max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: column.to_string(),
+        max,
+    }
+}
+
+fn rows_per_group_on(column: &str, max: u64) -> Constraint {
+    Constraint::MaxRowsPerGroupPerID {
+        grouping_column: column.to_string(),
+        max,
+    }
+}
+
+/// Hand-derived: the (MaxGroupsPerID, MaxRowsPerGroupPerID) pair counts only on one column, and gives
+/// L2² = g·r² only when the count groups by that column (else (g·r)², as all rows may meet in one group).
+#[test]
+fn per_group_constraints_depend_on_the_groupby_columns() {
+    let pair = [groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    let sensitivities = |constraints: &[Constraint], columns: &[&str]| {
+        count_sensitivities(&AddRowsWithID, constraints, &by(columns))
+    };
+    // Grouped by isbn (alone or with other columns): L1 = 6, L2² = 3·4 = 12.
+    assert_eq!(sensitivities(&pair, &["isbn"]), Ok(s(n(6), n(12))));
+    assert_eq!(sensitivities(&pair, &["title", "isbn"]), Ok(s(n(6), n(12))));
+    // Not grouped by isbn: L1 = L2 = 6, L2² = 36.
+    assert_eq!(sensitivities(&pair, &["title"]), Ok(s(n(6), n(36))));
+    assert_eq!(sensitivities(&pair, &[]), Ok(s(n(6), n(36))));
+    // Column names compare exactly (no case folding here: the JVM resolves names before calling).
+    assert_eq!(sensitivities(&pair, &["ISBN"]), Ok(s(n(6), n(36))));
+    // With MaxRowsPerID(5) and not grouped by isbn: L1 = min(5, 6) = 5, L2² = min(25, 36) = 25.
+    let with_rows = [Rows(5), groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    assert_eq!(sensitivities(&with_rows, &["title"]), Ok(s(n(5), n(25))));
+    // Grouped by isbn: L1 = 5, L2² = min(25, 12) = 12.
+    assert_eq!(sensitivities(&with_rows, &["isbn"]), Ok(s(n(5), n(12))));
+    // Pairs on two columns: each is a candidate. (a: g=2, r=5 → 10, 50; b: g=4, r=1 → 4, 4 when grouped
+    // by b.) Grouped by a only: a gives (10, 50), b gives (4, 16): L1 = 4, L2² = 16.
+    let two = [
+        groups_on("a", 2),
+        rows_per_group_on("a", 5),
+        groups_on("b", 4),
+        rows_per_group_on("b", 1),
+    ];
+    assert_eq!(sensitivities(&two, &["a"]), Ok(s(n(4), n(16))));
+    assert_eq!(sensitivities(&two, &["b"]), Ok(s(n(4), n(4))));
+    // The smallest bound on the same column holds: MaxGroupsPerID(isbn, 3) and (isbn, 2) → g = 2.
+    let repeated = [
+        groups_on("isbn", 3),
+        groups_on("isbn", 2),
+        rows_per_group_on("isbn", 2),
+    ];
+    assert_eq!(sensitivities(&repeated, &["isbn"]), Ok(s(n(4), n(8))));
+    // A pair on different columns bounds nothing (Tumult has no rule for it).
+    let mismatched = [groups_on("a", 3), rows_per_group_on("b", 2)];
+    let message = invalid_argument_message(sensitivities(&mismatched, &["a", "b"]));
+    assert!(
+        message.contains("MaxGroupsPerID('a', 3), MaxRowsPerGroupPerID('b', 2)"),
+        "{message}"
+    );
+    // Column names with separators are ordinary names here.
+    let odd = [groups_on("a:b;c", 3), rows_per_group_on("a:b;c", 2)];
+    assert_eq!(sensitivities(&odd, &["a:b;c"]), Ok(s(n(6), n(12))));
+}
+
+/// Hand-derived: how many cells one change can alter.
+#[test]
+fn max_changed_cells_on_hand_values() {
+    let cells = |change: &ProtectedChange, constraints: &[Constraint], columns: &[&str]| {
+        max_changed_cells(change, constraints, &by(columns))
+    };
+    assert_eq!(cells(&AddOneRow, &[], &["a"]), Ok(1));
+    assert_eq!(cells(&AddMaxRows { max_rows: 4 }, &[], &["a"]), Ok(4));
+    assert_eq!(cells(&AddRowsWithID, &[Rows(20), Rows(7)], &["a"]), Ok(7));
+    let pair = [groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    // Grouped by exactly isbn: one cell per isbn value, 3. With another column: up to 3·2 rows, 6.
+    assert_eq!(cells(&AddRowsWithID, &pair, &["isbn"]), Ok(3));
+    assert_eq!(cells(&AddRowsWithID, &pair, &["isbn", "title"]), Ok(6));
+    assert_eq!(cells(&AddRowsWithID, &pair, &["title"]), Ok(6));
+    let with_rows = [Rows(4), groups_on("isbn", 3), rows_per_group_on("isbn", 2)];
+    assert_eq!(cells(&AddRowsWithID, &with_rows, &["title"]), Ok(4));
+    assert_eq!(cells(&AddRowsWithID, &with_rows, &["isbn"]), Ok(3));
+    assert!(cells(&AddRowsWithID, &[groups_on("isbn", 3)], &["isbn"]).is_err());
+    let huge = [groups_on("a", u64::MAX), rows_per_group_on("a", 2)];
+    assert!(matches!(
+        cells(&AddRowsWithID, &huge, &["b"]),
+        Err(Error::Overflow(_)) | Err(Error::InvalidArgument(_))
+    ));
 }

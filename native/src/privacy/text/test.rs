@@ -1,8 +1,27 @@
 use super::*;
 use proptest::prelude::*;
-use Constraint::{
-    MaxGroupsPerID as Groups, MaxRowsPerGroupPerID as RowsPerGroup, MaxRowsPerID as Rows,
-};
+use Constraint::MaxRowsPerID as Rows;
+
+/// `MaxGroupsPerID("g", max)`.
+fn groups_on_g(max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// `MaxRowsPerGroupPerID("g", max)`.
+fn rows_per_group_on_g(max: u64) -> Constraint {
+    Constraint::MaxRowsPerGroupPerID {
+        grouping_column: "g".to_string(),
+        max,
+    }
+}
+
+/// Groupby columns from names.
+fn by(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|column| column.to_string()).collect()
+}
 
 fn q(num: u128, den: u128) -> Rational {
     Rational::new(num, den).unwrap()
@@ -158,17 +177,36 @@ fn constraints() {
         parse_constraints("MaxRowsPerID:20").unwrap(),
         vec![Rows(20)]
     );
-    let pair = vec![Groups(3), RowsPerGroup(2)];
+    let pair = vec![groups_on_g(3), rows_per_group_on_g(2)];
     assert_eq!(
-        parse_constraints("MaxGroupsPerID:3;MaxRowsPerGroupPerID:2").unwrap(),
+        parse_constraints("MaxGroupsPerID:3:1:g;MaxRowsPerGroupPerID:2:1:g").unwrap(),
         pair
     );
     assert_eq!(
         format_constraints(&pair),
-        "MaxGroupsPerID:3;MaxRowsPerGroupPerID:2"
+        "MaxGroupsPerID:3:1:g;MaxRowsPerGroupPerID:2:1:g"
     );
     assert_eq!(format_constraints(&[]), "");
     assert_eq!("MaxRowsPerID:7".parse::<Constraint>().unwrap(), Rows(7));
+    // Column names holding the separators, and multi-byte characters (the length counts UTF-8 bytes).
+    let odd = vec![
+        Constraint::MaxGroupsPerID {
+            grouping_column: "a:1;b".to_string(),
+            max: 4,
+        },
+        Rows(9),
+        Constraint::MaxRowsPerGroupPerID {
+            grouping_column: "é;".to_string(),
+            max: 1,
+        },
+        Constraint::MaxRowsPerGroupPerID {
+            grouping_column: String::new(),
+            max: 2,
+        },
+    ];
+    let text = "MaxGroupsPerID:4:5:a:1;b;MaxRowsPerID:9;MaxRowsPerGroupPerID:1:3:é;;MaxRowsPerGroupPerID:2:0:";
+    assert_eq!(format_constraints(&odd), text);
+    assert_eq!(parse_constraints(text).unwrap(), odd);
     assert_rejected(
         parse_constraints,
         &[
@@ -179,12 +217,34 @@ fn constraints() {
             "Foo:1",
             "MaxRowsPerID:x",
             "MaxRowsPerID:20;MaxGroupsPerID",
+            // The old form without a column, a short or overlong column, a split UTF-8 character, a
+            // column on MaxRowsPerID, and a missing separator after a column.
+            "MaxGroupsPerID:3",
+            "MaxGroupsPerID:3:",
+            "MaxGroupsPerID:3:5:abc",
+            "MaxGroupsPerID:3:1:é",
+            "MaxRowsPerID:3:1:g",
+            "MaxGroupsPerID:3:1:gMaxRowsPerID:2",
+            "MaxGroupsPerID:0:1:g",
         ],
     );
     let message = invalid_argument_message(parse_constraints("MaxRowsPerID:0"));
     assert!(
         message.contains("MaxRowsPerID must be positive"),
         "{message}"
+    );
+}
+
+#[test]
+fn groupby_columns() {
+    assert_eq!(parse_columns("").unwrap(), Vec::<String>::new());
+    let columns = by(&["title", "a;b", "c:d", ""]);
+    let text = "5:title;3:a;b;3:c:d;0:";
+    assert_eq!(format_columns(&columns), text);
+    assert_eq!(parse_columns(text).unwrap(), columns);
+    assert_rejected(
+        parse_columns,
+        &["title", "5:title;", "6:title", "5:titles", ";"],
     );
 }
 
@@ -256,8 +316,16 @@ fn any_number() -> impl Strategy<Value = ExtRational> {
 fn any_constraint() -> impl Strategy<Value = Constraint> {
     prop_oneof![
         (1u64..).prop_map(Rows),
-        (1u64..).prop_map(Groups),
-        (1u64..).prop_map(RowsPerGroup)
+        (1u64.., ".*").prop_map(|(max, grouping_column)| Constraint::MaxGroupsPerID {
+            grouping_column,
+            max
+        }),
+        (1u64.., "[:;0-9a-z]*").prop_map(|(max, grouping_column)| {
+            Constraint::MaxRowsPerGroupPerID {
+                grouping_column,
+                max,
+            }
+        })
     ]
 }
 
@@ -285,6 +353,11 @@ proptest! {
     #[test]
     fn constraints_round_trip(constraints in prop::collection::vec(any_constraint(), 0..5)) {
         prop_assert_eq!(parse_constraints(&format_constraints(&constraints)).unwrap(), constraints);
+    }
+
+    #[test]
+    fn groupby_columns_round_trip(columns in prop::collection::vec(".*", 0..5)) {
+        prop_assert_eq!(parse_columns(&format_columns(&columns)).unwrap(), columns);
     }
 
     #[test]

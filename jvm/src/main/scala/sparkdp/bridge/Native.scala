@@ -90,11 +90,25 @@ final class Native private[bridge] () {
    * @param budget      the budget text spent on the query, e.g. `"pure:2"`
    * @param change      the protected change text, e.g. `"AddRowsWithID"`
    * @param constraints the constraint texts joined by `;`, e.g. `"MaxRowsPerID:20"`, or `""`
+   *                    (`MaxGroupsPerID` / `MaxRowsPerGroupPerID` carry a length-prefixed grouping column:
+   *                    `"MaxGroupsPerID:5:4:isbn"`)
+   * @param groupbyColumns the aggregation's groupby column names, each as `<UTF-8 byte length>:<name>`,
+   *                    joined by `;`, e.g. `"5:title;6:author;4:isbn"` ([[Native.columnsText]] builds it)
+   * @param mechanism   the count mechanism name, case-insensitive: `"default"` (discrete Laplace under a
+   *                    pure/approx DP budget, discrete Gaussian under zCDP), `"laplace"` or `"gaussian"`
+   *                    (zCDP budgets only); e.g. `CountMechanism.Default.name`
    * @return the noise text, e.g. `"laplace:10"`
    * @throws IllegalArgumentException if the combination is unsupported, e.g. AddRowsWithID without
-   *                                  MaxRowsPerID
+   *                                  MaxRowsPerID, or `"gaussian"` with a pure DP budget (Tumult's message:
+   *                                  "Gaussian noise is only supported when using a RhoZCDP budget. ...")
    */
-  @native def countNoise(budget: String, change: String, constraints: String): String
+  @native def countNoise(
+      budget: String,
+      change: String,
+      constraints: String,
+      groupbyColumns: String,
+      mechanism: String
+  ): String
 
   /**
    * Counts rows per key.
@@ -146,6 +160,19 @@ object Native {
     NativeLoader.ensureLoaded()
     instance
   }
+
+  /**
+   * The groupby-columns text of [[Native.countNoise]]: each name as `<UTF-8 byte length>:<name>`, joined by
+   * `;` (length-prefixed, so names may contain `:` or `;`).
+   *
+   * @param columns the aggregation's groupby column names, in keyset order
+   * @return e.g. `"5:title;4:isbn"`
+   * {{{
+   * Native.columnsText(Seq("title", "isbn")) == "5:title;4:isbn"
+   * }}}
+   */
+  def columnsText(columns: Seq[String]): String =
+    columns.map(name => s"${name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length}:$name").mkString(";")
 
   // The class holds no state; its methods only need the library loaded.
   private val instance = new Native()

@@ -31,12 +31,7 @@ private[sparkdp] object QueryCompiler {
   def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery =
     queryExpr match {
       case GroupByCount(child, keyset, outputColumn, mechanism) =>
-        // Tumult's rule (select_noise_mechanism): Gaussian noise needs a zCDP budget; only pure DP exists yet.
-        requireArgument(
-          mechanism != CountMechanism.Gaussian || context.budgetText.startsWith("zcdp:"),
-          "Gaussian noise is only supported when using a RhoZCDP budget. Use Laplace noise instead, or switch to " +
-            "RhoZCDP."
-        )
+        // The mechanism rules (e.g. Gaussian needs a zCDP budget) live in Rust's countNoise only.
         val (sourceId, constraints) = tableAndConstraints(child)
         val table = tables.getOrElse(
           sourceId,
@@ -44,7 +39,7 @@ private[sparkdp] object QueryCompiler {
             s"Table '$sourceId' does not exist. Available tables are: ${tables.keys.toSeq.sorted.mkString(", ")}"
           )
         )
-        compileGroupByCount(sourceId, table, constraints, keyset, outputColumn, context)
+        compileGroupByCount(sourceId, table, constraints, keyset, outputColumn, mechanism, context)
       case other =>
         throw new IllegalArgumentException(
           s"A query must end with an aggregation such as count(); this one is $other."
@@ -67,6 +62,7 @@ private[sparkdp] object QueryCompiler {
       constraints: Seq[Constraint],
       keyset: KeySet,
       outputColumn: String,
+      mechanism: CountMechanism,
       context: EvaluationContext
   ): CompiledQuery = {
     val data = table.dataframe
@@ -99,7 +95,9 @@ private[sparkdp] object QueryCompiler {
     val noiseSpec = Native.get.countNoise(
       context.budgetText,
       table.protectedChange.toChangeText,
-      MaxRowsPerID(maxRowsPerId).toConstraintText
+      MaxRowsPerID(maxRowsPerId).toConstraintText,
+      Native.columnsText(keyColumns),
+      mechanism.name
     )
 
     val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns)

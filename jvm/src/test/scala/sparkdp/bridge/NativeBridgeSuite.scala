@@ -97,7 +97,8 @@ class NativeBridgeSuite extends AnyFunSuite {
     assert(negative.getMessage.contains("epsilon") && negative.getMessage.contains("-1"), negative.getMessage)
     intercept[InsufficientBudgetException](native.budgetSubtract("pure:1", "pure:2"))
     intercept[IllegalArgumentException](native.budgetCovers("pure:1", "zcdp:1"))
-    val noBound = intercept[IllegalArgumentException](native.countNoise("pure:1", "AddRowsWithID", ""))
+    val noBound =
+      intercept[IllegalArgumentException](native.countNoise("pure:1", "AddRowsWithID", "", "5:title", "default"))
     assert(noBound.getMessage.contains("MaxRowsPerID"), noBound.getMessage)
   }
 
@@ -110,5 +111,23 @@ class NativeBridgeSuite extends AnyFunSuite {
     // 1.0 / 3 is the double just below 1/3, so rounding down gives it and rounding up the next one.
     assert(native.numberToDouble("1/3", false) == 1.0 / 3)
     assert(native.numberToDouble("1/3", true) == Math.nextUp(1.0 / 3))
+  }
+
+  test("countNoise takes the groupby columns and the mechanism; Gaussian needs zCDP (Tumult's message)") {
+    assert(Native.columnsText(Seq("title", "a;b")) == "5:title;3:a;b")
+    val perIsbn = "MaxGroupsPerID:3:4:isbn;MaxRowsPerGroupPerID:2:4:isbn"
+    // L2² = 3·2² = 12 grouped by isbn, (3·2)² = 36 otherwise; σ² = L2²/(2ρ) with ρ = 1/2.
+    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, Native.columnsText(Seq("isbn")), "default") ==
+      "gaussian:12")
+    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, Native.columnsText(Seq("title")), "DEFAULT") ==
+      "gaussian:36")
+    assert(native.countNoise("pure:2", "AddRowsWithID", "MaxRowsPerID:20", "5:title", "laplace") == "laplace:10")
+    val gaussian = intercept[IllegalArgumentException](
+      native.countNoise("pure:2", "AddRowsWithID", "MaxRowsPerID:20", "5:title", "gaussian")
+    )
+    assert(
+      gaussian.getMessage.startsWith("Gaussian noise is only supported when using a RhoZCDP budget."),
+      gaussian.getMessage
+    )
   }
 }

@@ -55,10 +55,10 @@ final class Session private (
     *
     * Throws `IllegalArgumentException` for a query that does not fit the data (unknown table or column, missing
     * constraint, …), `InsufficientBudgetException` if `privacyBudget` exceeds what remains, `WarehouseException`
-    * if the result cannot be stored, and `IllegalStateException` after `stop()`. In all these cases nothing is
-    * spent. Each call, failed or not, uses a fresh query index, so two evaluations of the same query get
-    * independent noise. As in Tumult, a `privacyBudget` above what remains by at most a billionth of it (float
-    * rounding, e.g. the tenth of ten ε = 0.1 out of 1) spends exactly what remains.
+    * if the result cannot be stored, and `SessionStoppedException` (an `IllegalStateException`) after `stop()`.
+    * In all these cases nothing is spent. Each call, failed or not, uses a fresh query index, so two evaluations
+    * of the same query get independent noise. As in Tumult, a `privacyBudget` above what remains by at most a
+    * billionth of it (float rounding, e.g. the tenth of ten ε = 0.1 out of 1) spends exactly what remains.
     *
     * Example:
     * {{{
@@ -99,7 +99,7 @@ final class Session private (
   }
 
   /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
-    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`. A session
+    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `SessionStoppedException`. A session
     * never stopped has its database dropped when the JVM exits (a shutdown hook, see `SessionWarehouse`).
     *
     * Example: `session.stop()`
@@ -116,7 +116,7 @@ final class Session private (
 
   private def requireActive(): Unit =
     if (isStopped) {
-      throw new IllegalStateException("This session is no longer active: it was stopped with session.stop().")
+      throw new SessionStoppedException("This session is no longer active: it was stopped with session.stop().")
     }
 
   /** Whether `requestedBudgetText`, which the remaining budget does not cover, exceeds it by at most a

@@ -249,7 +249,7 @@ class SeedQuerySuite extends AnyFunSuite {
     assert(!databaseDir(session).exists())
     assert(!TestSpark.warehouseDir.list().exists(_.startsWith(database)))
     intercept[Exception](output.collect()) // its files are gone
-    val error = intercept[IllegalStateException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
+    val error = intercept[SessionStoppedException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0.1)))
     assert(error.getMessage.contains("stop()"))
   }
 

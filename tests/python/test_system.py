@@ -267,6 +267,31 @@ def test_stop_leaves_no_table_behind(spark, warehouse_dir, small_checkouts):
     assert _warehouse_state(spark, warehouse_dir) == before
 
 
+def test_rejected_query_leaves_no_database_and_spends_nothing(
+        spark, warehouse_dir, small_checkouts):
+    """A query rejected for its keyset or table creates no database or table.
+
+    In a persistent catalog (Hive metastore, Glue) such leftovers would outlive
+    the program.
+    """
+    before = _warehouse_state(spark, warehouse_dir)
+    session = Session.from_dataframe(PureDPBudget(1), "checkouts", small_checkouts,
+                                     protected_change=AddRowsWithID("member_id"))
+    try:
+        genre_keyset = KeySet.from_dataframe(
+            spark.createDataFrame([("A", "fiction")], "title string, genre string"))
+        with pytest.raises(ValueError, match="Column 'genre' does not exist"):
+            session.evaluate(_seed_query(genre_keyset), PureDPBudget(1))
+        unknown_table = (QueryBuilder("loans").enforce(MaxRowsPerID(20))
+                         .groupby(_keyset_of(spark, [("A", "Ann", "1")])).count())
+        with pytest.raises(ValueError, match="Table 'loans' does not exist"):
+            session.evaluate(unknown_table, PureDPBudget(1))
+        assert session.remaining_privacy_budget == PureDPBudget(1)
+        assert _warehouse_state(spark, warehouse_dir) == before
+    finally:
+        session.stop()
+
+
 _EXIT_WITHOUT_STOP_SCRIPT = """
 import sys
 from pyspark.sql import SparkSession

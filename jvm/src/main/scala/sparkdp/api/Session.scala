@@ -78,13 +78,16 @@ final class Session private (
       if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
       else if (isSlightlyAboveRemaining(requestedBudgetText)) remainingBudgetText
       else throw insufficientBudget(requestedBudgetText)
-    // Fail on a misconfigured warehouse before any work on the data.
-    warehouse.ensureDatabase()
+    // Validation first: a query rejected for its table, columns or constraints must not create the session's
+    // database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never stops
+    // the session. compile reads only the public keyset, never the private data.
     val compiled = QueryCompiler.compile(
       query.queryExpr,
       tables,
       EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
     )
+    // Fail on a misconfigured warehouse before the private data is read.
+    warehouse.ensureDatabase()
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
     // Charged only now that the result is stored and verified. Covered was checked above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.

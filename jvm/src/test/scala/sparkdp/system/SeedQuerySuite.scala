@@ -212,7 +212,7 @@ class SeedQuerySuite extends AnyFunSuite {
     }
   }
 
-  test("a failing query spends nothing") {
+  test("a rejected query spends nothing and creates no database or table") {
     withSession(PureDPBudget(1)) { session =>
       val withYear = KeySet.fromDataFrame(books.select("title", "year"))
       val error = intercept[IllegalArgumentException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
@@ -229,6 +229,10 @@ class SeedQuerySuite extends AnyFunSuite {
       )
       assert(unconstrained.getMessage.contains("MaxRowsPerID"))
       assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      // Nothing in the catalog (which may be persistent, e.g. Glue) or under the warehouse directory.
+      val database = session.warehouse.databaseName
+      assert(!spark.catalog.databaseExists(database), s"rejected queries created database $database")
+      assert(!TestSpark.warehouseDir.list().exists(_.startsWith(database)))
     }
   }
 

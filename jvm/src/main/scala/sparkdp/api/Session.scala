@@ -78,15 +78,16 @@ final class Session private (
       if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
       else if (isSlightlyAboveRemaining(requestedBudgetText)) remainingBudgetText
       else throw insufficientBudget(requestedBudgetText)
-    // Validation first: a query rejected for its table, columns or constraints must not create the session's
-    // database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never stops
-    // the session. compile reads only the public keyset, never the private data.
+    // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
+    // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
+    // stops the session. With adaptive query execution (on by default from Spark 3.2) compile may already run the
+    // truncation shuffle, when it plans the RDDs of the Rust steps: only for a query that passed validation.
     val compiled = QueryCompiler.compile(
       query.queryExpr,
       tables,
       EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
     )
-    // Fail on a misconfigured warehouse before the private data is read.
+    // Fail on a misconfigured warehouse before the result is computed.
     warehouse.ensureDatabase()
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
     // Charged only now that the result is stored and verified. Covered was checked above and evaluate is

@@ -14,9 +14,16 @@ SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VENV := $(ROOT)/.venv
 SBT := $(ROOT)/scripts/sbt
-# JDK 17 (with javac): runs sbt, the Rust JNI tests' embedded JVM, and pyspark 3.5.
-JAVA17_HOME ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64) \
+# JDK >= 17 (with javac): runs sbt, the Rust JNI tests' embedded JVM, and pyspark 3.5. scripts/setup.sh
+# finds (or installs) one and writes its home to .tools/java17-home; `?=` is expanded on use, so a recipe
+# that runs after `setup` sees what setup wrote.
+JAVA17_HOME ?= $(firstword $(shell cat $(ROOT)/.tools/java17-home 2>/dev/null) \
+                 $(wildcard /usr/lib/jvm/java-17-openjdk-amd64) \
                  $(patsubst %/bin/javac,%,$(realpath $(shell command -v javac))))
+# The first line of each recipe that uses JAVA17_HOME: stop with a clear message rather than run
+# `/bin/java` or build the JNI tests against no JVM.
+require-java17 = $(if $(strip $(JAVA17_HOME)),,$(error JAVA17_HOME is empty: no JDK >= 17 with javac was \
+  found. Run scripts/setup.sh (it finds or, as root with apt-get, installs one) or set JAVA17_HOME=/path/to/jdk))
 
 .PHONY: setup native jar test test-rust test-jvm test-python demo bench bench-spark clean
 
@@ -36,6 +43,7 @@ test: jar
 # Formatting and clippy (STYLE §4) are part of the tests. The JNI tests in native/ start a JVM inside the test process (jni's `invocation` feature): it finds
 # libjvm through JAVA_HOME at build time and LD_LIBRARY_PATH at run time.
 test-rust: setup
+	$(require-java17)
 	cargo fmt --all --check
 	JAVA_HOME=$(JAVA17_HOME) cargo clippy --workspace --all-targets --locked -- -D warnings
 	JAVA_HOME=$(JAVA17_HOME) LD_LIBRARY_PATH=$(JAVA17_HOME)/lib/server$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
@@ -45,9 +53,11 @@ test-jvm: setup
 	$(SBT) test spark35/test
 
 test-python: setup
+	$(require-java17)
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python
 
 demo: jar
+	$(require-java17)
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/python examples/seed_query.py
 
 bench: setup
@@ -56,6 +66,7 @@ bench: setup
 # The seed query against plain Spark on the same synthetic data, in one run (benches/README.md).
 BENCH_ROWS ?= 1000000
 bench-spark: jar
+	$(require-java17)
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/python benches/seed_query_vs_spark.py --rows $(BENCH_ROWS) --reps 5 --warmups 3 --stages
 
 clean:

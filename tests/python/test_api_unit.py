@@ -443,8 +443,9 @@ def test_session_evaluate_rejects_bad_arguments():
         ("java.util.NoSuchElementException", KeyError),
         ("sparkdp.InsufficientBudgetException", RuntimeError),
         ("sparkdp.WarehouseException", RuntimeError),
-        ("java.lang.IllegalStateException", RuntimeError),
+        ("sparkdp.SessionStoppedException", RuntimeError),
         ("sparkdp.NativeException", AnalyticsInternalError),
+        ("sparkdp.AnalyticsInternalException", AnalyticsInternalError),
     ],
 )
 def test_mapped_java_errors(java_class, python_class):
@@ -462,8 +463,12 @@ def test_analytics_internal_error_is_not_a_user_error():
     assert not issubclass(AnalyticsInternalError, (ValueError, RuntimeError, KeyError))
 
 
-def test_unmapped_java_error_is_reraised_unchanged():
-    original = java_error("java.lang.ArithmeticException", "overflow")
+@pytest.mark.parametrize(
+    "java_class", ["java.lang.ArithmeticException", "java.lang.IllegalStateException"]
+)
+def test_unmapped_java_error_is_reraised_unchanged(java_class):
+    """A plain IllegalStateException (e.g. Spark's stopped SparkContext) is not a stopped session."""
+    original = java_error(java_class, "overflow")
     with pytest.raises(Py4JJavaError) as error:
         with _java.translate_java_errors():
             raise original
@@ -481,6 +486,15 @@ def test_sparkdp_error_inside_spark_task_is_found_in_causes():
     wrapper = FakeThrowable("org.apache.spark.SparkException", "Job aborted",
                             cause=FakeThrowable("java.lang.RuntimeException", "x", native))
     with pytest.raises(AnalyticsInternalError, match="panic in addNoise"):
+        with _java.translate_java_errors():
+            raise Py4JJavaError("", wrapper)
+
+
+def test_jvm_invariant_failure_inside_spark_task_is_internal_error():
+    internal = FakeThrowable("sparkdp.AnalyticsInternalException",
+                             "Native addNoise returned 3 keys for 4 input rows, or changed their order.")
+    wrapper = FakeThrowable("org.apache.spark.SparkException", "Job aborted", cause=internal)
+    with pytest.raises(AnalyticsInternalError, match="addNoise returned 3 keys"):
         with _java.translate_java_errors():
             raise Py4JJavaError("", wrapper)
 

@@ -82,7 +82,7 @@ object PureDPBudget {
     */
   private[sparkdp] def epsilonOf(budgetText: String, roundUp: Boolean): Double = {
     if (!budgetText.startsWith(TextPrefix)) {
-      throw new IllegalStateException(s"Expected a pure DP budget text, got '$budgetText'.")
+      throw new AnalyticsInternalException(s"Expected a pure DP budget text, got '$budgetText'.")
     }
     Native.get.numberToDouble(budgetText.substring(TextPrefix.length), roundUp)
   }

@@ -55,10 +55,10 @@ final class Session private (
     *
     * Throws `IllegalArgumentException` for a query that does not fit the data (unknown table or column, missing
     * constraint, …), `InsufficientBudgetException` if `privacyBudget` exceeds what remains, `WarehouseException`
-    * if the result cannot be stored, and `IllegalStateException` after `stop()`. In all these cases nothing is
-    * spent. Each call, failed or not, uses a fresh query index, so two evaluations of the same query get
-    * independent noise. As in Tumult, a `privacyBudget` above what remains by at most a billionth of it (float
-    * rounding, e.g. the tenth of ten ε = 0.1 out of 1) spends exactly what remains.
+    * if the result cannot be stored, and `SessionStoppedException` (an `IllegalStateException`) after `stop()`.
+    * In all these cases nothing is spent. Each call, failed or not, uses a fresh query index, so two evaluations
+    * of the same query get independent noise. As in Tumult, a `privacyBudget` above what remains by at most a
+    * billionth of it (float rounding, e.g. the tenth of ten ε = 0.1 out of 1) spends exactly what remains.
     *
     * Example:
     * {{{
@@ -78,13 +78,17 @@ final class Session private (
       if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
       else if (isSlightlyAboveRemaining(requestedBudgetText)) remainingBudgetText
       else throw insufficientBudget(requestedBudgetText)
-    // Fail on a misconfigured warehouse before any work on the data.
-    warehouse.ensureDatabase()
+    // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
+    // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
+    // stops the session. With adaptive query execution (on by default from Spark 3.2) compile may already run the
+    // truncation shuffle, when it plans the RDDs of the Rust steps: only for a query that passed validation.
     val compiled = QueryCompiler.compile(
       query.queryExpr,
       tables,
       EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
     )
+    // Fail on a misconfigured warehouse before the result is computed.
+    warehouse.ensureDatabase()
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
     // Charged only now that the result is stored and verified. Covered was checked above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
@@ -99,7 +103,7 @@ final class Session private (
   }
 
   /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
-    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `IllegalStateException`. A session
+    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `SessionStoppedException`. A session
     * never stopped has its database dropped when the JVM exits (a shutdown hook, see `SessionWarehouse`).
     *
     * Example: `session.stop()`
@@ -116,7 +120,7 @@ final class Session private (
 
   private def requireActive(): Unit =
     if (isStopped) {
-      throw new IllegalStateException("This session is no longer active: it was stopped with session.stop().")
+      throw new SessionStoppedException("This session is no longer active: it was stopped with session.stop().")
     }
 
   /** Whether `requestedBudgetText`, which the remaining budget does not cover, exceeds it by at most a

@@ -11,18 +11,20 @@ import sparkdp.NativeException
 /**
  * Loads the sparkdp native library once per JVM (class loader) and remembers the outcome.
  *
- * Order (the shape of Comet's `NativeBase`):
- *  1. `System.loadLibrary("sparkdp")`, so an operator can supply a library on `java.library.path`;
- *  2. otherwise the library bundled in the jar at `/sparkdp/native/<os>-<arch>/libsparkdp.so` is copied to
- *     a temporary file and loaded with `System.load`.
+ * Order:
+ *  1. the library bundled in the jar for this platform, `/sparkdp/native/<os>-<arch>/libsparkdp.so`, copied
+ *     to a temporary file and loaded with `System.load`;
+ *  2. only if the jar has none for this platform, `System.loadLibrary("sparkdp")` from `java.library.path`.
+ * The jar's own library comes first because a JVM cannot unload a library: a stale `libsparkdp.so` left on
+ * `java.library.path` would otherwise be loaded, fail the version check, and block the correct one.
  * Then the library's `libraryVersion()` must equal the jar's version ([[BuildInfo.Version]]).
  *
  * A failure is kept and rethrown, as a new [[sparkdp.NativeException]] whose cause is the original
- * failure, on every later use: the first caller and every later one see the same clear message instead of
- * a `NoClassDefFoundError` or a bare `UnsatisfiedLinkError` from some JNI call.
+ * failure, on every later use: the first caller and every later one see the same clear message, naming the
+ * platform and the expected version, instead of a `NoClassDefFoundError` or a bare `UnsatisfiedLinkError`.
  *
  * {{{
- * NativeLoader.ensureLoaded()   // throws sparkdp.NativeException naming platform and resource if absent
+ * NativeLoader.ensureLoaded()   // throws sparkdp.NativeException naming platform, version and places tried
  * }}}
  */
 private[sparkdp] object NativeLoader {
@@ -35,6 +37,9 @@ private[sparkdp] object NativeLoader {
    * whose temp directory is mounted `noexec`.
    */
   val TempDirProperty = "sparkdp.native.tmpdir"
+
+  /** The platforms whose library the jar is built with (scala-build.sbt `nativePlatforms`). */
+  val BundledPlatforms: Seq[String] = Seq("linux-x86_64", "linux-aarch64")
 
   /**
    * The platform id used in the jar's resource path, from `os.name` and `os.arch`.
@@ -74,9 +79,40 @@ private[sparkdp] object NativeLoader {
   lazy val currentPlatform: String =
     platformId(System.getProperty("os.name", "unknown"), System.getProperty("os.arch", "unknown"))
 
+  /**
+   * The side effects of loading, apart so that a test can replace them without loading a second library
+   * into its JVM.
+   *
+   * {{{
+   * NativeLoader.load(NativeLoader.currentPlatform, BuildInfo.Version, NativeLoader.SystemLoadSteps)
+   * }}}
+   */
+  private[bridge] trait LoadSteps {
+
+    /** The jar resource at `path`, if the jar has it. */
+    def openResource(path: String): Option[InputStream]
+
+    /** `System.load` of an extracted library file; throws `UnsatisfiedLinkError` if the file cannot be loaded. */
+    def loadFile(library: File): Unit
+
+    /** `System.loadLibrary`; throws `UnsatisfiedLinkError` if `java.library.path` has no such library. */
+    def loadFromLibraryPath(libraryName: String): Unit
+
+    /** The loaded library's `libraryVersion()`. */
+    def loadedLibraryVersion(): String
+  }
+
+  /** The real steps: the jar's class loader, `System.load`, `System.loadLibrary`, [[Native.libraryVersion]]. */
+  private[bridge] object SystemLoadSteps extends LoadSteps {
+    override def openResource(path: String): Option[InputStream] = Option(getClass.getResourceAsStream(path))
+    override def loadFile(library: File): Unit = System.load(library.getAbsolutePath)
+    override def loadFromLibraryPath(libraryName: String): Unit = System.loadLibrary(libraryName)
+    override def loadedLibraryVersion(): String = new Native().libraryVersion()
+  }
+
   /** The outcome of loading: where the library came from, or why loading failed. */
   private val outcome: Either[Throwable, String] =
-    try Right(load())
+    try Right(load(currentPlatform, BuildInfo.Version, SystemLoadSteps))
     catch {
       // LinkageError (UnsatisfiedLinkError) is not NonFatal but is exactly what a failed load throws.
       case e: LinkageError => Left(e)
@@ -104,45 +140,67 @@ private[sparkdp] object NativeLoader {
     case Left(failure) =>
       val message = failure match {
         case e: NativeException => e.getMessage
-        case e => s"sparkdp native library could not be loaded on $currentPlatform: $e"
+        case e =>
+          s"sparkdp native library version ${BuildInfo.Version} could not be loaded on $currentPlatform: $e"
       }
       val exception = new NativeException(message)
       exception.initCause(failure)
       throw exception
   }
 
-  private def load(): String = {
-    val source =
-      try {
-        System.loadLibrary(LibraryName)
-        s"java.library.path (${System.mapLibraryName(LibraryName)})"
-      } catch {
-        case _: UnsatisfiedLinkError => loadFromJar(currentPlatform)
-      }
-    checkVersion(source)
+  /**
+   * Loads the library for `platform` (see the order above) and checks its version.
+   *
+   * @param platform        the platform id, e.g. `"linux-x86_64"`
+   * @param expectedVersion the version the library must report, e.g. `"0.1.0"`
+   * @param steps           the side effects ([[SystemLoadSteps]] outside tests)
+   * @return where the library came from, e.g. `"jar resource /sparkdp/native/linux-x86_64/libsparkdp.so
+   *         (extracted to /tmp/libsparkdp-123.so)"`
+   * @throws sparkdp.NativeException naming the platform, the expected version and the places tried
+   */
+  private[bridge] def load(platform: String, expectedVersion: String, steps: LoadSteps): String = {
+    val path = resourcePath(platform)
+    val source = steps.openResource(path) match {
+      case Some(in) => loadFromJar(platform, expectedVersion, path, in, steps)
+      case None => loadFromLibraryPath(platform, expectedVersion, path, steps)
+    }
+    checkVersion(platform, expectedVersion, source, steps)
     source
   }
 
-  private[bridge] def loadFromJar(platform: String): String = {
-    val path = resourcePath(platform)
-    val in = Option(getClass.getResourceAsStream(path)).getOrElse {
-      throw new NativeException(
-        s"sparkdp has no native library for this platform, $platform " +
-          s"(os.name=${System.getProperty("os.name")}, os.arch=${System.getProperty("os.arch")}): " +
-          s"resource $path not found in the sparkdp jar, and no ${System.mapLibraryName(LibraryName)} " +
-          "on java.library.path. The jar is built for linux-x86_64 and linux-aarch64.")
-    }
+  private def loadFromJar(
+      platform: String,
+      expectedVersion: String,
+      path: String,
+      in: InputStream,
+      steps: LoadSteps): String = {
     val libFile =
       try extractToTempFile(in)
       finally in.close()
-    try System.load(libFile.getAbsolutePath)
+    try steps.loadFile(libFile)
     catch {
       case e: UnsatisfiedLinkError =>
         throw new NativeException(
-          s"sparkdp native library for $platform (resource $path, extracted to $libFile) " +
-            s"could not be loaded: ${e.getMessage}")
+          s"sparkdp native library version $expectedVersion for $platform (resource $path in the sparkdp jar, " +
+            s"extracted to $libFile) could not be loaded: ${e.getMessage}")
     }
     s"jar resource $path (extracted to $libFile)"
+  }
+
+  private def loadFromLibraryPath(platform: String, expectedVersion: String, path: String, steps: LoadSteps): String = {
+    val fileName = System.mapLibraryName(LibraryName)
+    val libraryPath = System.getProperty("java.library.path", "")
+    try steps.loadFromLibraryPath(LibraryName)
+    catch {
+      case e: UnsatisfiedLinkError =>
+        throw new NativeException(
+          s"sparkdp has no native library for this platform, $platform " +
+            s"(os.name=${System.getProperty("os.name")}, os.arch=${System.getProperty("os.arch")}), " +
+            s"expected version $expectedVersion. Tried: 1. resource $path in the sparkdp jar: not found; " +
+            s"2. $fileName on java.library.path ($libraryPath): ${e.getMessage}. " +
+            s"The jar is built for ${BundledPlatforms.mkString(" and ")}.")
+    }
+    s"java.library.path ($fileName)"
   }
 
   private def extractToTempFile(library: InputStream): File = {
@@ -180,18 +238,18 @@ private[sparkdp] object NativeLoader {
     }
   }
 
-  private def checkVersion(source: String): Unit = {
+  private def checkVersion(platform: String, expectedVersion: String, source: String, steps: LoadSteps): Unit = {
     val libraryVersion =
-      try new Native().libraryVersion()
+      try steps.loadedLibraryVersion()
       catch {
         case e: UnsatisfiedLinkError =>
           throw new NativeException(
-            s"sparkdp native library from $source on $currentPlatform lacks the JNI function " +
-              s"Java_sparkdp_bridge_Native_libraryVersion: $e")
+            s"sparkdp native library from $source on $platform lacks the JNI function " +
+              s"Java_sparkdp_bridge_Native_libraryVersion (expected version $expectedVersion): $e")
       }
-    if (libraryVersion != BuildInfo.Version)
+    if (libraryVersion != expectedVersion)
       throw new NativeException(
-        s"sparkdp native library version mismatch on $currentPlatform: the jar is version " +
-          s"${BuildInfo.Version} but the library from $source reports version $libraryVersion")
+        s"sparkdp native library version mismatch on $platform: the jar expects version $expectedVersion " +
+          s"but the library from $source reports version $libraryVersion")
   }
 }

@@ -3,6 +3,7 @@ package sparkdp.plan
 import org.apache.spark.sql.{DataFrame, Row}
 import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
+import sparkdp.AnalyticsInternalException
 import sparkdp.bridge.{ArrowIpc, Int64Column, Native}
 
 /** Adds the calibrated noise to each key's true count, in Rust, one chunk of rows at a time.
@@ -67,7 +68,7 @@ private[sparkdp] object NoisyCounts {
       val noisyCounts = PartialCounts.columnNamed(output, "value", "addNoise")
       // addNoise keeps row order (CONTRACTS.md); check it rather than pair a count with another key's columns.
       if (!java.util.Arrays.equals(outputKeys.values, fingerprints)) {
-        throw new IllegalStateException(
+        throw new AnalyticsInternalException(
           s"Native addNoise returned ${outputKeys.values.length} keys for ${fingerprints.length} input rows, " +
             "or changed their order."
         )

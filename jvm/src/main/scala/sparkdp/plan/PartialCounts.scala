@@ -4,6 +4,7 @@ import org.apache.spark.sql.{DataFrame, Row}
 import org.apache.spark.sql.functions.{col, sum}
 import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
+import sparkdp.AnalyticsInternalException
 import sparkdp.bridge.{ArrowIpc, Int64Column, Native}
 
 /** Counts rows per key fingerprint: Rust counts each chunk of a partition (partial counts, one row per
@@ -54,13 +55,13 @@ private[sparkdp] object PartialCounts {
       }
     }
 
-  /** The column `name` of a decoded Rust result, or an `IllegalStateException` naming the kernel.
+  /** The column `name` of a decoded Rust result, or an `AnalyticsInternalException` naming the kernel.
     *
     * Example: `columnNamed(ArrowIpc.decode(ipc), "count", "countByKey")`
     */
   private[plan] def columnNamed(columns: Seq[Int64Column], name: String, kernel: String): Int64Column =
     columns.find(_.name == name).getOrElse(
-      throw new IllegalStateException(
+      throw new AnalyticsInternalException(
         s"Native $kernel returned columns ${columns.map(_.name).mkString("[", ", ", "]")}, without '$name'."
       )
     )

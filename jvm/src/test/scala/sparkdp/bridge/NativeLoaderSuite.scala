@@ -1,5 +1,7 @@
 package sparkdp.bridge
 
+import java.io.{ByteArrayInputStream, File, InputStream}
+
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp.NativeException
@@ -21,11 +23,67 @@ class NativeLoaderSuite extends AnyFunSuite {
     assert(NativeLoader.resourcePath("linux-aarch64") == "/sparkdp/native/linux-aarch64/libsparkdp.so")
   }
 
-  test("a platform without a bundled library fails naming the platform and the resource") {
-    val e = intercept[NativeException](NativeLoader.loadFromJar("plan9-mips"))
-    assert(e.getMessage.contains("plan9-mips"), e.getMessage)
-    assert(e.getMessage.contains("/sparkdp/native/plan9-mips/libsparkdp.so"), e.getMessage)
-    assert(e.getMessage.contains("not found"), e.getMessage)
+  /** Load steps that load nothing: a jar with `bundled` resources, a `java.library.path` that has the library
+    * only if `onLibraryPath`, and a library reporting `reportedVersion`. Records what was loaded.
+    */
+  private class FakeSteps(bundled: Set[String], onLibraryPath: Boolean, reportedVersion: String)
+      extends NativeLoader.LoadSteps {
+    var loaded: Seq[String] = Seq.empty
+    override def openResource(path: String): Option[InputStream] =
+      if (bundled(path)) Some(new ByteArrayInputStream(Array[Byte](0x7f, 'E', 'L', 'F'))) else None
+    override def loadFile(library: File): Unit = loaded :+= s"file ${library.getName}"
+    override def loadFromLibraryPath(libraryName: String): Unit =
+      if (onLibraryPath) loaded :+= s"loadLibrary $libraryName"
+      else throw new UnsatisfiedLinkError(s"no $libraryName in java.library.path: /opt/empty")
+    override def loadedLibraryVersion(): String = reportedVersion
+  }
+
+  test("no library in the jar or on java.library.path: the error names platform, version and both places") {
+    val steps = new FakeSteps(bundled = Set.empty, onLibraryPath = false, reportedVersion = "9.9.9")
+    val e = intercept[NativeException](NativeLoader.load("plan9-mips", "1.2.3", steps))
+    Seq("plan9-mips", "expected version 1.2.3", "/sparkdp/native/plan9-mips/libsparkdp.so", "not found",
+      "java.library.path", "no sparkdp in java.library.path: /opt/empty", "linux-x86_64 and linux-aarch64")
+      .foreach(part => assert(e.getMessage.contains(part), s"'$part' missing from: ${e.getMessage}"))
+    assert(steps.loaded.isEmpty)
+  }
+
+  test("the jar's library is loaded first: java.library.path is not tried when the jar has one") {
+    val path = NativeLoader.resourcePath("linux-x86_64")
+    val steps = new FakeSteps(bundled = Set(path), onLibraryPath = true, reportedVersion = "1.2.3")
+    val source = NativeLoader.load("linux-x86_64", "1.2.3", steps)
+    assert(source.startsWith(s"jar resource $path"), source)
+    assert(steps.loaded.size == 1 && steps.loaded.head.startsWith("file libsparkdp-"), steps.loaded)
+  }
+
+  test("java.library.path is used only when the jar has no library for the platform") {
+    val steps = new FakeSteps(bundled = Set(NativeLoader.resourcePath("linux-x86_64")), onLibraryPath = true,
+      reportedVersion = "1.2.3")
+    assert(NativeLoader.load("linux-riscv64", "1.2.3", steps) == "java.library.path (libsparkdp.so)")
+    assert(steps.loaded == Seq("loadLibrary sparkdp"))
+  }
+
+  test("a library of another version fails naming the platform, both versions and where it came from") {
+    val jarSteps = new FakeSteps(bundled = Set(NativeLoader.resourcePath("linux-aarch64")), onLibraryPath = false,
+      reportedVersion = "0.0.9")
+    val fromJar = intercept[NativeException](NativeLoader.load("linux-aarch64", "1.2.3", jarSteps))
+    Seq("linux-aarch64", "expects version 1.2.3", "reports version 0.0.9", "jar resource /sparkdp/native/linux-aarch64")
+      .foreach(part => assert(fromJar.getMessage.contains(part), s"'$part' missing from: ${fromJar.getMessage}"))
+    val pathSteps = new FakeSteps(bundled = Set.empty, onLibraryPath = true, reportedVersion = "0.0.9")
+    val fromPath = intercept[NativeException](NativeLoader.load("linux-x86_64", "1.2.3", pathSteps))
+    Seq("linux-x86_64", "expects version 1.2.3", "reports version 0.0.9", "java.library.path")
+      .foreach(part => assert(fromPath.getMessage.contains(part), s"'$part' missing from: ${fromPath.getMessage}"))
+  }
+
+  test("a bundled library that fails to load is an error naming platform, version and file; no fallback") {
+    val steps = new FakeSteps(bundled = Set(NativeLoader.resourcePath("linux-x86_64")), onLibraryPath = true,
+      reportedVersion = "1.2.3") {
+      override def loadFile(library: File): Unit =
+        throw new UnsatisfiedLinkError(s"$library: wrong ELF class: ELFCLASS32")
+    }
+    val e = intercept[NativeException](NativeLoader.load("linux-x86_64", "1.2.3", steps))
+    Seq("linux-x86_64", "version 1.2.3", "/sparkdp/native/linux-x86_64/libsparkdp.so", "wrong ELF class")
+      .foreach(part => assert(e.getMessage.contains(part), s"'$part' missing from: ${e.getMessage}"))
+    assert(steps.loaded.isEmpty, "java.library.path must not be tried when the jar has a library")
   }
 
   test("a load failure is rethrown on every use, with the original failure as cause") {
@@ -37,6 +95,7 @@ class NativeLoaderSuite extends AnyFunSuite {
     Seq(first, second).foreach { e =>
       assert(e.getCause eq original)
       assert(e.getMessage.contains(NativeLoader.currentPlatform), e.getMessage)
+      assert(e.getMessage.contains(s"version ${BuildInfo.Version}"), e.getMessage)
       assert(e.getMessage.contains("no sparkdp in java.library.path"), e.getMessage)
     }
     val explained = new NativeException("sparkdp has no native library for this platform")

@@ -6,6 +6,7 @@ import org.apache.spark.sql.types.{IntegerType, LongType, MapType, StringType, S
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
+import sparkdp.bridge.Int64Column
 import sparkdp.system.{Library, TestSpark}
 
 /** The planner's Spark steps that need no native code: fingerprints, truncation, and every validation that
@@ -151,6 +152,15 @@ class PlanSuite extends AnyFunSuite {
       KeySet.fromDataFrame(frame(mapSchema, Seq(Row(Map("a" -> "b"))), partitions = 1))
     )
     assert(error.getMessage.contains("Column 'm'"))
+  }
+
+  test("a native result without the expected column is an AnalyticsInternalException naming kernel and column") {
+    val error = intercept[AnalyticsInternalException](
+      PartialCounts.columnNamed(Seq(Int64Column("key", Array(1L), None)), "count", "countByKey")
+    )
+    assert(error.getMessage == "Native countByKey returned columns [key], without 'count'.")
+    val budgetError = intercept[AnalyticsInternalException](PureDPBudget.epsilonOf("zcdp:1", roundUp = true))
+    assert(budgetError.getMessage.contains("'zcdp:1'"))
   }
 
   test("KeySet.fromDataFrame keeps distinct rows and the column order") {

@@ -68,7 +68,7 @@ def rust_rates(rust_json):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vector-length", type=int, default=200_000)
+    parser.add_argument("--vector-length", type=int, default=500_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rust-json", help="saved output of the throughput bench (else it is run)")
     args = parser.parse_args()

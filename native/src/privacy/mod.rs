@@ -5,6 +5,8 @@ pub mod budget;
 pub mod calibration;
 pub mod rational;
 pub mod sensitivity;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 
 pub use budget::Budget;

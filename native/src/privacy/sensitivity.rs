@@ -241,6 +241,44 @@ fn validate_change(change: &ProtectedChange) -> Result<()> {
     Ok(())
 }
 
+/// The smallest `MaxRowsPerID` bound among `constraints` (every enforced bound holds, so the smallest does).
+fn smallest_max_rows_per_id(constraints: &[Constraint]) -> Option<u64> {
+    constraints
+        .iter()
+        .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
+        .map(Constraint::max)
+        .min()
+}
+
+/// For each grouping column c carrying both `MaxGroupsPerID(c, ·)` and `MaxRowsPerGroupPerID(c, ·)`, once
+/// and in name order: (c, the smallest g, the smallest r) on c (all enforced bounds hold).
+fn paired_group_bounds(constraints: &[Constraint]) -> Vec<(&str, u64, u64)> {
+    let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
+        constraints
+            .iter()
+            .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
+            .map(Constraint::max)
+            .min()
+    };
+    let mut columns: Vec<&str> = constraints
+        .iter()
+        .filter(|c| matches!(c, Constraint::MaxGroupsPerID { .. }))
+        .filter_map(Constraint::grouping_column)
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+        .into_iter()
+        .filter_map(|column| {
+            let groups = smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }))?;
+            let rows_per_group = smallest_on(column, |c| {
+                matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
+            })?;
+            Some((column, groups, rows_per_group))
+        })
+        .collect()
+}
+
 /// Count sensitivities under `AddRowsWithID`, from the constraints and the aggregation's groupby
 /// columns (see the module table).
 fn id_count_sensitivities(
@@ -251,42 +289,14 @@ fn id_count_sensitivities(
         fail!(InvalidArgument, "{} must be positive", zero.describe());
     }
     let mut candidates = Vec::new();
-    let max_rows_per_id = constraints
-        .iter()
-        .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
-        .map(Constraint::max)
-        .min();
-    if let Some(rows) = max_rows_per_id {
+    if let Some(rows) = smallest_max_rows_per_id(constraints) {
         let rows = Rational::from_integer(u128::from(rows));
         candidates.push(Sensitivities {
             l1: rows,
             l2_squared: rows.checked_square()?,
         });
     }
-    // One candidate per column c carrying both MaxGroupsPerID(c, ·) and MaxRowsPerGroupPerID(c, ·), with
-    // the smallest bound of each kind on c (all of them hold).
-    let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
-        constraints
-            .iter()
-            .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
-            .map(Constraint::max)
-            .min()
-    };
-    let mut paired_columns: Vec<&str> = constraints
-        .iter()
-        .filter(|c| matches!(c, Constraint::MaxGroupsPerID { .. }))
-        .filter_map(Constraint::grouping_column)
-        .collect();
-    paired_columns.sort_unstable();
-    paired_columns.dedup();
-    for column in paired_columns {
-        let groups = smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }));
-        let rows_per_group = smallest_on(column, |c| {
-            matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
-        });
-        let (Some(groups), Some(rows_per_group)) = (groups, rows_per_group) else {
-            continue;
-        };
+    for (column, groups, rows_per_group) in paired_group_bounds(constraints) {
         let groups = Rational::from_integer(u128::from(groups));
         let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
         let rows_per_id = groups.checked_mul(&rows_per_group)?;
@@ -361,27 +371,8 @@ pub fn max_changed_cells(
         ProtectedChange::AddOneRow => Ok(1),
         ProtectedChange::AddMaxRows { max_rows } => Ok(*max_rows),
         ProtectedChange::AddRowsWithID => {
-            let mut bound: Option<u64> = constraints
-                .iter()
-                .filter(|c| matches!(c, Constraint::MaxRowsPerID(_)))
-                .map(Constraint::max)
-                .min();
-            let smallest_on = |column: &str, is_wanted: fn(&Constraint) -> bool| {
-                constraints
-                    .iter()
-                    .filter(|c| is_wanted(c) && c.grouping_column() == Some(column))
-                    .map(Constraint::max)
-                    .min()
-            };
-            for column in constraints.iter().filter_map(Constraint::grouping_column) {
-                let groups =
-                    smallest_on(column, |c| matches!(c, Constraint::MaxGroupsPerID { .. }));
-                let rows_per_group = smallest_on(column, |c| {
-                    matches!(c, Constraint::MaxRowsPerGroupPerID { .. })
-                });
-                let (Some(groups), Some(rows_per_group)) = (groups, rows_per_group) else {
-                    continue;
-                };
+            let mut bound = smallest_max_rows_per_id(constraints);
+            for (column, groups, rows_per_group) in paired_group_bounds(constraints) {
                 let cells = if matches!(groupby_columns, [only] if only == column) {
                     groups
                 } else {

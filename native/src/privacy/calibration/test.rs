@@ -5,26 +5,7 @@ use proptest::prelude::*;
 use Constraint::MaxRowsPerID as Rows;
 use ProtectedChange::{AddMaxRows, AddOneRow, AddRowsWithID};
 
-/// `MaxGroupsPerID("g", max)`.
-fn groups_on_g(max: u64) -> Constraint {
-    Constraint::MaxGroupsPerID {
-        grouping_column: "g".to_string(),
-        max,
-    }
-}
-
-/// `MaxRowsPerGroupPerID("g", max)`.
-fn rows_per_group_on_g(max: u64) -> Constraint {
-    Constraint::MaxRowsPerGroupPerID {
-        grouping_column: "g".to_string(),
-        max,
-    }
-}
-
-/// Groupby columns from names.
-fn by(columns: &[&str]) -> Vec<String> {
-    columns.iter().map(|column| column.to_string()).collect()
-}
+use crate::privacy::test_support::{by, groups_on_g, rows_per_group_on_g};
 
 fn q(num: u128, den: u128) -> Rational {
     Rational::new(num, den).unwrap()

@@ -1,6 +1,7 @@
 package sparkdp.plan
 
-import org.apache.spark.sql.{DataFrame, Row}
+import org.apache.spark.rdd.RDD
+import org.apache.spark.sql.{DataFrame, Row, SparkSession}
 import org.apache.spark.sql.functions.{col, sum}
 import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
@@ -12,24 +13,33 @@ import sparkdp.bridge.{ArrowIpc, Int64Column, Native}
   */
 private[sparkdp] object PartialCounts {
 
-  /** One row per fingerprint present in `fingerprints`: (`fingerprintColumn`, `countColumn`), both LongType.
+  /** One row per fingerprint present in `keptFingerprints`: (`fingerprintColumn`, `countColumn`), both LongType.
+    *
+    * The counting runs in the same tasks as the truncation that produced `keptFingerprints` (narrow
+    * `mapPartitions` steps are pipelined): one pass over each shuffled partition, then one shuffle of the
+    * partial counts (at most one row per fingerprint per chunk).
     *
     * Example:
     * {{{
-    * val counts = PartialCounts.countPerFingerprint(keptFingerprints, "fp", "true_count")
+    * val counts = PartialCounts.countPerFingerprint(spark, keptFingerprints, "fp", "true_count")
     * }}}
     *
-    * @param fingerprints      a DataFrame whose only column is the LongType `fingerprintColumn`
-    * @param fingerprintColumn the name of the fingerprint column, kept in the output
+    * @param spark             the session to build the DataFrame in
+    * @param keptFingerprints  rows whose only field is a nullable Long fingerprint
+    * @param fingerprintColumn the name of the output fingerprint column
     * @param countColumn       the name of the output count column
     */
-  def countPerFingerprint(fingerprints: DataFrame, fingerprintColumn: String, countColumn: String): DataFrame = {
-    require(fingerprints.columns.toSeq == Seq(fingerprintColumn), s"expected only column $fingerprintColumn")
+  def countPerFingerprint(
+      spark: SparkSession,
+      keptFingerprints: RDD[Row],
+      fingerprintColumn: String,
+      countColumn: String
+  ): DataFrame = {
     val partialSchema = StructType(
       Seq(StructField(fingerprintColumn, LongType, nullable = true), StructField(countColumn, LongType, nullable = false))
     )
-    val partialRows = fingerprints.rdd.mapPartitions(rows => countPartition(rows))
-    fingerprints.sparkSession
+    val partialRows = keptFingerprints.mapPartitions(rows => countPartition(rows))
+    spark
       .createDataFrame(partialRows, partialSchema)
       .groupBy(col(fingerprintColumn))
       .agg(sum(col(countColumn)).as(countColumn))

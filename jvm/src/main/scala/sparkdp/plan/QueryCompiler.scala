@@ -109,10 +109,10 @@ private[sparkdp] object QueryCompiler {
       idColumn,
       keyColumns,
       maxRowsPerId,
-      context.truncationKey,
-      fingerprintColumn
+      context.truncationKey
     )
-    val countsPerFingerprint = PartialCounts.countPerFingerprint(keptFingerprints, fingerprintColumn, trueCountColumn)
+    val countsPerFingerprint =
+      PartialCounts.countPerFingerprint(data.sparkSession, keptFingerprints, fingerprintColumn, trueCountColumn)
     // Left join from the keyset: every keyset key exactly once (fingerprints are distinct), 0 where no row has
     // it, and no key the keyset lacks (releasing those would need a different mechanism).
     val trueCounts = keysWithFingerprint

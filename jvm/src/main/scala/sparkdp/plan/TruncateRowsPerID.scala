@@ -2,18 +2,21 @@ package sparkdp.plan
 
 import java.nio.ByteBuffer
 
-import org.apache.spark.sql.DataFrame
-import org.apache.spark.sql.expressions.Window
-import org.apache.spark.sql.functions.{col, lit, row_number, xxhash64}
+import org.apache.spark.rdd.RDD
+import org.apache.spark.sql.{Column, DataFrame, Row}
+import org.apache.spark.sql.functions.{col, lit, struct, transform, when, xxhash64}
+import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, StructType}
 
-/** Enforces `MaxRowsPerID(k)`: keeps at most k rows per ID and, of each kept row, only its key fingerprint.
+/** Enforces `MaxRowsPerID(k)`: keeps, per ID, the k rows with the smallest (row hash, fingerprint) and, of
+  * each kept row, only its key fingerprint.
   *
   * Why privacy does not depend on the hash being secret: which rows of an ID are kept is a function of that
   * ID's own rows only (their hashes), so adding or removing one ID's rows changes the output by at most that
   * ID's k kept rows and leaves every other ID's kept rows as they were. Any such per-ID selection is a stable
   * transformation from the AddRowsWithID relation to "at most k rows added or removed" (Tumult Core's
   * `LimitRowsPerGroup` argument), which is what the calibration of `countNoise(…, "MaxRowsPerID:k")` assumes.
-  * It would hold for a public hash too.
+  * It would hold for a public hash too. It needs IDs to be told apart exactly: rows are grouped by equality of
+  * the ID value (`BoundedRowsPerID`), never by a hash of it, so no ID's selection depends on another ID's rows.
   *
   * Why it is keyed anyway: with a public hash an analyst who can add rows could predict or steer which rows
   * survive (e.g. craft rows that always win), and the choice would be the same across sessions; keyed by the
@@ -21,52 +24,118 @@ import org.apache.spark.sql.functions.{col, lit, row_number, xxhash64}
   * recomputing a DataFrame never changes the selection. The truncation key is derived separately from the
   * noise key because its four words appear as literals in Spark plans (UI, `explain`, event logs); seeing
   * them reveals nothing about the noise.
+  *
+  * Why no sort: the k smallest per ID need only a bounded heap per ID (`SmallestRows`) over one pass of the
+  * partition, where a window would sort every row by (ID, hash, fingerprint), and on Spark 3.5 sort them once
+  * more before the shuffle (`InsertWindowGroupLimit`).
   */
 private[sparkdp] object TruncateRowsPerID {
 
-  /** The fingerprint column of the truncated table: one row per kept row, one column `fingerprintColumn`.
+  /** One row per kept row, its only field the (nullable Long) key fingerprint.
     *
-    * Only (id, fingerprint, row hash) — 24 bytes a row — go into the window's shuffle, never the string
-    * columns. Ties in (row hash, fingerprint) are between rows that the rest of the plan cannot tell apart
-    * (only the fingerprint is kept), so the output is the same whichever of them Spark keeps.
+    * Only (id, fingerprint, row hash) — 24 bytes a row for a long ID — are shuffled by ID, never the string
+    * columns; then one pass per partition keeps each ID's k smallest (row hash, fingerprint)
+    * (`keptInPartition`). The result is the same whichever way Spark orders a partition's rows, so a retried
+    * task or a re-evaluation keeps the same rows. Memory per partition: O(distinct IDs × min(k, rows per ID)).
     *
     * Example:
     * {{{
     * val keptFingerprints = TruncateRowsPerID.keptFingerprints(
-    *   checkoutsDf, "member_id", Seq("title", "author", "isbn"), 20, truncationKey, "fp")
+    *   checkoutsDf, "member_id", Seq("title", "author", "isbn"), 20, truncationKey)
     * }}}
     *
-    * @param table             the private table
-    * @param idColumn          the protected change's ID column
-    * @param keyColumns        the group-by columns (in keyset order)
-    * @param maxRowsPerId      k, at least 1
-    * @param truncationKey     the session's 32-byte truncation key
-    * @param fingerprintColumn the name of the output column
+    * @param table         the private table
+    * @param idColumn      the protected change's ID column
+    * @param keyColumns    the group-by columns (in keyset order)
+    * @param maxRowsPerId  k, at least 1
+    * @param truncationKey the session's 32-byte truncation key
     */
   def keptFingerprints(
       table: DataFrame,
       idColumn: String,
       keyColumns: Seq[String],
       maxRowsPerId: Int,
-      truncationKey: Array[Byte],
-      fingerprintColumn: String
-  ): DataFrame = {
+      truncationKey: Array[Byte]
+  ): RDD[Row] = {
     require(maxRowsPerId >= 1, s"maxRowsPerId ($maxRowsPerId) must be at least 1")
+    keptOfHashedRows(hashedRows(table, idColumn, keyColumns, truncationKey), maxRowsPerId)
+  }
+
+  /** `keptFingerprints` from rows with `hashedRows`' columns: shuffle them by ID, then `keptInPartition`.
+    *
+    * Example: `keptOfHashedRows(hashedRows(table, "member_id", Seq("title"), truncationKey), 20)`
+    */
+  private[plan] def keptOfHashedRows(hashed: DataFrame, maxRowsPerId: Int): RDD[Row] =
+    // repartition by the ID column hash-partitions on the ID value, so all rows of an ID meet in one
+    // partition. AQE may coalesce these partitions but never splits one (skew splitting applies to joins and
+    // rebalance, not to repartition), so that still holds with AQE on.
+    hashed
+      .repartition(col(IdName))
+      .rdd
+      .mapPartitions(rows => keptInPartition(rows, maxRowsPerId))
+
+  /** The column names of `hashedRows`. */
+  private[plan] val IdName = "id"
+  private[plan] val FingerprintName = "fp"
+  private[plan] val RowHashName = "row_hash"
+
+  /** (`id`, `fp`, `row_hash`) per row of `table`: the ID (floating-point parts with -0.0 as 0.0), the key
+    * fingerprint (`KeyFingerprint`) and the truncation-keyed hash of the whole row.
+    *
+    * Example: `TruncateRowsPerID.hashedRows(checkoutsDf, "member_id", Seq("title"), truncationKey)`
+    */
+  private[plan] def hashedRows(
+      table: DataFrame,
+      idColumn: String,
+      keyColumns: Seq[String],
+      truncationKey: Array[Byte]
+  ): DataFrame = {
     val keyWords = truncationKeyWords(truncationKey).map(word => lit(word))
     val rowColumns = table.columns.toSeq.map(HashableColumns.column)
-    val rowHash = xxhash64(keyWords ++ rowColumns: _*)
-    val idName = "id"
-    val rowHashName = "row_hash"
-    val rankName = "rank_in_id"
-    table
-      .select(
-        HashableColumns.column(idColumn).as(idName),
-        KeyFingerprint.of(keyColumns.map(name => table.schema(name))).as(fingerprintColumn),
-        rowHash.as(rowHashName)
-      )
-      .withColumn(rankName, row_number().over(Window.partitionBy(col(idName)).orderBy(col(rowHashName), col(fingerprintColumn))))
-      .where(col(rankName) <= maxRowsPerId)
-      .select(col(fingerprintColumn))
+    table.select(
+      withZeroForNegativeZero(HashableColumns.column(idColumn), table.schema(idColumn).dataType).as(IdName),
+      KeyFingerprint.of(keyColumns.map(name => table.schema(name))).as(FingerprintName),
+      xxhash64(keyWords ++ rowColumns: _*).as(RowHashName)
+    )
+  }
+
+  /** Keeps, for each ID among `rows` (`hashedRows`' columns), its k smallest (row hash, fingerprint), and
+    * returns their fingerprints. Reads the whole partition before it returns its first row.
+    *
+    * Example: `keptInPartition(Iterator(Row(1, 7L, 3L), Row(1, 8L, 2L)), 1).toList == List(Row(8L))`
+    */
+  private[plan] def keptInPartition(rows: Iterator[Row], maxRowsPerId: Int): Iterator[Row] = {
+    val kept = new BoundedRowsPerID(maxRowsPerId)
+    rows.foreach { row =>
+      val isNullFingerprint = row.isNullAt(1)
+      kept.offer(row.get(0), row.getLong(2), isNullFingerprint, if (isNullFingerprint) 0L else row.getLong(1))
+    }
+    kept.fingerprints.map {
+      case Some(fingerprint) => Row(fingerprint)
+      case None              => Row(null)
+    }
+  }
+
+  /** The ID with every floating-point value's -0.0 turned into 0.0: Spark deems them the same value (the
+    * window this replaced grouped them together), but its hash partitioning and Java's `equals` tell them
+    * apart. Columns without floats are returned as they are.
+    */
+  private def withZeroForNegativeZero(id: Column, dataType: DataType): Column = dataType match {
+    case DoubleType => when(id === lit(0.0), lit(0.0)).otherwise(id)
+    case FloatType  => when(id === lit(0.0f), lit(0.0f)).otherwise(id)
+    case structType: StructType if containsFloat(structType) =>
+      val fields = structType.fields.toSeq.map(field => withZeroForNegativeZero(id.getField(field.name), field.dataType).as(field.name))
+      when(id.isNull, lit(null).cast(structType)).otherwise(struct(fields: _*))
+    case arrayType: ArrayType if containsFloat(arrayType) =>
+      transform(id, element => withZeroForNegativeZero(element, arrayType.elementType))
+    case _ => id
+  }
+
+  private def containsFloat(dataType: DataType): Boolean = dataType match {
+    case DoubleType | FloatType => true
+    case structType: StructType => structType.fields.exists(field => containsFloat(field.dataType))
+    case arrayType: ArrayType   => containsFloat(arrayType.elementType)
+    case _                      => false
   }
 
   /** The 32-byte key as four big-endian longs (xxhash64's arguments).

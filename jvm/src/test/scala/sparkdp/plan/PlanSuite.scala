@@ -1,16 +1,18 @@
 package sparkdp.plan
 
 import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.functions.col
-import org.apache.spark.sql.types.{IntegerType, LongType, MapType, StringType, StructField, StructType}
+import org.apache.spark.sql.expressions.Window
+import org.apache.spark.sql.functions.{col, lit, row_number}
+import org.apache.spark.sql.types.{BinaryType, DoubleType, IntegerType, LongType, MapType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
 import sparkdp.bridge.Int64Column
 import sparkdp.system.{Library, TestSpark}
 
-/** The planner's Spark steps that need no native code: fingerprints, truncation, and every validation that
-  * happens before Rust is asked for the noise.
+/** The planner's Spark steps: fingerprints, truncation (against the window it replaced), partial counts
+  * across chunks (the one test that calls Rust), and every validation that happens before Rust is asked for
+  * the noise.
   */
 class PlanSuite extends AnyFunSuite {
 
@@ -53,7 +55,7 @@ class PlanSuite extends AnyFunSuite {
   )
 
   private def keptFingerprints(key: Array[Byte], max: Int): Seq[Long] =
-    TruncateRowsPerID.keptFingerprints(idRows, "id", Seq("item"), max, key, "fp").collect().map(_.getLong(0)).toSeq.sorted
+    TruncateRowsPerID.keptFingerprints(idRows, "id", Seq("item"), max, key).collect().map(_.getLong(0)).toSeq.sorted
 
   test("MaxRowsPerID keeps min(rows, k) rows of each ID, null IDs forming one ID") {
     assert(keptFingerprints(someKey, 5).length == 5 + 3 + 5)
@@ -65,6 +67,71 @@ class PlanSuite extends AnyFunSuite {
     assert(keptFingerprints(someKey, 5) == first)
     // 5 of ID 1's 100 distinct rows: another key keeps the same 5 with probability 1/C(100,5) < 1e-7.
     assert(keptFingerprints(otherKey, 5) != first)
+  }
+
+  /** The selection the sort-free truncation replaced: a window ordered by (row hash, fingerprint) per ID. */
+  private def keptByWindow(hashed: DataFrame, max: Int): Seq[Option[Long]] = {
+    import TruncateRowsPerID.{FingerprintName, IdName, RowHashName}
+    val rank = row_number().over(Window.partitionBy(col(IdName)).orderBy(col(RowHashName), col(FingerprintName)))
+    sortedFingerprints(hashed.withColumn("rank", rank).where(col("rank") <= max).select(FingerprintName).collect())
+  }
+
+  private def sortedFingerprints(rows: Array[Row]): Seq[Option[Long]] =
+    rows.toSeq.map(row => if (row.isNullAt(0)) None else Some(row.getLong(0))).sorted(Ordering.Option(Ordering.Long))
+
+  test("the heap selection equals the window selection on random data with ties and null IDs and fingerprints") {
+    val random = new scala.util.Random(20261129L)
+    val hashedSchema = StructType(
+      Seq(StructField("id", IntegerType), StructField("fp", LongType), StructField("row_hash", LongType))
+    )
+    // Hashes and fingerprints from small ranges tie often; fingerprints carry their ID (id * 100 + …), so equal
+    // multisets of fingerprints mean the same rows were kept for every ID (null fingerprints aside).
+    val hashedRows = Seq.fill(3000) {
+      val id: Integer = if (random.nextInt(20) == 0) null else Integer.valueOf(random.nextInt(40))
+      val fingerprint: java.lang.Long =
+        if (random.nextInt(10) == 0) null else java.lang.Long.valueOf(Option(id).fold(-1)(_.intValue) * 100L + random.nextInt(4))
+      Row(id, fingerprint, random.nextInt(6).toLong)
+    }
+    val hashed = frame(hashedSchema, hashedRows, partitions = 3)
+    for (max <- Seq(1, 3, 50, Int.MaxValue)) {
+      val kept = sortedFingerprints(TruncateRowsPerID.keptOfHashedRows(hashed, max).collect())
+      assert(kept == keptByWindow(hashed, max), s"k = $max")
+    }
+    // The same through the real hashes, with duplicate rows (equal row hash and fingerprint) and null IDs.
+    val tableRows = Seq.fill(2000) {
+      val id: Integer = if (random.nextInt(15) == 0) null else Integer.valueOf(random.nextInt(60))
+      Row(id, s"item-${random.nextInt(12)}")
+    }
+    val table = frame(idRowsSchema, tableRows, partitions = 3)
+    val realHashed = TruncateRowsPerID.hashedRows(table, "id", Seq("id", "item"), someKey)
+    for (max <- Seq(2, 20)) {
+      val kept = sortedFingerprints(TruncateRowsPerID.keptFingerprints(table, "id", Seq("id", "item"), max, someKey).collect())
+      assert(kept == keptByWindow(realHashed, max), s"k = $max")
+    }
+  }
+
+  test("binary IDs with equal bytes, and 0.0 and -0.0 IDs, are one ID each") {
+    val binarySchema = StructType(Seq(StructField("id", BinaryType), StructField("item", StringType)))
+    val binaryRows = (1 to 10).map(i => Row(Array[Byte](1, 2), s"item-$i")) ++ (1 to 10).map(i => Row(Array[Byte](2, 1), s"item-$i"))
+    val binaries = frame(binarySchema, binaryRows, partitions = 3)
+    assert(TruncateRowsPerID.keptFingerprints(binaries, "id", Seq("item"), 3, someKey).count() == 3 + 3)
+    val doubleSchema = StructType(Seq(StructField("id", DoubleType), StructField("item", StringType)))
+    val doubleRows = (1 to 10).map(i => Row(if (i % 2 == 0) 0.0 else -0.0, s"item-$i"))
+    val doubles = frame(doubleSchema, doubleRows, partitions = 3)
+    assert(TruncateRowsPerID.keptFingerprints(doubles, "id", Seq("item"), 4, someKey).count() == 4)
+  }
+
+  test("an ID with more rows than a chunk: k of them kept, counted across chunks") {
+    val rowCount = LongChunks.RowsPerChunk + 4464 // 70 000
+    val oneId = spark.range(rowCount).select(lit(7).as("id"), (col("id") % 7).cast(StringType).as("item"))
+    def counts(max: Int): Map[Long, Long] = {
+      val kept = TruncateRowsPerID.keptFingerprints(oneId, "id", Seq("item"), max, someKey)
+      PartialCounts.countPerFingerprint(spark, kept, "fp", "n").collect().map(row => row.getLong(0) -> row.getLong(1)).toMap
+    }
+    val all = counts(Int.MaxValue)
+    assert(all.size == 7 && all.values.forall(_ == rowCount / 7))
+    val truncated = counts(LongChunks.RowsPerChunk + 1)
+    assert(truncated.values.sum == LongChunks.RowsPerChunk + 1 && truncated.keySet == all.keySet)
   }
 
   test("the truncation key is read as four big-endian longs") {

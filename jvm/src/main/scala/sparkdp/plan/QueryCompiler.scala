@@ -19,8 +19,11 @@ private[sparkdp] object QueryCompiler {
   /** The lazy noisy result of `queryExpr` and the number of rows it must have (the keyset size).
     *
     * Throws `IllegalArgumentException` naming the table, column or constraint when the query does not fit the
-    * data. The keyset's fingerprints are checked here (one Spark job over the public keyset); the private data
-    * is not read until the result is.
+    * data. The keyset's fingerprints are checked here (one Spark job over the public keyset). The private data
+    * may be read here too: where adaptive query execution is on (Spark 3.2+ by default), turning the truncation
+    * plan into an RDD runs its shuffle stage at once, so a failure in the private data (e.g. a failing UDF) can
+    * surface from this call as Spark's own exception. Nothing is released or charged before the result is
+    * stored and verified (`Session.evaluate`).
     *
     * Example:
     * {{{

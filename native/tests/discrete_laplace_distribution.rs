@@ -91,23 +91,7 @@ fn discrete_laplace_scale_1e6() {
     let seed = run_seed(108);
     let scale_f64 = 1e6;
     let samples = draw(seed, &Rational::from_integer(1_000_000), DRAWS);
-    assert_fits_cdf(
-        "discrete Laplace scale 1e6",
-        seed,
-        &samples,
-        |x| discrete_laplace_cdf(scale_f64, x),
-        (60.0 * scale_f64) as i64,
-        QUANTILE_BINS,
-    );
-    let (variance, fourth) = discrete_laplace_moments(scale_f64);
-    assert_moments(
-        "discrete Laplace scale 1e6",
-        seed,
-        &samples,
-        0.0,
-        variance,
-        fourth,
-    );
+    assert_discrete_laplace_quantile_fit("discrete Laplace scale 1e6", seed, &samples, scale_f64);
 }
 
 /// Scale ≈ 10^12 with a denominator near 2^88: quantile-binned chi-square, mean and variance (3 checks).
@@ -118,22 +102,11 @@ fn discrete_laplace_scale_1e12_with_u128_denominator() {
     let scale = Rational::new(u128::MAX, denominator).unwrap();
     let scale_f64 = u128::MAX as f64 / denominator as f64;
     let samples = draw(seed, &scale, DRAWS);
-    assert_fits_cdf(
+    assert_discrete_laplace_quantile_fit(
         "discrete Laplace scale 1e12 (u128 denominator)",
         seed,
         &samples,
-        |x| discrete_laplace_cdf(scale_f64, x),
-        (60.0 * scale_f64) as i64,
-        QUANTILE_BINS,
-    );
-    let (variance, fourth) = discrete_laplace_moments(scale_f64);
-    assert_moments(
-        "discrete Laplace scale 1e12 (u128 denominator)",
-        seed,
-        &samples,
-        0.0,
-        variance,
-        fourth,
+        scale_f64,
     );
 }
 

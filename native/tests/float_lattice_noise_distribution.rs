@@ -54,16 +54,7 @@ fn float_laplace_noise_has_the_inflated_scale() {
     let scale = 1_048_577.0;
     let samples = lattice_noise(seed, &spec, 0.1);
     let label = "float Laplace noise, scale 2^20 + 1 lattice units";
-    assert_fits_cdf(
-        label,
-        seed,
-        &samples,
-        |x| discrete_laplace_cdf(scale, x),
-        (60.0 * scale) as i64,
-        QUANTILE_BINS,
-    );
-    let (variance, fourth) = discrete_laplace_moments(scale);
-    assert_moments(label, seed, &samples, 0.0, variance, fourth);
+    assert_discrete_laplace_quantile_fit(label, seed, &samples, scale);
 }
 
 /// ρ = 1/2, Δ₂ = 1: k = −20 and σ² in lattice units is (1 + 2^−20)²·4^20 = (2^20 + 1)²; the variance
@@ -76,21 +67,5 @@ fn float_gaussian_noise_has_the_inflated_variance() {
     let sigma = 1_048_577.0;
     let samples = lattice_noise(seed, &spec, -3.7);
     let label = "float Gaussian noise, sigma 2^20 + 1 lattice units";
-    assert_fits_cdf(
-        label,
-        seed,
-        &samples,
-        |x| discrete_gaussian_cdf(sigma, x),
-        (40.0 * sigma) as i64,
-        QUANTILE_BINS,
-    );
-    let variance = sigma * sigma;
-    assert_moments(
-        label,
-        seed,
-        &samples,
-        0.0,
-        variance,
-        3.0 * variance * variance,
-    );
+    assert_discrete_gaussian_quantile_fit(label, seed, &samples, sigma);
 }

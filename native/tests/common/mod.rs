@@ -410,3 +410,40 @@ pub fn assert_fits_cdf(
 
 /// Bins of the quantile chi-square tests: 1000 bins of expected count 1000 at 10^6 draws.
 pub const QUANTILE_BINS: usize = 1000;
+
+/// Quantile-binned chi-square against the discrete Laplace with `scale`, then its mean (0) and variance:
+/// 3 checks.
+pub fn assert_discrete_laplace_quantile_fit(label: &str, seed: u64, samples: &[i64], scale: f64) {
+    assert_fits_cdf(
+        label,
+        seed,
+        samples,
+        |x| discrete_laplace_cdf(scale, x),
+        (60.0 * scale) as i64,
+        QUANTILE_BINS,
+    );
+    let (variance, fourth) = discrete_laplace_moments(scale);
+    assert_moments(label, seed, samples, 0.0, variance, fourth);
+}
+
+/// Quantile-binned chi-square against the discrete Gaussian with `sigma` (≥ 100, see
+/// [`discrete_gaussian_cdf`]), then its mean (0) and variance σ² (μ₄ = 3σ⁴): 3 checks.
+pub fn assert_discrete_gaussian_quantile_fit(label: &str, seed: u64, samples: &[i64], sigma: f64) {
+    assert_fits_cdf(
+        label,
+        seed,
+        samples,
+        |x| discrete_gaussian_cdf(sigma, x),
+        (40.0 * sigma) as i64,
+        QUANTILE_BINS,
+    );
+    let variance = sigma * sigma;
+    assert_moments(
+        label,
+        seed,
+        samples,
+        0.0,
+        variance,
+        3.0 * variance * variance,
+    );
+}

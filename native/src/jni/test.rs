@@ -484,22 +484,34 @@ fn exact_from_double_and_number_to_double_through_the_edge() {
     );
 }
 
-#[test]
-fn count_noise_through_the_edge_gives_the_seed_query_noise() {
-    let mut env = attach();
-    let budget = env.new_string("pure:2").expect("String");
-    let change = env.new_string("AddRowsWithID").expect("String");
-    let constraints = env.new_string("MaxRowsPerID:20").expect("String");
-    let groupby_columns = env.new_string("5:title;6:author;4:isbn").expect("String");
-    let mechanism = env.new_string("DEFAULT").expect("String");
-    let returned = Java_sparkdp_bridge_Native_countNoise(
-        env_for_call(&env),
+/// Calls `countNoise` through the edge with the five argument texts (budget, change, constraints,
+/// groupby columns, mechanism) and returns what it returned.
+fn count_noise_through_the_edge(env: &mut JNIEnv, arguments: [&str; 5]) -> jstring {
+    let [budget, change, constraints, groupby_columns, mechanism] =
+        arguments.map(|text| env.new_string(text).expect("String"));
+    Java_sparkdp_bridge_Native_countNoise(
+        env_for_call(env),
         JObject::null(),
         budget,
         change,
         constraints,
         groupby_columns,
         mechanism,
+    )
+}
+
+#[test]
+fn count_noise_through_the_edge_gives_the_seed_query_noise() {
+    let mut env = attach();
+    let returned = count_noise_through_the_edge(
+        &mut env,
+        [
+            "pure:2",
+            "AddRowsWithID",
+            "MaxRowsPerID:20",
+            "5:title;6:author;4:isbn",
+            "DEFAULT",
+        ],
     );
     assert_eq!(take_pending_exception(&mut env), None);
     assert_eq!(string_of(&mut env, returned), "laplace:10");
@@ -508,19 +520,15 @@ fn count_noise_through_the_edge_gives_the_seed_query_noise() {
 #[test]
 fn count_noise_through_the_edge_refuses_gaussian_under_pure_dp_with_tumults_message() {
     let mut env = attach();
-    let budget = env.new_string("pure:2").expect("String");
-    let change = env.new_string("AddRowsWithID").expect("String");
-    let constraints = env.new_string("MaxRowsPerID:20").expect("String");
-    let groupby_columns = env.new_string("5:title").expect("String");
-    let mechanism = env.new_string("gaussian").expect("String");
-    let _ = Java_sparkdp_bridge_Native_countNoise(
-        env_for_call(&env),
-        JObject::null(),
-        budget,
-        change,
-        constraints,
-        groupby_columns,
-        mechanism,
+    let _ = count_noise_through_the_edge(
+        &mut env,
+        [
+            "pure:2",
+            "AddRowsWithID",
+            "MaxRowsPerID:20",
+            "5:title",
+            "gaussian",
+        ],
     );
     let pending = take_pending_exception(&mut env);
     let (class, message) = pending.expect("an exception");

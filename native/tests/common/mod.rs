@@ -212,8 +212,21 @@ pub fn moments(samples: &[i64]) -> Moments {
 /// Chi-square goodness of fit of `samples` against `reference`, at α = ALPHA_PER_CHECK. Panics with a
 /// replayable message (seed, n, statistic, worst bin's observed and expected counts) on failure.
 pub fn assert_fits(label: &str, seed: u64, samples: &[i64], reference: &ReferencePmf) {
+    let bins = reference.bins(samples.len(), 50.0_f64.max(samples.len() as f64 / 400.0));
+    assert_chi_square(label, "chi-square goodness of fit", seed, samples, &bins);
+}
+
+/// Chi-square test of `samples` against `bins` (upper edge inclusive, expected probability; the last
+/// edge is i64::MAX) at α = ALPHA_PER_CHECK. Panics with a replayable message (seed, n, statistic, worst
+/// bin's observed and expected counts) naming `test_name` on failure.
+fn assert_chi_square(
+    label: &str,
+    test_name: &str,
+    seed: u64,
+    samples: &[i64],
+    bins: &[(i64, f64)],
+) {
     let n = samples.len();
-    let bins = reference.bins(n, 50.0_f64.max(n as f64 / 400.0));
     let mut observed = vec![0u64; bins.len()];
     let uppers: Vec<i64> = bins.iter().map(|b| b.0).collect();
     for &x in samples {
@@ -234,7 +247,7 @@ pub fn assert_fits(label: &str, seed: u64, samples: &[i64], reference: &Referenc
     let (worst_bin, _) = worst;
     assert!(
         p_value >= ALPHA_PER_CHECK,
-        "{label}: chi-square goodness of fit failed (seed {seed}, replay with SPARKDP_TEST_SEED={seed}): n = {n}, \
+        "{label}: {test_name} failed (seed {seed}, replay with SPARKDP_TEST_SEED={seed}): n = {n}, \
          {} bins, χ² = {statistic:.1}, p = {p_value:.3e} < α = {ALPHA_PER_CHECK:.3e}; worst bin ≤ {}: observed {}, expected {:.1}",
         bins.len(),
         bins[worst_bin].0,
@@ -355,7 +368,6 @@ pub fn assert_fits_cdf(
     search_radius: i64,
     bin_count: usize,
 ) {
-    let n = samples.len();
     let mut uppers: Vec<i64> = Vec::new();
     for j in 1..bin_count {
         let target = j as f64 / bin_count as f64;
@@ -373,39 +385,14 @@ pub fn assert_fits_cdf(
         }
     }
     uppers.push(i64::MAX);
-    let mut expected_probabilities = Vec::with_capacity(uppers.len());
+    let mut bins = Vec::with_capacity(uppers.len());
     let mut previous = 0.0;
-    for &upper in &uppers {
+    for upper in uppers {
         let cumulative = if upper == i64::MAX { 1.0 } else { cdf(upper) };
-        expected_probabilities.push(cumulative - previous);
+        bins.push((upper, cumulative - previous));
         previous = cumulative;
     }
-    let mut observed = vec![0u64; uppers.len()];
-    for &x in samples {
-        observed[uppers.partition_point(|&upper| upper < x)] += 1;
-    }
-    let mut statistic = 0.0;
-    let mut worst = (0usize, 0.0f64);
-    for (i, (&p, &o)) in expected_probabilities.iter().zip(&observed).enumerate() {
-        let expected = p * n as f64;
-        let contribution = (o as f64 - expected).powi(2) / expected;
-        if contribution > worst.1 {
-            worst = (i, contribution);
-        }
-        statistic += contribution;
-    }
-    let degrees_of_freedom = uppers.len() - 1;
-    let p_value = chi_square_p_value(statistic, degrees_of_freedom);
-    let (worst_bin, _) = worst;
-    assert!(
-        p_value >= ALPHA_PER_CHECK,
-        "{label}: quantile-binned chi-square failed (seed {seed}, replay with SPARKDP_TEST_SEED={seed}): n = {n}, \
-         {} bins, χ² = {statistic:.1}, p = {p_value:.3e} < α = {ALPHA_PER_CHECK:.3e}; worst bin ≤ {}: observed {}, expected {:.1}",
-        uppers.len(),
-        uppers[worst_bin],
-        observed[worst_bin],
-        expected_probabilities[worst_bin] * n as f64,
-    );
+    assert_chi_square(label, "quantile-binned chi-square", seed, samples, &bins);
 }
 
 /// Bins of the quantile chi-square tests: 1000 bins of expected count 1000 at 10^6 draws.

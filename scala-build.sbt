@@ -95,7 +95,7 @@ lazy val root = (project in file("."))
     javacOptions ++= Seq("--release", "8", "-encoding", "UTF-8"),
     Compile / compile / javacOptions ++= Seq("-Xlint:all,-serial"),
 
-    // The expected native library version, a constant generated from `version`.
+    // The expected native library version (from `version`) and the bundled platforms, generated.
     Compile / sourceGenerators += Def.task {
       val out = (Compile / sourceManaged).value / "sparkdp" / "bridge" / "BuildInfo.scala"
       IO.write(out,
@@ -105,6 +105,9 @@ lazy val root = (project in file("."))
            |private[sparkdp] object BuildInfo {
            |  /** The sparkdp version; the bundled native library's `libraryVersion()` must return it. */
            |  final val Version = "${version.value}"
+           |
+           |  /** The platforms whose native library the jar carries (scala-build.sbt `nativePlatforms`). */
+           |  val NativePlatforms: Seq[String] = Seq(${nativePlatforms.map(p => "\"" + p + "\"").mkString(", ")})
            |}
            |""".stripMargin)
       Seq(out)

@@ -38,9 +38,6 @@ private[sparkdp] object NativeLoader {
    */
   val TempDirProperty = "sparkdp.native.tmpdir"
 
-  /** The platforms whose library the jar is built with (scala-build.sbt `nativePlatforms`). */
-  val BundledPlatforms: Seq[String] = Seq("linux-x86_64", "linux-aarch64")
-
   /**
    * The platform id used in the jar's resource path, from `os.name` and `os.arch`.
    *
@@ -198,7 +195,7 @@ private[sparkdp] object NativeLoader {
             s"(os.name=${System.getProperty("os.name")}, os.arch=${System.getProperty("os.arch")}), " +
             s"expected version $expectedVersion. Tried: 1. resource $path in the sparkdp jar: not found; " +
             s"2. $fileName on java.library.path ($libraryPath): ${e.getMessage}. " +
-            s"The jar is built for ${BundledPlatforms.mkString(" and ")}.")
+            s"The jar is built for ${BuildInfo.NativePlatforms.mkString(" and ")}.")
     }
     s"java.library.path ($fileName)"
   }

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer
 
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.{Column, DataFrame, Row}
-import org.apache.spark.sql.functions.{col, lit, struct, transform, when, xxhash64}
+import org.apache.spark.sql.functions.{col, lit, struct, when, xxhash64}
 import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, StructType}
 
 /** Enforces `MaxRowsPerID(k)`: keeps, per ID, the k rows with the smallest (row hash, fingerprint) and, of
@@ -56,9 +56,22 @@ private[sparkdp] object TruncateRowsPerID {
       keyColumns: Seq[String],
       maxRowsPerId: Int,
       truncationKey: Array[Byte]
+  ): RDD[Row] =
+    keptFingerprints(table, idColumn, KeyFingerprint.of(keyColumns.map(name => table.schema(name))), maxRowsPerId, truncationKey)
+
+  /** [[keptFingerprints]] with the fingerprint given as a column of `table` (e.g. `lit(0L)` when ungrouped).
+    *
+    * Example: `TruncateRowsPerID.keptFingerprints(checkoutsDf, "member_id", lit(0L), 20, truncationKey)`
+    */
+  def keptFingerprints(
+      table: DataFrame,
+      idColumn: String,
+      fingerprint: Column,
+      maxRowsPerId: Int,
+      truncationKey: Array[Byte]
   ): RDD[Row] = {
     require(maxRowsPerId >= 1, s"maxRowsPerId ($maxRowsPerId) must be at least 1")
-    keptOfHashedRows(hashedRows(table, idColumn, keyColumns, truncationKey), maxRowsPerId)
+    keptOfHashedRows(hashedRows(table, idColumn, fingerprint, truncationKey), maxRowsPerId)
   }
 
   /** `keptFingerprints` from rows with `hashedRows`' columns: shuffle them by ID, then `keptInPartition`.
@@ -89,15 +102,34 @@ private[sparkdp] object TruncateRowsPerID {
       idColumn: String,
       keyColumns: Seq[String],
       truncationKey: Array[Byte]
-  ): DataFrame = {
-    val keyWords = truncationKeyWords(truncationKey).map(word => lit(word))
-    val rowColumns = table.columns.toSeq.map(HashableColumns.column)
+  ): DataFrame =
+    hashedRows(table, idColumn, KeyFingerprint.of(keyColumns.map(name => table.schema(name))), truncationKey)
+
+  private[plan] def hashedRows(
+      table: DataFrame,
+      idColumn: String,
+      fingerprint: Column,
+      truncationKey: Array[Byte]
+  ): DataFrame =
     table.select(
-      withZeroForNegativeZero(HashableColumns.column(idColumn), table.schema(idColumn).dataType).as(IdName),
-      KeyFingerprint.of(keyColumns.map(name => table.schema(name))).as(FingerprintName),
-      xxhash64(keyWords ++ rowColumns: _*).as(RowHashName)
+      idOf(table, idColumn).as(IdName),
+      fingerprint.as(FingerprintName),
+      rowHash(table, truncationKey).as(RowHashName)
     )
-  }
+
+  /** The ID column with -0.0 as 0.0 in every floating-point part (see `withZeroForNegativeZero`).
+    *
+    * Example: `table.select(TruncateRowsPerID.idOf(table, "member_id"))`
+    */
+  private[plan] def idOf(table: DataFrame, idColumn: String): Column =
+    withZeroForNegativeZero(HashableColumns.column(idColumn), table.schema(idColumn).dataType)
+
+  /** The truncation-keyed hash of the whole row.
+    *
+    * Example: `table.select(TruncateRowsPerID.rowHash(table, truncationKey))`
+    */
+  private[plan] def rowHash(table: DataFrame, truncationKey: Array[Byte]): Column =
+    xxhash64(truncationKeyWords(truncationKey).map(word => lit(word)) ++ table.columns.toSeq.map(HashableColumns.column): _*)
 
   /** Keeps, for each ID among `rows` (`hashedRows`' columns), its k smallest (row hash, fingerprint), and
     * returns their fingerprints. Reads the whole partition before it returns its first row.
@@ -127,7 +159,8 @@ private[sparkdp] object TruncateRowsPerID {
       val fields = structType.fields.toSeq.map(field => withZeroForNegativeZero(id.getField(field.name), field.dataType).as(field.name))
       when(id.isNull, lit(null).cast(structType)).otherwise(struct(fields: _*))
     case arrayType: ArrayType if containsFloat(arrayType) =>
-      transform(id, element => withZeroForNegativeZero(element, arrayType.elementType))
+      // Qualified: inside package sparkdp.plan, `transform` is the subpackage plan.transform.
+      org.apache.spark.sql.functions.transform(id, element => withZeroForNegativeZero(element, arrayType.elementType))
     case _ => id
   }
 

@@ -232,7 +232,7 @@ class SeedQuerySuite extends AnyFunSuite {
   test("a rejected query spends nothing and creates no database or table") {
     withSession(PureDPBudget(1)) { session =>
       val withYear = KeySet.fromDataFrame(books.select("title", "year"))
-      val error = intercept[IllegalArgumentException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
+      val error = intercept[java.util.NoSuchElementException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
       assert(error.getMessage.contains("Column 'year' does not exist"))
       val longIsbn = KeySet.fromDataFrame(books.select(col("year").cast(LongType).as("isbn")))
       val typeError = intercept[IllegalArgumentException](session.evaluate(seedQuery(longIsbn), PureDPBudget(0.5)))

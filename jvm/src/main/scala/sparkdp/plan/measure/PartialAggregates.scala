@@ -5,7 +5,7 @@ import org.apache.spark.sql.expressions.Window
 import org.apache.spark.sql.functions.{col, count, dense_rank, lit, row_number, xxhash64}
 
 import sparkdp.{AnalyticsInternalException, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID}
-import sparkdp.plan.{HashableColumns, PartialCounts, TruncateRowsPerID}
+import sparkdp.plan.{HashableColumns, PartialCounts, SparkIdentity, TruncateRowsPerID}
 
 /** The true aggregates of a measurement per key fingerprint, after the table's constraints are enforced.
   *
@@ -89,7 +89,9 @@ private[sparkdp] object PartialAggregates {
     }.distinct
     val groupColumns = groupingColumns.zipWithIndex.flatMap { case (column, i) =>
       val value = HashableColumns.column(column)
-      Seq(value.as(groupValueName(i)), xxhash64(keyWords :+ value: _*).as(groupHashName(i)))
+      // Grouping values are told apart as Spark's grouping does (COMPILER_INTERFACES §1).
+      val identity = SparkIdentity.identity(value, table.schema(column).dataType)
+      Seq(identity.as(groupValueName(i)), xxhash64(keyWords :+ identity: _*).as(groupHashName(i)))
     }
     val hashed = table.select(
       Seq(

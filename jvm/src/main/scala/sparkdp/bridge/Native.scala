@@ -182,6 +182,34 @@ final class Native private[bridge] () {
   @native def budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]
 
   /**
+   * Opens one partition's fused truncation + partial count in Rust (docs/COMPILER_INTERFACES.md §3).
+   *
+   * @param constraints     the constraints text (enforcement order; "" for a table without IDs)
+   * @param groupingColumns the columns text of the constraints' distinct grouping columns, first appearance first
+   * @return a handle for `truncationOffer` / `truncationFinish`; free it with `truncationClose`
+   * @throws IllegalArgumentException on bad text
+   */
+  @native def truncationOpen(constraints: String, groupingColumns: String): Long
+
+  /**
+   * Adds rows to an open truncation: one Arrow IPC stream (`TruncationKernel`'s schema).
+   *
+   * @throws IllegalArgumentException on a bad stream or schema, or an unknown handle (the handle is then freed)
+   */
+  @native def truncationOffer(handle: Long, ipc: Array[Byte]): Unit
+
+  /**
+   * Applies the constraints and returns the partial counts: an IPC stream of (`fp` Int64 nullable, `count`
+   * Int64), one row per fingerprint among the kept rows. Frees the handle.
+   *
+   * @throws IllegalArgumentException on an unknown handle
+   */
+  @native def truncationFinish(handle: Long): Array[Byte]
+
+  /** Frees the handle if it is still open; idempotent (a task-completion listener calls it). */
+  @native def truncationClose(handle: Long): Unit
+
+  /**
    * Panics inside Rust; exists only to prove that a panic becomes a Java exception, not a crash.
    *
    * @return never returns normally

@@ -1,16 +1,21 @@
 package sparkdp.plan.measure
 
-import org.apache.spark.sql.{Column, DataFrame}
-import org.apache.spark.sql.expressions.Window
-import org.apache.spark.sql.functions.{col, count, dense_rank, lit, row_number, xxhash64}
+import org.apache.spark.sql.{Column, DataFrame, Row}
+import org.apache.spark.sql.functions.{col, lit, sum, xxhash64}
+import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
 import sparkdp.{AnalyticsInternalException, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID}
-import sparkdp.plan.{HashableColumns, PartialCounts, SparkIdentity, TruncateRowsPerID}
+import sparkdp.bridge.{TruncationKernel, WireText}
+import sparkdp.plan.{HashableColumns, SparkIdentity, TruncateRowsPerID}
 
 /** The true aggregates of a measurement per key fingerprint, after the table's constraints are enforced.
   *
-  * This is the seam where the fused Rust truncation pass (COMPILER_INTERFACES §3, "Truncation kernel batches")
-  * replaces the Spark steps below: same arguments, same result.
+  * One Rust pass per partition does the truncation and the partial aggregation (COMPILER_INTERFACES §3,
+  * "Truncation kernel batches"; ../shared/DESIGN.md "Data path of a grouped aggregation"): only (ID identity,
+  * fingerprint, row hash, grouping identities and hashes) are selected from each row and, for an ID table,
+  * shuffled by ID; Rust keeps what the constraints allow and emits one partial count per fingerprint; Spark
+  * sums the partials. IDs and grouping values are told apart by their `SparkIdentity` bytes, never by hashes
+  * (hashes only order); why the selection is stable and why the hashes are keyed: `TruncateRowsPerID`.
   */
 private[sparkdp] object PartialAggregates {
 
@@ -46,74 +51,60 @@ private[sparkdp] object PartialAggregates {
       truncationKey: Array[Byte],
       fingerprintColumn: String,
       countColumn: String
-  ): DataFrame = idColumn match {
-    case None =>
-      if (constraints.nonEmpty) {
-        throw new AnalyticsInternalException(s"Constraints $constraints reached a table without an ID column.")
-      }
-      table.select(fingerprint.as(fingerprintColumn)).groupBy(col(fingerprintColumn)).agg(count(lit(1)).as(countColumn))
-    case Some(id) =>
-      constraints match {
-        // The seed query's path: one pass per partition with a bounded heap per ID, no sort.
-        case Seq(MaxRowsPerID(maxRowsPerId)) =>
-          val kept = TruncateRowsPerID.keptFingerprints(table, id, fingerprint, maxRowsPerId, truncationKey)
-          PartialCounts.countPerFingerprint(table.sparkSession, kept, fingerprintColumn, countColumn)
-        case _ =>
-          enforcedByWindows(table, id, constraints, fingerprint, truncationKey)
-            .groupBy(col(FingerprintName).as(fingerprintColumn))
-            .agg(count(lit(1)).as(countColumn))
-      }
+  ): DataFrame = {
+    if (idColumn.isEmpty && constraints.nonEmpty) {
+      throw new AnalyticsInternalException(s"Constraints $constraints reached a table without an ID column.")
+    }
+    val groupingColumns = groupingColumnsOf(constraints)
+    val groupColumns = groupingColumns.zipWithIndex.flatMap { case (column, i) =>
+      val identity = SparkIdentity.identity(HashableColumns.column(column), table.schema(column).dataType)
+      // The group's hash covers its normalised identity, so values Spark deems equal get one hash.
+      Seq(identity.as(groupValueName(i)), xxhash64(truncationKeyWords(truncationKey) :+ identity: _*).as(groupHashName(i)))
+    }
+    // Layout of TruncationKernel: [id], fp, row_hash, (group_key_i, group_hash_i)*.
+    val hashed = table.select(
+      idColumn.toSeq.map(id => TruncateRowsPerID.idOf(table, id).as(IdName)) ++ Seq(
+        fingerprint.as(FingerprintName),
+        TruncateRowsPerID.rowHash(table, truncationKey).as(RowHashName)
+      ) ++ groupColumns: _*
+    )
+    // Hash partitioning on the ID's identity puts every row of an ID in one partition (AQE may coalesce
+    // partitions, never split one). A table without IDs needs no shuffle: no constraint applies to it, and
+    // each partition's partial counts are merged below.
+    val arranged = if (idColumn.isDefined) hashed.repartition(col(IdName)) else hashed
+    val layout = TruncationKernel.Layout(hasId = idColumn.isDefined, groupingColumns = groupingColumns.size)
+    val constraintsText = WireText.constraints(constraints)
+    val groupingColumnsText = WireText.columns(groupingColumns)
+    // queryExecution.toRdd: rows in Spark's internal form, whose identity bytes TruncationKernel reads; no
+    // external Row per input row.
+    val partials = arranged.queryExecution.toRdd.mapPartitions { rows =>
+      TruncationKernel
+        .partialCounts(rows, layout, constraintsText, groupingColumnsText, SparkIdentity.bytesAt)
+        .map { case (isNullFingerprint, fp, count) => Row(if (isNullFingerprint) null else fp, count) }
+    }
+    val partialSchema = StructType(
+      Seq(StructField(fingerprintColumn, LongType, nullable = true), StructField(countColumn, LongType, nullable = false))
+    )
+    table.sparkSession
+      .createDataFrame(partials, partialSchema)
+      .groupBy(col(fingerprintColumn))
+      .agg(sum(col(countColumn)).as(countColumn))
   }
+
+  /** The distinct grouping columns of `constraints`, first appearance first (what `group_<i>` means). */
+  private def groupingColumnsOf(constraints: Seq[Constraint]): Seq[String] =
+    constraints.flatMap {
+      case MaxRowsPerID(_)                 => None
+      case MaxGroupsPerID(column, _)       => Some(column)
+      case MaxRowsPerGroupPerID(column, _) => Some(column)
+    }.distinct
+
+  private def truncationKeyWords(truncationKey: Array[Byte]): Seq[Column] =
+    TruncateRowsPerID.truncationKeyWords(truncationKey).map(word => lit(word))
 
   private val IdName = "id"
   private val FingerprintName = "fp"
   private val RowHashName = "row_hash"
   private def groupValueName(i: Int) = s"group_key_$i"
   private def groupHashName(i: Int) = s"group_hash_$i"
-
-  /** The kept rows (id, fp, row hash, grouping values and hashes) of any constraint sequence, one window per
-    * constraint. Sorts every row: the Rust truncation pass replaces it.
-    */
-  private def enforcedByWindows(
-      table: DataFrame,
-      idColumn: String,
-      constraints: Seq[Constraint],
-      fingerprint: Column,
-      truncationKey: Array[Byte]
-  ): DataFrame = {
-    val keyWords = TruncateRowsPerID.truncationKeyWords(truncationKey).map(word => lit(word))
-    val groupingColumns = constraints.flatMap {
-      case MaxRowsPerID(_)                 => None
-      case MaxGroupsPerID(column, _)       => Some(column)
-      case MaxRowsPerGroupPerID(column, _) => Some(column)
-    }.distinct
-    val groupColumns = groupingColumns.zipWithIndex.flatMap { case (column, i) =>
-      val value = HashableColumns.column(column)
-      // Grouping values are told apart as Spark's grouping does (COMPILER_INTERFACES §1).
-      val identity = SparkIdentity.identity(value, table.schema(column).dataType)
-      Seq(identity.as(groupValueName(i)), xxhash64(keyWords :+ identity: _*).as(groupHashName(i)))
-    }
-    val hashed = table.select(
-      Seq(
-        TruncateRowsPerID.idOf(table, idColumn).as(IdName),
-        fingerprint.as(FingerprintName),
-        TruncateRowsPerID.rowHash(table, truncationKey).as(RowHashName)
-      ) ++ groupColumns: _*
-    )
-    val rank = "__sparkdp_rank"
-    constraints.foldLeft(hashed) { (rows, constraint) =>
-      val (ranking, max) = constraint match {
-        case MaxRowsPerID(maxRows) =>
-          (row_number().over(Window.partitionBy(col(IdName)).orderBy(col(RowHashName), col(FingerprintName))), maxRows)
-        case MaxGroupsPerID(column, maxGroups) =>
-          val i = groupingColumns.indexOf(column)
-          (dense_rank().over(Window.partitionBy(col(IdName)).orderBy(col(groupHashName(i)), col(groupValueName(i)))), maxGroups)
-        case MaxRowsPerGroupPerID(column, maxRows) =>
-          val i = groupingColumns.indexOf(column)
-          val window = Window.partitionBy(col(IdName), col(groupValueName(i))).orderBy(col(RowHashName), col(FingerprintName))
-          (row_number().over(window), maxRows)
-      }
-      rows.withColumn(rank, ranking).where(col(rank) <= max).drop(rank)
-    }
-  }
 }

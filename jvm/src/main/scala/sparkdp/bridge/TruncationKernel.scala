@@ -1,0 +1,165 @@
+package sparkdp.bridge
+
+import java.io.ByteArrayOutputStream
+import java.util.Collections
+
+import scala.collection.JavaConverters._
+
+import org.apache.arrow.memory.{BufferAllocator, RootAllocator}
+import org.apache.arrow.vector.{BigIntVector, FieldVector, VarBinaryVector, VectorSchemaRoot}
+import org.apache.arrow.vector.ipc.ArrowStreamWriter
+import org.apache.arrow.vector.types.pojo.{ArrowType, Field, FieldType, Schema}
+import org.apache.spark.TaskContext
+import org.apache.spark.sql.catalyst.InternalRow
+import org.apache.spark.util.TaskCompletionListener
+
+import sparkdp.AnalyticsInternalException
+
+/** One partition's pass through Rust's fused truncation + partial count (docs/COMPILER_INTERFACES.md §3):
+  * the rows, in Spark's internal form, are written straight into Arrow vectors (no external `Row`, no copy
+  * per value beyond the identity bytes), sent to Rust a batch at a time, and Rust returns one partial count
+  * per fingerprint once the partition is consumed.
+  *
+  * Input row layout (`Layout`): [identity struct of the ID] (when the table has an ID), fingerprint (nullable
+  * Long), row hash (Long), then per grouping column of the constraints its identity struct and its keyed
+  * hash (Long). Identity structs become their `UnsafeRow` bytes (`identityBytes`).
+  *
+  * Example:
+  * {{{
+  * hashed.queryExecution.toRdd.mapPartitions(rows =>
+  *   TruncationKernel.partialCounts(rows, Layout(hasId = true, groupingColumns = 0), "MaxRowsPerID:20", ""))
+  * }}}
+  */
+private[sparkdp] object TruncationKernel {
+
+  /** Where the kernel's inputs sit in a row: the ordinals follow from whether there is an ID and how many
+    * distinct grouping columns the constraints name.
+    */
+  final case class Layout(hasId: Boolean, groupingColumns: Int) {
+    val idOrdinal: Int = 0
+    val fingerprintOrdinal: Int = if (hasId) 1 else 0
+    val rowHashOrdinal: Int = fingerprintOrdinal + 1
+    def groupKeyOrdinal(group: Int): Int = rowHashOrdinal + 1 + 2 * group
+    def groupHashOrdinal(group: Int): Int = groupKeyOrdinal(group) + 1
+  }
+
+  /** Rows per Arrow batch sent to Rust: big enough to amortize the JNI call, small enough to stay in cache. */
+  val RowsPerBatch: Int = 1 << 14
+
+  /** (fingerprint is null, fingerprint, count) per fingerprint among the rows the constraints keep.
+    * Reads the whole partition before returning; the Rust state is freed when the task ends, whatever happens.
+    *
+    * Example: `TruncationKernel.partialCounts(rows, layout, "MaxRowsPerID:20", "").toList`
+    */
+  def partialCounts(
+      rows: Iterator[InternalRow],
+      layout: Layout,
+      constraintsText: String,
+      groupingColumnsText: String,
+      identityBytes: (InternalRow, Int) => Array[Byte]
+  ): Iterator[(Boolean, Long, Long)] = {
+    val native = Native.get
+    val handle = native.truncationOpen(constraintsText, groupingColumnsText)
+    // A failing task (or one killed by speculation) never reaches truncationFinish: free the state with it.
+    Option(TaskContext.get()).foreach(_.addTaskCompletionListener(new TaskCompletionListener {
+      override def onTaskCompletion(context: TaskContext): Unit = native.truncationClose(handle)
+    }))
+    try {
+      val encoder = new BatchEncoder(layout, identityBytes)
+      try {
+        while (rows.hasNext) {
+          encoder.append(rows.next())
+          if (encoder.rowCount == RowsPerBatch) native.truncationOffer(handle, encoder.flush())
+        }
+        if (encoder.rowCount > 0) native.truncationOffer(handle, encoder.flush())
+      } finally encoder.close()
+      val partials = ArrowIpc.decode(native.truncationFinish(handle))
+      val fingerprints = columnNamed(partials, "fp")
+      val counts = columnNamed(partials, "count")
+      fingerprints.values.indices.iterator.map { i =>
+        (fingerprints.isNull.exists(flags => flags(i)), fingerprints.values(i), counts.values(i))
+      }
+    } finally native.truncationClose(handle)
+  }
+
+  private def columnNamed(columns: Seq[Int64Column], name: String): Int64Column =
+    columns.find(_.name == name).getOrElse(
+      throw new AnalyticsInternalException(
+        s"Native truncation returned columns ${columns.map(_.name).mkString("[", ", ", "]")}, without '$name'."
+      )
+    )
+
+  private val Int64 = new ArrowType.Int(64, true)
+  private lazy val rootAllocator: BufferAllocator = new RootAllocator(Long.MaxValue)
+
+  /** The Arrow schema of the kernel's input for `layout` (CONTRACTS names: id, fp, row_hash, group_key_i,
+    * group_hash_i).
+    */
+  private[bridge] def schemaOf(layout: Layout): Schema = {
+    def field(name: String, arrowType: ArrowType, nullable: Boolean) =
+      new Field(name, new FieldType(nullable, arrowType, null), Collections.emptyList[Field]())
+    val idField = if (layout.hasId) Seq(field("id", ArrowType.Binary.INSTANCE, nullable = false)) else Seq.empty
+    val groupFields = (0 until layout.groupingColumns).flatMap { group =>
+      Seq(field(s"group_key_$group", ArrowType.Binary.INSTANCE, nullable = false), field(s"group_hash_$group", Int64, nullable = false))
+    }
+    new Schema((idField ++ Seq(field("row_hash", Int64, nullable = false), field("fp", Int64, nullable = true)) ++ groupFields).asJava)
+  }
+
+  /** Fills one Arrow batch row by row from internal rows and writes it as an IPC stream. */
+  private final class BatchEncoder(layout: Layout, identityBytes: (InternalRow, Int) => Array[Byte]) {
+    private val allocator = rootAllocator.newChildAllocator("sparkdp.TruncationKernel", 0, Long.MaxValue)
+    private val root = VectorSchemaRoot.create(schemaOf(layout), allocator)
+    private def binary(name: String) = root.getVector(name).asInstanceOf[VarBinaryVector]
+    private def int64(name: String) = root.getVector(name).asInstanceOf[BigIntVector]
+    private val ids = if (layout.hasId) Some(binary("id")) else None
+    private val rowHashes = int64("row_hash")
+    private val fingerprints = int64("fp")
+    private val groupKeys = (0 until layout.groupingColumns).map(group => binary(s"group_key_$group"))
+    private val groupHashes = (0 until layout.groupingColumns).map(group => int64(s"group_hash_$group"))
+    private var rows = 0
+    allocate()
+
+    def rowCount: Int = rows
+
+    def append(row: InternalRow): Unit = {
+      ids.foreach(vector => vector.setSafe(rows, identityBytes(row, layout.idOrdinal)))
+      rowHashes.setSafe(rows, row.getLong(layout.rowHashOrdinal))
+      if (row.isNullAt(layout.fingerprintOrdinal)) fingerprints.setNull(rows)
+      else fingerprints.setSafe(rows, row.getLong(layout.fingerprintOrdinal))
+      var group = 0
+      while (group < layout.groupingColumns) {
+        groupKeys(group).setSafe(rows, identityBytes(row, layout.groupKeyOrdinal(group)))
+        groupHashes(group).setSafe(rows, row.getLong(layout.groupHashOrdinal(group)))
+        group += 1
+      }
+      rows += 1
+    }
+
+    /** The rows appended since the last flush as one IPC stream; the vectors are emptied for the next batch. */
+    def flush(): Array[Byte] = {
+      root.getFieldVectors.asScala.foreach(_.setValueCount(rows))
+      root.setRowCount(rows)
+      val out = new ByteArrayOutputStream()
+      val writer = new ArrowStreamWriter(root, null, out)
+      try {
+        writer.start()
+        writer.writeBatch()
+        writer.end()
+      } finally writer.close()
+      rows = 0
+      allocate()
+      out.toByteArray
+    }
+
+    def close(): Unit = {
+      root.close()
+      allocator.close()
+    }
+
+    private def allocate(): Unit = root.getFieldVectors.asScala.foreach { vector: FieldVector =>
+      vector.clear()
+      vector.setInitialCapacity(RowsPerBatch)
+      vector.allocateNew()
+    }
+  }
+}

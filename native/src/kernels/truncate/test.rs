@@ -578,4 +578,95 @@ fn registry_handles_are_keys_and_free_on_finish_failure_and_close() {
     let handle = registry::open(state_for("")).unwrap();
     registry::close(handle);
     assert!(!registry::is_open(handle));
+    // A panic inside a call frees the handle too (the JNI edge turns the panic into an exception).
+    let handle = registry::open(state_for("")).unwrap();
+    let outcome = std::panic::catch_unwind(|| {
+        registry::with_state(handle, |_| -> Result<()> { panic!("deliberate") })
+    });
+    assert!(outcome.is_err());
+    assert!(!registry::is_open(handle));
+}
+
+/// A stream written by Arrow Java 2.0.0 (Spark 3.1's) with `fixtures/WriteTruncationInput.java`: two
+/// batches, nullable Binary `id` / `group_key_0` fields, a null fp, an ID holding a zero byte.
+#[test]
+fn reads_a_stream_written_by_arrow_java_2_0() {
+    let bytes = include_bytes!("fixtures/arrow_java_2_0_input.arrows");
+    let (schema, batches) = crate::kernels::ipc::read_stream(bytes, "fixture").unwrap();
+    assert_eq!(batches.len(), 2);
+    assert_eq!(schema.field(0).data_type(), &DataType::Binary);
+    let truncate_fixture = |constraints: &str| {
+        let mut state = state_for(constraints);
+        state.offer(&schema, &batches).unwrap();
+        counts_of(&state.finish().unwrap())
+    };
+    // a: (5, 10, x), (1, null, y), (0, 40, z); "b\0": (3, 30, x), (2, 50, x).
+    // Without grouping constraints the group columns are not sent.
+    let projected: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| b.project(&[0, 1, 2]).unwrap())
+        .collect();
+    let mut state = state_for("MaxRowsPerID:2");
+    state.offer(&projected[0].schema(), &projected).unwrap();
+    assert_eq!(
+        counts_of(&state.finish().unwrap()),
+        map(&[(None, 1), (Some(30), 1), (Some(40), 1), (Some(50), 1)])
+    );
+    assert_eq!(
+        truncate_fixture("MaxGroupsPerID:1:1:c"),
+        map(&[(Some(10), 1), (Some(30), 1), (Some(50), 1)])
+    );
+    assert_eq!(
+        truncate_fixture("MaxRowsPerGroupPerID:1:1:c;MaxRowsPerID:1"),
+        map(&[(Some(40), 1), (Some(50), 1)])
+    );
+}
+
+/// A rough throughput figure, not a benchmark: `cargo test -p sparkdp-native --lib throughput -- --ignored
+/// --nocapture` (the test profile optimizes this crate).
+#[test]
+#[ignore]
+fn throughput_of_max_rows_per_id_and_of_the_group_pair() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let rows_per_batch = 8192;
+    let batch_count = 256;
+    for (constraints, grouping_columns) in [
+        ("MaxRowsPerID:5", 0),
+        ("MaxGroupsPerID:3:1:c;MaxRowsPerGroupPerID:2:1:c", 1),
+    ] {
+        let batches: Vec<RecordBatch> = (0..batch_count)
+            .map(|_| {
+                let rows: Vec<InputRow> = (0..rows_per_batch)
+                    .map(|_| {
+                        let id = (rng.next_u32() % 200_000).to_le_bytes().to_vec();
+                        let group = rng.next_u32() % 20;
+                        (
+                            id,
+                            rng.next_u64() as i64,
+                            Some(i64::from(rng.next_u32() % 1000)),
+                            (0..grouping_columns)
+                                .map(|_| (group.to_le_bytes().to_vec(), i64::from(group) * 31))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                batch_of(&rows, grouping_columns)
+            })
+            .collect();
+        let start = std::time::Instant::now();
+        let mut state = state_for(constraints);
+        for batch in &batches {
+            state
+                .offer(&batch.schema(), std::slice::from_ref(batch))
+                .unwrap();
+        }
+        let output = state.finish().unwrap();
+        let elapsed = start.elapsed();
+        let rows = rows_per_batch * batch_count;
+        println!(
+            "{constraints}: {rows} rows in {elapsed:?} = {:.1} M rows/s ({} output rows)",
+            rows as f64 / elapsed.as_secs_f64() / 1e6,
+            output.num_rows()
+        );
+    }
 }

@@ -182,31 +182,41 @@ final class Native private[bridge] () {
   @native def budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]
 
   /**
-   * Opens one partition's fused truncation + partial count in Rust (docs/COMPILER_INTERFACES.md §3).
+   * Opens a truncation pass (docs/COMPILER_INTERFACES.md §3, "Truncation kernel batches"): per ID, the
+   * constraints in enforcement order, then partial counts per fingerprint.
    *
-   * @param constraints     the constraints text (enforcement order; "" for a table without IDs)
-   * @param groupingColumns the columns text of the constraints' distinct grouping columns, first appearance first
-   * @return a handle for `truncationOffer` / `truncationFinish`; free it with `truncationClose`
-   * @throws IllegalArgumentException on bad text
+   * @param constraints     the constraints text, in enforcement order (`""`: no truncation, no `id` column)
+   * @param groupingColumns the columns text of the constraints' distinct grouping columns, in order of first
+   *                        appearance (their `group_key_<i>` / `group_hash_<i>` input columns)
+   * @return a handle (a key into Rust's registry, not a pointer) for [[truncationOffer]] / [[truncationFinish]]
+   * @throws IllegalArgumentException on a bad text
    */
   @native def truncationOpen(constraints: String, groupingColumns: String): Long
 
   /**
-   * Adds rows to an open truncation: one Arrow IPC stream (`TruncationKernel`'s schema).
+   * Offers one Arrow IPC stream of input rows to an open truncation pass.
    *
-   * @throws IllegalArgumentException on a bad stream or schema, or an unknown handle (the handle is then freed)
+   * @param handle the handle from [[truncationOpen]]
+   * @param ipc    an IPC stream: `id` Binary, `row_hash` Int64, `fp` Int64 nullable, `group_key_<i>` Binary,
+   *               `group_hash_<i>` Int64
+   * @throws IllegalArgumentException on a bad IPC stream or schema, or an unknown handle
    */
   @native def truncationOffer(handle: Long, ipc: Array[Byte]): Unit
 
   /**
-   * Applies the constraints and returns the partial counts: an IPC stream of (`fp` Int64 nullable, `count`
-   * Int64), one row per fingerprint among the kept rows. Frees the handle.
+   * Finishes a truncation pass and frees its handle.
    *
+   * @param handle the handle from [[truncationOpen]]
+   * @return an IPC stream of one batch: `fp` Int64 nullable, `count` Int64 not null, one row per distinct kept fp
    * @throws IllegalArgumentException on an unknown handle
    */
   @native def truncationFinish(handle: Long): Array[Byte]
 
-  /** Frees the handle if it is still open; idempotent (a task-completion listener calls it). */
+  /**
+   * Frees a truncation pass if it is still open (idempotent; for a task-completion listener).
+   *
+   * @param handle the handle from [[truncationOpen]]
+   */
   @native def truncationClose(handle: Long): Unit
 
   /**

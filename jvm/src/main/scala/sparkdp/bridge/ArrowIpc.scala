@@ -133,6 +133,20 @@ object ArrowIpc {
     }
   }
 
+  /**
+   * The column `name` of a decoded Rust result, or an `AnalyticsInternalException` naming the kernel.
+   *
+   * {{{
+   * ArrowIpc.columnNamed(ArrowIpc.decode(ipc), "count", "truncationFinish")
+   * }}}
+   */
+  def columnNamed(columns: Seq[Int64Column], name: String, kernel: String): Int64Column =
+    columns.find(_.name == name).getOrElse(
+      throw new sparkdp.AnalyticsInternalException(
+        s"Native $kernel returned columns ${columns.map(_.name).mkString("[", ", ", "]")}, without '$name'."
+      )
+    )
+
   // Arrow reports a malformed stream with assorted exceptions (IOException "Unexpected end of input",
   // IndexOutOfBoundsException from flatbuffers, ...); callers get one IllegalArgumentException saying
   // which part could not be read and why.

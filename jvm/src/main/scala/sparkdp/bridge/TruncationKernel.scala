@@ -13,8 +13,6 @@ import org.apache.spark.TaskContext
 import org.apache.spark.sql.catalyst.InternalRow
 import org.apache.spark.util.TaskCompletionListener
 
-import sparkdp.AnalyticsInternalException
-
 /** One partition's pass through Rust's fused truncation + partial count (docs/COMPILER_INTERFACES.md §3):
   * the rows, in Spark's internal form, are written straight into Arrow vectors (no external `Row`, no copy
   * per value beyond the identity bytes), sent to Rust a batch at a time, and Rust returns one partial count
@@ -74,20 +72,13 @@ private[sparkdp] object TruncationKernel {
         if (encoder.rowCount > 0) native.truncationOffer(handle, encoder.flush())
       } finally encoder.close()
       val partials = ArrowIpc.decode(native.truncationFinish(handle))
-      val fingerprints = columnNamed(partials, "fp")
-      val counts = columnNamed(partials, "count")
+      val fingerprints = ArrowIpc.columnNamed(partials, "fp", "truncationFinish")
+      val counts = ArrowIpc.columnNamed(partials, "count", "truncationFinish")
       fingerprints.values.indices.iterator.map { i =>
         (fingerprints.isNull.exists(flags => flags(i)), fingerprints.values(i), counts.values(i))
       }
     } finally native.truncationClose(handle)
   }
-
-  private def columnNamed(columns: Seq[Int64Column], name: String): Int64Column =
-    columns.find(_.name == name).getOrElse(
-      throw new AnalyticsInternalException(
-        s"Native truncation returned columns ${columns.map(_.name).mkString("[", ", ", "]")}, without '$name'."
-      )
-    )
 
   private val Int64 = new ArrowType.Int(64, true)
   private lazy val rootAllocator: BufferAllocator = new RootAllocator(Long.MaxValue)

@@ -64,8 +64,8 @@ private[sparkdp] object NoisyCounts {
       val trueCounts = chunk.map(_.getLong(keyColumnCount + 1))
       val input = ArrowIpc.encode(Seq(Int64Column("key", fingerprints, None), Int64Column("value", trueCounts, None)))
       val output = ArrowIpc.decode(Native.get.addNoise(input, noiseKey, queryIndex, noiseSpec))
-      val outputKeys = PartialCounts.columnNamed(output, "key", "addNoise")
-      val noisyCounts = PartialCounts.columnNamed(output, "value", "addNoise")
+      val outputKeys = ArrowIpc.columnNamed(output, "key", "addNoise")
+      val noisyCounts = ArrowIpc.columnNamed(output, "value", "addNoise")
       // addNoise keeps row order (CONTRACTS.md); check it rather than pair a count with another key's columns.
       if (!java.util.Arrays.equals(outputKeys.values, fingerprints)) {
         throw new AnalyticsInternalException(

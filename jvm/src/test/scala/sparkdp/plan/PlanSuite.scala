@@ -1,13 +1,13 @@
 package sparkdp.plan
 
 import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.expressions.Window
-import org.apache.spark.sql.functions.{array, col, lit, row_number, struct, unhex, when}
+import org.apache.spark.sql.functions.{array, col, lit, struct, unhex, when}
 import org.apache.spark.sql.types.{BinaryType, IntegerType, LongType, MapType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
-import sparkdp.bridge.{Int64Column, WireText}
+import sparkdp.bridge.{ArrowIpc, Int64Column, WireText}
+import sparkdp.plan.measure.PartialAggregates
 import sparkdp.system.{Library, TestSpark}
 
 /** The planner's Spark steps: fingerprints, truncation (against the window it replaced), partial counts
@@ -54,8 +54,16 @@ class PlanSuite extends AnyFunSuite {
     partitions = 3
   )
 
-  private def keptFingerprints(key: Array[Byte], max: Int): Seq[Long] =
-    TruncateRowsPerID.keptFingerprints(idRows, "id", Seq("item"), max, key).collect().map(_.getLong(0)).toSeq.sorted
+  /** The kept rows' fingerprints under MaxRowsPerID(`max`) (fused Rust pass), each as often as it is kept. */
+  private def keptFingerprints(table: DataFrame, max: Int, key: Array[Byte]): Seq[Long] =
+    PartialAggregates
+      .countPerFingerprint(table, Some("id"), Seq(MaxRowsPerID(max)), KeyFingerprint.of(Seq(table.schema("item"))), key, "fp", "n")
+      .collect()
+      .flatMap(row => Seq.fill(row.getLong(1).toInt)(row.getLong(0)))
+      .toSeq
+      .sorted
+
+  private def keptFingerprints(key: Array[Byte], max: Int): Seq[Long] = keptFingerprints(idRows, max, key)
 
   test("MaxRowsPerID keeps min(rows, k) rows of each ID, null IDs forming one ID") {
     assert(keptFingerprints(someKey, 5).length == 5 + 3 + 5)
@@ -69,53 +77,10 @@ class PlanSuite extends AnyFunSuite {
     assert(keptFingerprints(otherKey, 5) != first)
   }
 
-  /** The selection the sort-free truncation replaced: a window ordered by (row hash, fingerprint) per ID. */
-  private def keptByWindow(hashed: DataFrame, max: Int): Seq[Option[Long]] = {
-    import TruncateRowsPerID.{FingerprintName, IdName, RowHashName}
-    val rank = row_number().over(Window.partitionBy(col(IdName)).orderBy(col(RowHashName), col(FingerprintName)))
-    sortedFingerprints(hashed.withColumn("rank", rank).where(col("rank") <= max).select(FingerprintName).collect())
-  }
-
-  private def sortedFingerprints(rows: Array[Row]): Seq[Option[Long]] =
-    rows.toSeq.map(row => if (row.isNullAt(0)) None else Some(row.getLong(0))).sorted(Ordering.Option(Ordering.Long))
-
-  test("the heap selection equals the window selection on random data with ties and null IDs and fingerprints") {
-    val random = new scala.util.Random(20261129L)
-    val hashedSchema = StructType(
-      Seq(StructField("id", IntegerType), StructField("fp", LongType), StructField("row_hash", LongType))
-    )
-    // Hashes and fingerprints from small ranges tie often; fingerprints carry their ID (id * 100 + …), so equal
-    // multisets of fingerprints mean the same rows were kept for every ID (null fingerprints aside).
-    val hashedRows = Seq.fill(3000) {
-      val id: Integer = if (random.nextInt(20) == 0) null else Integer.valueOf(random.nextInt(40))
-      val fingerprint: java.lang.Long =
-        if (random.nextInt(10) == 0) null else java.lang.Long.valueOf(Option(id).fold(-1)(_.intValue) * 100L + random.nextInt(4))
-      Row(id, fingerprint, random.nextInt(6).toLong)
-    }
-    val hashed = frame(hashedSchema, hashedRows, partitions = 3)
-      .withColumn("id", SparkIdentity.identity(col("id"), IntegerType))
-    for (max <- Seq(1, 3, 50, Int.MaxValue)) {
-      val kept = sortedFingerprints(TruncateRowsPerID.keptOfHashedRows(hashed, max).collect())
-      assert(kept == keptByWindow(hashed, max), s"k = $max")
-    }
-    // The same through the real hashes, with duplicate rows (equal row hash and fingerprint) and null IDs.
-    val tableRows = Seq.fill(2000) {
-      val id: Integer = if (random.nextInt(15) == 0) null else Integer.valueOf(random.nextInt(60))
-      Row(id, s"item-${random.nextInt(12)}")
-    }
-    val table = frame(idRowsSchema, tableRows, partitions = 3)
-    val realHashed = TruncateRowsPerID.hashedRows(table, "id", Seq("id", "item"), someKey)
-    for (max <- Seq(2, 20)) {
-      val kept = sortedFingerprints(TruncateRowsPerID.keptFingerprints(table, "id", Seq("id", "item"), max, someKey).collect())
-      assert(kept == keptByWindow(realHashed, max), s"k = $max")
-    }
-  }
-
   /** The number of rows MaxRowsPerID(k) keeps, k above every ID's row count: k per ID Spark's groupBy sees. */
   private def keptRowsPerIdOf(ids: DataFrame, k: Int): (Long, Long) = {
     val table = ids.withColumn("item", lit("x"))
-    val kept = TruncateRowsPerID.keptFingerprints(table, "id", Seq("item"), k, someKey).count()
-    (kept, ids.groupBy(col("id")).count().count() * k)
+    (keptFingerprints(table, k, someKey).length.toLong, ids.groupBy(col("id")).count().count() * k)
   }
 
   test("ID identity is Spark's: binary, ±0.0, NaN and null IDs, also nested in structs and arrays") {
@@ -149,22 +114,9 @@ class PlanSuite extends AnyFunSuite {
     assert(keptRowsPerIdOf(invalid, 3) == ((6L, 6L)))
   }
 
-  test("an ID with more rows than a chunk: k of them kept, counted across chunks") {
-    val rowCount = LongChunks.RowsPerChunk + 4464 // 70 000
-    val oneId = spark.range(rowCount).select(lit(7).as("id"), (col("id") % 7).cast(StringType).as("item"))
-    def counts(max: Int): Map[Long, Long] = {
-      val kept = TruncateRowsPerID.keptFingerprints(oneId, "id", Seq("item"), max, someKey)
-      PartialCounts.countPerFingerprint(spark, kept, "fp", "n").collect().map(row => row.getLong(0) -> row.getLong(1)).toMap
-    }
-    val all = counts(Int.MaxValue)
-    assert(all.size == 7 && all.values.forall(_ == rowCount / 7))
-    val truncated = counts(LongChunks.RowsPerChunk + 1)
-    assert(truncated.values.sum == LongChunks.RowsPerChunk + 1 && truncated.keySet == all.keySet)
-  }
-
   test("the truncation key is read as four big-endian longs") {
     val key = Array.tabulate[Byte](32)(i => if (i % 8 == 7) 1.toByte else 0.toByte)
-    assert(TruncateRowsPerID.truncationKeyWords(key) == Seq(1L, 1L, 1L, 1L))
+    assert(TruncationHashes.truncationKeyWords(key) == Seq(1L, 1L, 1L, 1L))
   }
 
   test("a fingerprint collision between keyset keys is an error naming both keys, never a merge") {
@@ -255,9 +207,9 @@ class PlanSuite extends AnyFunSuite {
 
   test("a native result without the expected column is an AnalyticsInternalException naming kernel and column") {
     val error = intercept[AnalyticsInternalException](
-      PartialCounts.columnNamed(Seq(Int64Column("key", Array(1L), None)), "count", "countByKey")
+      ArrowIpc.columnNamed(Seq(Int64Column("key", Array(1L), None)), "count", "addNoise")
     )
-    assert(error.getMessage == "Native countByKey returned columns [key], without 'count'.")
+    assert(error.getMessage == "Native addNoise returned columns [key], without 'count'.")
     val budgetError = intercept[AnalyticsInternalException](WireText.budgetKind("rho:1"))
     assert(budgetError.getMessage.contains("'rho:1'"))
   }

@@ -2,7 +2,7 @@ package sparkdp.plan
 
 import org.apache.spark.sql.{Column, DataFrame}
 import org.apache.spark.sql.expressions.Window
-import org.apache.spark.sql.functions.{col, count, dense_rank, lit, row_number, xxhash64}
+import org.apache.spark.sql.functions.{col, count, dense_rank, lit, row_number}
 
 import sparkdp.{Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID}
 
@@ -43,8 +43,7 @@ object WindowTruncation {
       fingerprint: Column,
       truncationKey: Array[Byte]
   ): DataFrame = {
-    val keyWords = TruncateRowsPerID.truncationKeyWords(truncationKey).map(word => lit(word))
-    val groupingColumns = constraints.flatMap {
+        val groupingColumns = constraints.flatMap {
       case MaxRowsPerID(_)                 => None
       case MaxGroupsPerID(column, _)       => Some(column)
       case MaxRowsPerGroupPerID(column, _) => Some(column)
@@ -53,13 +52,13 @@ object WindowTruncation {
       val value = HashableColumns.column(column)
       // Grouping values are told apart as Spark's grouping does (COMPILER_INTERFACES §1).
       val identity = SparkIdentity.identity(value, table.schema(column).dataType)
-      Seq(identity.as(groupValueName(i)), xxhash64(keyWords :+ identity: _*).as(groupHashName(i)))
+      Seq(identity.as(groupValueName(i)), TruncationHashes.groupHash(identity, truncationKey).as(groupHashName(i)))
     }
     val hashed = table.select(
       Seq(
-        TruncateRowsPerID.idOf(table, idColumn).as(IdName),
+        TruncationHashes.idOf(table, idColumn).as(IdName),
         fingerprint.as(FingerprintName),
-        TruncateRowsPerID.rowHash(table, truncationKey).as(RowHashName)
+        TruncationHashes.rowHash(table, truncationKey).as(RowHashName)
       ) ++ groupColumns: _*
     )
     val rank = "__sparkdp_rank"

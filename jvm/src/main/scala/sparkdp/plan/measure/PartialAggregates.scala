@@ -1,12 +1,12 @@
 package sparkdp.plan.measure
 
 import org.apache.spark.sql.{Column, DataFrame, Row}
-import org.apache.spark.sql.functions.{col, lit, sum, xxhash64}
+import org.apache.spark.sql.functions.{col, sum}
 import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
 import sparkdp.{AnalyticsInternalException, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID}
 import sparkdp.bridge.{TruncationKernel, WireText}
-import sparkdp.plan.{HashableColumns, SparkIdentity, TruncateRowsPerID}
+import sparkdp.plan.{HashableColumns, SparkIdentity, TruncationHashes}
 
 /** The true aggregates of a measurement per key fingerprint, after the table's constraints are enforced.
   *
@@ -15,7 +15,7 @@ import sparkdp.plan.{HashableColumns, SparkIdentity, TruncateRowsPerID}
   * fingerprint, row hash, grouping identities and hashes) are selected from each row and, for an ID table,
   * shuffled by ID; Rust keeps what the constraints allow and emits one partial count per fingerprint; Spark
   * sums the partials. IDs and grouping values are told apart by their `SparkIdentity` bytes, never by hashes
-  * (hashes only order); why the selection is stable and why the hashes are keyed: `TruncateRowsPerID`.
+  * (hashes only order); why the selection is stable and why the hashes are keyed: `TruncationHashes`.
   */
 private[sparkdp] object PartialAggregates {
 
@@ -26,7 +26,7 @@ private[sparkdp] object PartialAggregates {
     * left: `MaxRowsPerID(k)` keeps the k smallest (row hash, fingerprint); `MaxGroupsPerID(c, g)` the rows of
     * the g values of c with the smallest (group hash, value); `MaxRowsPerGroupPerID(c, r)` per value of c the r
     * smallest (row hash, fingerprint). Selection depends only on the ID's own rows (the stability argument of
-    * `TruncateRowsPerID`). Without an ID column there are no constraints (the compiler refuses them) and every
+    * `TruncationHashes`). Without an ID column there are no constraints (the compiler refuses them) and every
     * row counts.
     *
     * Example:
@@ -59,13 +59,13 @@ private[sparkdp] object PartialAggregates {
     val groupColumns = groupingColumns.zipWithIndex.flatMap { case (column, i) =>
       val identity = SparkIdentity.identity(HashableColumns.column(column), table.schema(column).dataType)
       // The group's hash covers its normalised identity, so values Spark deems equal get one hash.
-      Seq(identity.as(groupValueName(i)), xxhash64(truncationKeyWords(truncationKey) :+ identity: _*).as(groupHashName(i)))
+      Seq(identity.as(groupValueName(i)), TruncationHashes.groupHash(identity, truncationKey).as(groupHashName(i)))
     }
     // Layout of TruncationKernel: [id], fp, row_hash, (group_key_i, group_hash_i)*.
     val hashed = table.select(
-      idColumn.toSeq.map(id => TruncateRowsPerID.idOf(table, id).as(IdName)) ++ Seq(
+      idColumn.toSeq.map(id => TruncationHashes.idOf(table, id).as(IdName)) ++ Seq(
         fingerprint.as(FingerprintName),
-        TruncateRowsPerID.rowHash(table, truncationKey).as(RowHashName)
+        TruncationHashes.rowHash(table, truncationKey).as(RowHashName)
       ) ++ groupColumns: _*
     )
     // Hash partitioning on the ID's identity puts every row of an ID in one partition (AQE may coalesce
@@ -98,9 +98,6 @@ private[sparkdp] object PartialAggregates {
       case MaxGroupsPerID(column, _)       => Some(column)
       case MaxRowsPerGroupPerID(column, _) => Some(column)
     }.distinct
-
-  private def truncationKeyWords(truncationKey: Array[Byte]): Seq[Column] =
-    TruncateRowsPerID.truncationKeyWords(truncationKey).map(word => lit(word))
 
   private val IdName = "id"
   private val FingerprintName = "fp"

@@ -51,7 +51,8 @@ check_jni_symbols() {
   local exported
   exported="$(dynamic_symbols "$lib" | grep -o 'Java_sparkdp_bridge_Native_[A-Za-z0-9_]*' | sort -u || true)"
   for name in libraryVersion newSessionSecret deriveKey exactFromDouble budgetSubtract budgetCovers \
-              numberToDouble countNoise countByKey addNoise panicForTest; do
+              numberToDouble countNoise countByKey addNoise panicForTest \
+              planMeasurement budgetFromDoubles budgetCharge budgetToDoubles; do
     grep -qx "Java_sparkdp_bridge_Native_$name" <<<"$exported" || missing+=("$name")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -15,6 +15,11 @@ pub enum Error {
     /// A budget request exceeds what remains. Maps to `sparkdp.InsufficientBudgetException`.
     #[error("{0}")]
     InsufficientBudget(String),
+    /// A well-formed query the library cannot answer as asked (e.g. an ID-protected table aggregated without
+    /// a constraint bounding each ID's rows), with Tumult's message. Maps to `sparkdp.UnsupportedQueryException`
+    /// (a `RuntimeException`; Python `RuntimeError`, as Tumult raises).
+    #[error("{0}")]
+    UnsupportedQuery(String),
     /// Anything else, including invariant violations: a bug on our side. Maps to `sparkdp.NativeException`.
     #[error("{0}")]
     Internal(String),

@@ -16,7 +16,9 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 
 use ::jni::objects::{JByteArray, JObject, JString};
-use ::jni::sys::{jboolean, jbyteArray, jdouble, jlong, jobject, jstring, JNI_FALSE, JNI_TRUE};
+use ::jni::sys::{
+    jboolean, jbyteArray, jdouble, jdoubleArray, jlong, jobject, jstring, JNI_FALSE, JNI_TRUE,
+};
 use ::jni::JNIEnv;
 use once_cell::sync::Lazy;
 
@@ -193,6 +195,69 @@ pub extern "system" fn Java_sparkdp_bridge_Native_addNoise<'local>(
     })
 }
 
+/// `planMeasurement(request: String): String` — the plan text of a measurement request.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_planMeasurement<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    request: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let request = string_arg(env, &request, "request")?;
+        let plan = edge_ops::plan_measurement_text(&request)?;
+        string_result(env, &plan)
+    })
+}
+
+/// `budgetFromDoubles(kind: String, a: Double, b: Double): String` — budget text ("pure": ε = a;
+/// "approx": ε = a, δ = b; "zcdp": ρ = a).
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_budgetFromDoubles<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    kind: JString<'local>,
+    a: jdouble,
+    b: jdouble,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let kind = string_arg(env, &kind, "kind")?;
+        let budget = edge_ops::budget_from_doubles(&kind, a, b)?;
+        string_result(env, &budget)
+    })
+}
+
+/// `budgetCharge(remaining: String, requested: String): String` — the charged budget text.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_budgetCharge<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    remaining: JString<'local>,
+    requested: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let remaining = string_arg(env, &remaining, "remaining")?;
+        let requested = string_arg(env, &requested, "requested")?;
+        let charged = edge_ops::budget_charge(&remaining, &requested)?;
+        string_result(env, &charged)
+    })
+}
+
+/// `budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]` — `[ε]`, `[ε, δ]` or `[ρ]`.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_budgetToDoubles<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    budget: JString<'local>,
+    round_up: jboolean,
+) -> jdoubleArray {
+    run_at_edge(&mut env, |env| {
+        let budget = string_arg(env, &budget, "budget")?;
+        let round_up = round_up != JNI_FALSE;
+        let values = edge_ops::budget_to_doubles(&budget, round_up)?;
+        double_array_result(env, &values)
+    })
+}
+
 /// `panicForTest(): Unit` — panics inside Rust on purpose. It exists so tests (Rust and JVM) can prove
 /// that the edge turns a panic into a pending `sparkdp.NativeException` carrying the panic message,
 /// instead of aborting the JVM. Never called in production code.
@@ -272,6 +337,7 @@ fn throw_error(env: &mut JNIEnv, failure: &Error) {
         Error::InvalidArgument(_) => "java/lang/IllegalArgumentException",
         Error::Overflow(_) => "java/lang/ArithmeticException",
         Error::InsufficientBudget(_) => "sparkdp/InsufficientBudgetException",
+        Error::UnsupportedQuery(_) => "sparkdp/UnsupportedQueryException",
         Error::Internal(_) => "sparkdp/NativeException",
     };
     throw_exception(env, class, &failure.to_string());
@@ -390,6 +456,22 @@ fn byte_array_result(env: &JNIEnv, bytes: &[u8]) -> Result<jbyteArray> {
             bytes.len()
         )
     })?;
+    Ok(array.into_raw())
+}
+
+fn double_array_result(env: &JNIEnv, values: &[f64]) -> Result<jdoubleArray> {
+    let length = i32::try_from(values.len()).map_err(|_| {
+        err!(
+            Internal,
+            "result of {} doubles does not fit in a Java double[]",
+            values.len()
+        )
+    })?;
+    let array = env
+        .new_double_array(length)
+        .map_err(|e| err!(Internal, "cannot create the result double[]: {e}"))?;
+    env.set_double_array_region(&array, 0, values)
+        .map_err(|e| err!(Internal, "cannot fill the result double[]: {e}"))?;
     Ok(array.into_raw())
 }
 

@@ -20,7 +20,11 @@ use super::*;
 use crate::kernels::ipc;
 
 const DEFAULT_JAVA_HOME: &str = "/usr/lib/jvm/java-17-openjdk-amd64";
-const EXCEPTION_SOURCES: [&str; 2] = ["NativeException.java", "InsufficientBudgetException.java"];
+const EXCEPTION_SOURCES: [&str; 3] = [
+    "NativeException.java",
+    "InsufficientBudgetException.java",
+    "UnsupportedQueryException.java",
+];
 
 static JVM: Lazy<std::result::Result<JavaVM, String>> = Lazy::new(start_jvm);
 
@@ -596,4 +600,136 @@ fn add_noise_without_noise_round_trips_through_the_edge() {
         ipc::read_stream(&output, "test output").expect("valid IPC");
     assert_eq!(output_schema, schema);
     assert_eq!(output_batches, vec![batch]);
+}
+
+fn plan_measurement_through_the_edge(env: &mut JNIEnv, request: &str) -> jstring {
+    let request = env.new_string(request).expect("String");
+    Java_sparkdp_bridge_Native_planMeasurement(env_for_call(env), JObject::null(), request)
+}
+
+#[test]
+fn plan_measurement_through_the_edge_returns_the_plan_text() {
+    let mut env = attach();
+    let returned = plan_measurement_through_the_edge(
+        &mut env,
+        "aggregation=count\nbudget=zcdp:1/2\nchange=AddMaxRowsInMaxGroups:2:3:1:c\nconstraints=\n\
+         groupby=1:c\nmechanism=default",
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(
+        string_of(&mut env, returned),
+        "measure=0:count;noise=gaussian:18;budget=zcdp:1/2"
+    );
+}
+
+#[test]
+fn plan_measurement_without_a_constraint_throws_unsupported_query_exception() {
+    let mut env = attach();
+    let returned = plan_measurement_through_the_edge(
+        &mut env,
+        "aggregation=count\nbudget=pure:1\nchange=AddRowsWithID\nconstraints=\ngroupby=\nmechanism=default",
+    );
+    assert!(returned.is_null());
+    assert_eq!(
+        expect_exception(&mut env, "sparkdp.UnsupportedQueryException"),
+        "A constraint on the number of rows contributed by each ID is needed to perform this query \
+         (e.g. MaxRowsPerID)."
+    );
+    // A bad request is an IllegalArgumentException naming the key.
+    plan_measurement_through_the_edge(&mut env, "aggregation=count");
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("key 'budget' is missing"), "{message}");
+}
+
+#[test]
+fn budget_from_doubles_through_the_edge_returns_text_or_throws_iae() {
+    let mut env = attach();
+    let kind = env.new_string("approx").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetFromDoubles(
+        env_for_call(&env),
+        JObject::null(),
+        kind,
+        0.5,
+        0.25,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "approx:1/2:1/4");
+
+    let kind = env.new_string("pure").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetFromDoubles(
+        env_for_call(&env),
+        JObject::null(),
+        kind,
+        1e300,
+        0.0,
+    );
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("epsilon of 1e300"), "{message}");
+}
+
+#[test]
+fn budget_charge_through_the_edge_returns_text_or_throws() {
+    let mut env = attach();
+    let charge = |env: &mut JNIEnv, remaining: &str, requested: &str| {
+        let remaining = env.new_string(remaining).expect("String");
+        let requested = env.new_string(requested).expect("String");
+        Java_sparkdp_bridge_Native_budgetCharge(
+            env_for_call(env),
+            JObject::null(),
+            remaining,
+            requested,
+        )
+    };
+    let returned = charge(&mut env, "zcdp:1", "zcdp:1000000001/1000000000");
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "zcdp:1");
+
+    let returned = charge(&mut env, "zcdp:1", "zcdp:2");
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "sparkdp.InsufficientBudgetException");
+    assert_eq!(
+        message,
+        "Cannot answer query without exceeding the Session privacy budget.\nRequested: 𝝆=2.000\n\
+         Remaining: 𝝆=1.000\nDifference: 𝝆=1.000"
+    );
+
+    charge(&mut env, "zcdp:1", "pure:1");
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(
+        message.starts_with("Your requested privacy budget type must match"),
+        "{message}"
+    );
+}
+
+#[test]
+fn budget_to_doubles_through_the_edge_returns_a_java_double_array() {
+    let mut env = attach();
+    let budget = env.new_string("approx:1/3:inf").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetToDoubles(
+        env_for_call(&env),
+        JObject::null(),
+        budget,
+        JNI_FALSE,
+    );
+    // approx:1/3:inf is not a valid budget (δ > 1).
+    assert!(returned.is_null());
+    expect_exception(&mut env, "java.lang.IllegalArgumentException");
+
+    let budget = env.new_string("approx:1/4:1/2").expect("String");
+    let returned = Java_sparkdp_bridge_Native_budgetToDoubles(
+        env_for_call(&env),
+        JObject::null(),
+        budget,
+        JNI_TRUE,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(!returned.is_null());
+    // SAFETY: `returned` is a live local reference to the double[] the call just created on this thread.
+    let array = unsafe { ::jni::objects::JDoubleArray::from_raw(returned) };
+    let length = env.get_array_length(&array).expect("length");
+    let mut values = vec![0.0; usize::try_from(length).expect("length")];
+    env.get_double_array_region(&array, 0, &mut values)
+        .expect("read double[]");
+    assert_eq!(values, vec![0.25, 0.5]);
 }

@@ -7,11 +7,13 @@
 use crate::error::Result;
 use crate::fail;
 use crate::privacy::calibration::count_noise;
+use crate::privacy::measurement::plan_measurement;
 use crate::privacy::text::{
-    format_budget, format_noise_spec, format_number, parse_budget, parse_columns,
-    parse_constraints, parse_mechanism, parse_noise_spec, parse_number, parse_protected_change,
+    format_budget, format_noise_spec, format_number, format_plan, parse_budget, parse_columns,
+    parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec, parse_number,
+    parse_protected_change,
 };
-use crate::privacy::{ExtRational, Rational};
+use crate::privacy::{Budget, ExtRational, Rational};
 use crate::sample::SecretKey;
 
 use super::{add_noise, count_by_key, ipc};
@@ -56,12 +58,42 @@ pub fn number_to_double(number: &str, round_up: bool) -> Result<f64> {
     })
 }
 
-/// `budgetSubtract(remaining, requested)`: `remaining - requested` as budget text.
-/// `Err(InsufficientBudget)` when `requested` exceeds `remaining`; `Err(InvalidArgument)` on a type mismatch.
-pub fn budget_subtract(remaining: &str, requested: &str) -> Result<String> {
+/// `budgetSubtract(remaining, charged)`: `remaining - charged` as budget text, exact when it fits and
+/// otherwise rounded toward less remaining (`Budget::subtract_charged`), so it never fails for a budget
+/// `budgetCharge` returned. `Err(InsufficientBudget)` when `charged` exceeds `remaining`;
+/// `Err(InvalidArgument)` on a type mismatch.
+pub fn budget_subtract(remaining: &str, charged: &str) -> Result<String> {
+    let remaining = parse_budget(remaining)?;
+    let charged = parse_budget(charged)?;
+    Ok(format_budget(&remaining.subtract_charged(&charged)?))
+}
+
+/// `budgetFromDoubles(kind, a, b)`: budget text of a user's budget ("pure": ε = a; "approx": ε = a, δ = b;
+/// "zcdp": ρ = a), with Tumult's validation messages; rounded down where not exactly representable,
+/// refused (naming the limit) when too large (`Budget::from_doubles`).
+pub fn budget_from_doubles(kind: &str, a: f64, b: f64) -> Result<String> {
+    Ok(format_budget(&Budget::from_doubles(kind, a, b)?))
+}
+
+/// `budgetCharge(remaining, requested)`: the budget text a query asking for `requested` is charged
+/// (`Budget::charge`: Tumult's tolerance; `Err(InsufficientBudget)` / `Err(InvalidArgument)` with
+/// Tumult's messages).
+pub fn budget_charge(remaining: &str, requested: &str) -> Result<String> {
     let remaining = parse_budget(remaining)?;
     let requested = parse_budget(requested)?;
-    Ok(format_budget(&remaining.checked_sub(&requested)?))
+    Ok(format_budget(&remaining.charge(&requested)?))
+}
+
+/// `budgetToDoubles(budget, roundUp)`: `[ε]`, `[ε, δ]` or `[ρ]`, each the nearest double at or above
+/// (`round_up`) or at or below the exact value; ∞ stays ∞.
+pub fn budget_to_doubles(budget: &str, round_up: bool) -> Result<Vec<f64>> {
+    Ok(parse_budget(budget)?.to_doubles(round_up))
+}
+
+/// `planMeasurement(request)`: the plan text of a measurement request (COMPILER_INTERFACES.md §2).
+pub fn plan_measurement_text(request: &str) -> Result<String> {
+    let request = parse_measurement_request(request)?;
+    Ok(format_plan(&plan_measurement(&request)?))
 }
 
 /// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.

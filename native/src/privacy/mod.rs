@@ -3,6 +3,7 @@
 //! conversions for display.
 pub mod budget;
 pub mod calibration;
+pub mod measurement;
 pub mod rational;
 pub mod sensitivity;
 #[cfg(test)]

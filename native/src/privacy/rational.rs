@@ -176,6 +176,74 @@ impl Rational {
         }
     }
 
+    /// The largest finite f64 that [`Rational::from_f64_exact`] and [`Rational::from_f64_round_down`]
+    /// accept: `(2^53 − 1)·2^75`, the largest f64 below 2^128.
+    pub const LARGEST_F64: f64 = 340_282_366_920_938_425_684_442_744_474_606_501_888.0;
+
+    /// Like [`Rational::from_f64_exact`], but a value whose exact form needs a denominator beyond 2^127
+    /// is rounded *down* to the nearest multiple of 2^-127 (so every x below 2^-127 becomes zero) instead
+    /// of failing. Use it where a smaller value is the safe side (a privacy budget). Err(InvalidArgument)
+    /// on NaN, negative or infinite input; Err(Overflow) above [`Rational::LARGEST_F64`].
+    pub fn from_f64_round_down(x: f64, setting: &str) -> Result<Self> {
+        match Self::from_f64_exact(x, setting) {
+            Err(crate::error::Error::Overflow(_)) if x < 1.0 => {
+                // x = m·2^e with e < -127 (x is finite and positive here). floor(x·2^127) = floor(m·2^(e+127)).
+                let bits = x.to_bits();
+                let biased_exponent = ((bits >> 52) & 0x7ff) as i32;
+                let fraction = bits & ((1u64 << 52) - 1);
+                let (mantissa, exponent) = if biased_exponent == 0 {
+                    (fraction, -1074)
+                } else {
+                    (fraction | (1u64 << 52), biased_exponent - 1075)
+                };
+                let shift = (-127 - exponent).unsigned_abs();
+                let numerator = u128::from(mantissa).checked_shr(shift).unwrap_or(0);
+                Ok(Self::reduced(numerator, 1u128 << 127))
+            }
+            other => other,
+        }
+    }
+
+    /// `ceil(self·2^shift)` for `0 <= shift <= 127`, or `None` when it does not fit in u128.
+    fn ceil_times_power_of_two(&self, shift: u32) -> Option<u128> {
+        let floor = self.floor_times_power_of_two(shift as i32)?;
+        let is_exact = Self::reduced(floor, 1u128 << shift) == *self;
+        if is_exact {
+            Some(floor)
+        } else {
+            floor.checked_add(1)
+        }
+    }
+
+    /// A lower bound on `self − o` (`o <= self`) that fits u128/u128: the exact difference when it fits,
+    /// otherwise `floor(self·2^k)/2^k − ceil(o·2^k)/2^k` (at least 0) for the largest `k <= 127` for which
+    /// this fits, which is below the exact difference by less than 2^(1−k). Err(InvalidArgument) when
+    /// `o > self`.
+    pub fn sub_round_down(&self, o: &Self) -> Result<Self> {
+        match self.checked_sub(o) {
+            Err(crate::error::Error::Overflow(_)) => {}
+            other => return other,
+        }
+        for shift in (0..=127u32).rev() {
+            let Some(minuend) = self.floor_times_power_of_two(shift as i32) else {
+                continue;
+            };
+            let Some(subtrahend) = o.ceil_times_power_of_two(shift) else {
+                continue;
+            };
+            return Ok(Self::reduced(
+                minuend.saturating_sub(subtrahend),
+                1u128 << shift,
+            ));
+        }
+        // shift = 0 always fits: floor(self) < 2^128 and ceil(o) <= ceil(self) fits unless self > 2^128 − 1,
+        // which no u128 rational is.
+        fail!(
+            Internal,
+            "sub_round_down({self}, {o}): no power-of-two denominator fits"
+        )
+    }
+
     /// `self + o`, exact. Err(Overflow) when an intermediate or the reduced result exceeds u128.
     pub fn checked_add(&self, o: &Self) -> Result<Self> {
         // Knuth, TAOCP vol. 2 §4.5.1: dividing by gcd(b, d) first keeps intermediates small.

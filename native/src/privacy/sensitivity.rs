@@ -11,11 +11,21 @@
 //! |----------------------------------------------------|-------------|--------------|
 //! | `AddOneRow`                                        | 1           | 1            |
 //! | `AddMaxRows{n}`                                    | n           | n²           |
+//! | `AddMaxRowsInMaxGroups{c, g, r}`, grouped by c     | g·r         | g·r²         |
+//! | `AddMaxRowsInMaxGroups{c, g, r}`, not grouped by c | g·r         | (g·r)²       |
 //! | `AddRowsWithID` + `MaxRowsPerID(k)`                | k           | k²           |
 //! | `AddRowsWithID` + `MaxGroupsPerID(c, g)` + `MaxRowsPerGroupPerID(c, r)`, grouped by c | g·r | g·r² |
 //! | the same, not grouped by c                         | g·r         | (g·r)²       |
 //!
 //! `AddMaxRows{n}` and `MaxRowsPerID(k)`: all added rows may land in one group, so L1 = L2 = n (or k).
+//! `AddMaxRowsInMaxGroups{c, g, r}` (Tumult's `AddRemoveRowsAcrossGroups`): a neighbour differs by at most r
+//! rows in each of at most g values of c. Tumult starts from the distance g·r under `SumOf` (PureDP/ApproxDP)
+//! and r·sqrt(g) under `RootSumOfSquared` (RhoZCDP), both in `IfGroupedBy(c, ·)`. Grouped by c (among possibly
+//! other columns), each value of c is its own block of output cells: L1 = g·r, L2² = g·r² (Tumult's L2 =
+//! r·sqrt(g)). Not grouped by c, all g·r rows may land in one cell: L1 = L2 = g·r, as `AddMaxRows(g·r)`.
+//! (Tumult's `UnwrapIfGroupedBy` squares the `RootSumOfSquared` distance there, giving r²·g under RhoZCDP,
+//! which is never below g·r: ours is the tighter, still sound bound, since the neighbour has at most g·r more
+//! rows in all.)
 //! `MaxGroupsPerID(c, g)` and `MaxRowsPerGroupPerID(c, r)` bound an ID to g values of column c with at
 //! most r rows each. They are used only as a pair on the *same* column c (Tumult's
 //! `_get_truncatable_constraints`); alone, or paired with a different column, they bound nothing. When the
@@ -39,7 +49,15 @@ mod test;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProtectedChange {
     AddOneRow,
-    AddMaxRows { max_rows: u64 },
+    AddMaxRows {
+        max_rows: u64,
+    },
+    /// At most `max_rows_per_group` rows in each of at most `max_groups` values of `grouping_column`.
+    AddMaxRowsInMaxGroups {
+        grouping_column: String,
+        max_groups: u64,
+        max_rows_per_group: u64,
+    },
     AddRowsWithID,
 }
 
@@ -232,13 +250,54 @@ impl ClampBounds {
 }
 
 fn validate_change(change: &ProtectedChange) -> Result<()> {
-    if let ProtectedChange::AddMaxRows { max_rows: 0 } = change {
-        fail!(
+    match change {
+        ProtectedChange::AddMaxRows { max_rows: 0 } => fail!(
             InvalidArgument,
             "max_rows must be positive, got 0 (AddMaxRows)"
-        );
+        ),
+        ProtectedChange::AddMaxRowsInMaxGroups { max_groups: 0, .. } => fail!(
+            InvalidArgument,
+            "max_groups must be positive, got 0 (AddMaxRowsInMaxGroups)"
+        ),
+        ProtectedChange::AddMaxRowsInMaxGroups {
+            max_rows_per_group: 0,
+            ..
+        } => fail!(
+            InvalidArgument,
+            "max_rows_per_group must be positive, got 0 (AddMaxRowsInMaxGroups)"
+        ),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// Tumult's message (`_truncate_table` in its measurement visitor) when an ID-protected table is aggregated
+/// without a constraint bounding the rows of each ID.
+pub const MISSING_ID_CONSTRAINT_MESSAGE: &str =
+    "A constraint on the number of rows contributed by each ID \
+     is needed to perform this query (e.g. MaxRowsPerID).";
+
+/// Count sensitivities when each neighbour differs by at most `rows_per_group` rows in each of at most
+/// `groups` values of `column` (see the module table): the `AddMaxRowsInMaxGroups` change and the
+/// (`MaxGroupsPerID`, `MaxRowsPerGroupPerID`) pair share this rule.
+fn grouped_rows_sensitivities(
+    column: &str,
+    groups: u64,
+    rows_per_group: u64,
+    groupby_columns: &[String],
+) -> Result<Sensitivities> {
+    let groups = Rational::from_integer(u128::from(groups));
+    let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
+    let rows = groups.checked_mul(&rows_per_group)?;
+    let is_grouped_on = groupby_columns.iter().any(|grouped| grouped == column);
+    let l2_squared = if is_grouped_on {
+        groups.checked_mul(&rows_per_group.checked_square()?)?
+    } else {
+        rows.checked_square()?
+    };
+    Ok(Sensitivities {
+        l1: rows,
+        l2_squared,
+    })
 }
 
 /// The smallest `MaxRowsPerID` bound among `constraints` (every enforced bound holds, so the smallest does).
@@ -297,37 +356,24 @@ fn id_count_sensitivities(
         });
     }
     for (column, groups, rows_per_group) in paired_group_bounds(constraints) {
-        let groups = Rational::from_integer(u128::from(groups));
-        let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
-        let rows_per_id = groups.checked_mul(&rows_per_group)?;
-        let is_grouped_on = groupby_columns.iter().any(|grouped| grouped == column);
-        let l2_squared = if is_grouped_on {
-            groups.checked_mul(&rows_per_group.checked_square()?)?
-        } else {
-            rows_per_id.checked_square()?
-        };
-        candidates.push(Sensitivities {
-            l1: rows_per_id,
-            l2_squared,
-        });
+        candidates.push(grouped_rows_sensitivities(
+            column,
+            groups,
+            rows_per_group,
+            groupby_columns,
+        )?);
     }
-    let given: Vec<String> = constraints.iter().map(Constraint::describe).collect();
     let l1 = candidates.iter().map(|s| s.l1).min();
     let l2_squared = candidates.iter().map(|s| s.l2_squared).min();
     match (l1, l2_squared) {
         (Some(l1), Some(l2_squared)) => Ok(Sensitivities { l1, l2_squared }),
-        _ => fail!(
-            InvalidArgument,
-            "A constraint on the number of rows contributed by each ID is needed to perform this query \
-             (e.g. MaxRowsPerID) on a table protected with AddRowsWithID: enforce MaxRowsPerID, or both \
-             MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column (constraints given: [{}])",
-            given.join(", ")
-        ),
+        // Usable: MaxRowsPerID, or MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column.
+        _ => fail!(UnsupportedQuery, "{MISSING_ID_CONSTRAINT_MESSAGE}"),
     }
 }
 
-/// Sensitivities of a count grouped by `groupby_columns` (see the module table). Err(InvalidArgument)
-/// when `AddRowsWithID` lacks a bounding constraint, or when a bound is zero.
+/// Sensitivities of a count grouped by `groupby_columns` (see the module table). Err(UnsupportedQuery) with
+/// Tumult's message when `AddRowsWithID` lacks a bounding constraint; Err(InvalidArgument) when a bound is zero.
 pub fn count_sensitivities(
     change: &ProtectedChange,
     constraints: &[Constraint],
@@ -346,6 +392,16 @@ pub fn count_sensitivities(
                 l2_squared: rows.checked_square()?,
             })
         }
+        ProtectedChange::AddMaxRowsInMaxGroups {
+            grouping_column,
+            max_groups,
+            max_rows_per_group,
+        } => grouped_rows_sensitivities(
+            grouping_column,
+            *max_groups,
+            *max_rows_per_group,
+            groupby_columns,
+        ),
         ProtectedChange::AddRowsWithID => id_count_sensitivities(constraints, groupby_columns),
     }
 }
@@ -355,6 +411,7 @@ pub fn count_sensitivities(
 ///
 /// # Proof Definition
 /// Returns `Ok(1)` for `AddOneRow`, `Ok(n)` for `AddMaxRows{n}` (each added row lands in one cell).
+/// For `AddMaxRowsInMaxGroups{c, g, r}`: `g` when the aggregation groups by exactly `[c]`, else `g·r`.
 /// For `AddRowsWithID`, the smallest of: `k` for each `MaxRowsPerID(k)` (an ID has at most k rows);
 /// for each column c with `MaxGroupsPerID(c, g)` and `MaxRowsPerGroupPerID(c, r)`, `g` when the
 /// aggregation groups by exactly `[c]` (an ID has at most g values of c, one cell each), else `g·r`
@@ -370,20 +427,20 @@ pub fn max_changed_cells(
     match change {
         ProtectedChange::AddOneRow => Ok(1),
         ProtectedChange::AddMaxRows { max_rows } => Ok(*max_rows),
+        ProtectedChange::AddMaxRowsInMaxGroups {
+            grouping_column,
+            max_groups,
+            max_rows_per_group,
+        } => grouped_changed_cells(
+            grouping_column,
+            *max_groups,
+            *max_rows_per_group,
+            groupby_columns,
+        ),
         ProtectedChange::AddRowsWithID => {
             let mut bound = smallest_max_rows_per_id(constraints);
             for (column, groups, rows_per_group) in paired_group_bounds(constraints) {
-                let cells = if matches!(groupby_columns, [only] if only == column) {
-                    groups
-                } else {
-                    groups.checked_mul(rows_per_group).ok_or_else(|| {
-                        err!(
-                            Overflow,
-                            "MaxGroupsPerID('{column}', {groups}) times MaxRowsPerGroupPerID('{column}', \
-                             {rows_per_group}) overflows u64"
-                        )
-                    })?
-                };
+                let cells = grouped_changed_cells(column, groups, rows_per_group, groupby_columns)?;
                 bound = Some(bound.map_or(cells, |current| current.min(cells)));
             }
             bound.ok_or_else(|| {
@@ -394,6 +451,25 @@ pub fn max_changed_cells(
             })
         }
     }
+}
+
+/// Cells one change can alter when it touches at most `rows_per_group` rows in each of at most `groups`
+/// values of `column`: `groups` when the aggregation groups by exactly `[column]`, else `groups·rows_per_group`.
+fn grouped_changed_cells(
+    column: &str,
+    groups: u64,
+    rows_per_group: u64,
+    groupby_columns: &[String],
+) -> Result<u64> {
+    if matches!(groupby_columns, [only] if only == column) {
+        return Ok(groups);
+    }
+    groups.checked_mul(rows_per_group).ok_or_else(|| {
+        err!(
+            Overflow,
+            "{groups} groups of {rows_per_group} rows on column '{column}' overflow u64"
+        )
+    })
 }
 
 /// L1 sensitivity of a grouped count. Err(InvalidArgument) when AddRowsWithID lacks a bounding constraint.

@@ -4,12 +4,18 @@
 //!   number     := u128 | u128 "/" u128 | "inf"
 //!   budget     := "pure:" number | "approx:" number ":" number | "zcdp:" number
 //!   change     := "AddOneRow" | "AddMaxRows:" u64 | "AddRowsWithID"
+//!               | "AddMaxRowsInMaxGroups:" u64 ":" u64 ":" column   (max_groups, max_rows_per_group, column)
 //!   constraints:= "" | constraint (";" constraint)*
 //!   constraint := "MaxRowsPerID:" u64 | ("MaxGroupsPerID"|"MaxRowsPerGroupPerID") ":" u64 ":" column
 //!   column     := u64 ":" name     (name = that many bytes of UTF-8; length-prefixed: names may hold ':' or ';')
 //!   columns    := "" | column (";" column)*               (an aggregation's groupby columns)
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
 //!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)
+//!   aggregation:= "count"
+//!   request    := line ("\n" line)*   each of these keys exactly once, any order:
+//!                 "aggregation=" aggregation | "budget=" budget | "change=" change
+//!                 | "constraints=" constraints | "groupby=" columns | "mechanism=" mechanism
+//!   plan       := line ("\n" line)*   one per released value: "measure=" u64 ":" name ";noise=" noise ";budget=" budget
 //!
 //! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
 //! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
@@ -18,6 +24,7 @@ use std::str::FromStr;
 
 use super::budget::Budget;
 use super::calibration::{Mechanism, NoiseSpec};
+use super::measurement::{Aggregation, MeasurementRequest, PlannedMeasure};
 use super::rational::{ExtRational, Rational};
 use super::sensitivity::{Constraint, ProtectedChange};
 use crate::error::{Error, Result};
@@ -113,23 +120,79 @@ pub fn format_budget(b: &Budget) -> String {
 }
 
 pub fn parse_protected_change(s: &str) -> Result<ProtectedChange> {
-    match s {
-        "AddOneRow" => Ok(ProtectedChange::AddOneRow),
-        "AddRowsWithID" => Ok(ProtectedChange::AddRowsWithID),
-        _ => match s.split_once(':') {
-            Some(("AddMaxRows", max_rows)) => {
-                let max_rows: u64 = parse_unsigned(max_rows, "protected change", s)?;
-                if max_rows == 0 {
-                    fail!(InvalidArgument, "invalid protected change '{s}': max_rows must be positive");
-                }
-                Ok(ProtectedChange::AddMaxRows { max_rows })
-            }
-            _ => fail!(
-                InvalidArgument,
-                "invalid protected change '{s}': expected AddOneRow, AddMaxRows:<u64> or AddRowsWithID"
-            ),
-        },
+    let (change, rest) = take_protected_change(s, s)?;
+    if !rest.is_empty() {
+        fail!(
+            InvalidArgument,
+            "invalid protected change '{s}': unexpected '{rest}' after the change"
+        );
     }
+    Ok(change)
+}
+
+/// Reads one protected change at the start of `rest` (ending at the end or at a newline); returns it and
+/// what follows it.
+fn take_protected_change<'a>(
+    rest: &'a str,
+    whole_text: &str,
+) -> Result<(ProtectedChange, &'a str)> {
+    let end = rest.find('\n').unwrap_or(rest.len());
+    let (head, after_head) = rest.split_at(end);
+    if head == "AddOneRow" {
+        return Ok((ProtectedChange::AddOneRow, after_head));
+    }
+    if head == "AddRowsWithID" {
+        return Ok((ProtectedChange::AddRowsWithID, after_head));
+    }
+    if let Some(max_rows) = head.strip_prefix("AddMaxRows:") {
+        let max_rows: u64 = parse_unsigned(max_rows, "protected change", whole_text)?;
+        if max_rows == 0 {
+            fail!(
+                InvalidArgument,
+                "invalid protected change '{whole_text}': max_rows must be positive"
+            );
+        }
+        return Ok((ProtectedChange::AddMaxRows { max_rows }, after_head));
+    }
+    // The column may hold a newline: read it by its length, from `rest`.
+    if let Some(arguments) = rest.strip_prefix("AddMaxRowsInMaxGroups:") {
+        let invalid = || {
+            err!(
+                InvalidArgument,
+                "invalid protected change '{whole_text}': expected \
+                 AddMaxRowsInMaxGroups:<max_groups>:<max_rows_per_group>:<column>"
+            )
+        };
+        let (max_groups, after_groups) = arguments.split_once(':').ok_or_else(invalid)?;
+        let (max_rows_per_group, after_rows) = after_groups.split_once(':').ok_or_else(invalid)?;
+        let max_groups: u64 = parse_unsigned(max_groups, "protected change", whole_text)?;
+        let max_rows_per_group: u64 =
+            parse_unsigned(max_rows_per_group, "protected change", whole_text)?;
+        for (value, name) in [
+            (max_groups, "max_groups"),
+            (max_rows_per_group, "max_rows_per_group"),
+        ] {
+            if value == 0 {
+                fail!(
+                    InvalidArgument,
+                    "invalid protected change '{whole_text}': {name} must be positive"
+                );
+            }
+        }
+        let (grouping_column, after_column) =
+            take_column(after_rows, "protected change", whole_text)?;
+        let change = ProtectedChange::AddMaxRowsInMaxGroups {
+            grouping_column,
+            max_groups,
+            max_rows_per_group,
+        };
+        return Ok((change, after_column));
+    }
+    fail!(
+        InvalidArgument,
+        "invalid protected change '{whole_text}': expected AddOneRow, AddMaxRows:<u64>, \
+         AddMaxRowsInMaxGroups:<u64>:<u64>:<column> or AddRowsWithID"
+    )
 }
 
 pub fn format_protected_change(change: &ProtectedChange) -> String {
@@ -166,7 +229,9 @@ fn take_constraint<'a>(rest: &'a str, whole_text: &str) -> Result<(Constraint, &
         )
     };
     let (name, after_name) = rest.split_once(':').ok_or_else(invalid)?;
-    let max_end = after_name.find([':', ';']).unwrap_or(after_name.len());
+    let max_end = after_name
+        .find([':', ';', '\n'])
+        .unwrap_or(after_name.len());
     let (max, after_max) = after_name.split_at(max_end);
     let max: u64 = parse_unsigned(max, "constraints", whole_text)?;
     if max == 0 {
@@ -199,27 +264,218 @@ fn take_constraint<'a>(rest: &'a str, whole_text: &str) -> Result<(Constraint, &
 }
 
 /// Items of a ";"-separated list whose items are read by `take_item` (which knows where each ends, so
-/// an item may itself contain ';').
+/// an item may itself contain ';'), up to the end of `s`.
 fn parse_list<T>(
     s: &str,
     what: &str,
     take_item: impl Fn(&str) -> Result<(T, &str)>,
 ) -> Result<Vec<T>> {
+    let (items, rest) = take_list(s, s, what, take_item)?;
+    if !rest.is_empty() {
+        fail!(
+            InvalidArgument,
+            "invalid {what} '{s}': expected ';' and another item or the end, found '{rest}'"
+        );
+    }
+    Ok(items)
+}
+
+/// Like [`parse_list`] on a prefix of `s`: the list ends at the end of `s` or at a newline that follows
+/// an item (or starts `s`: the empty list); returns the items and what follows them.
+fn take_list<'a, T>(
+    s: &'a str,
+    whole_text: &str,
+    what: &str,
+    take_item: impl Fn(&'a str) -> Result<(T, &'a str)>,
+) -> Result<(Vec<T>, &'a str)> {
     let mut items = Vec::new();
     let mut rest = s;
-    while !rest.is_empty() {
+    while !rest.is_empty() && !rest.starts_with('\n') {
         let (item, after_item) = take_item(rest)?;
         items.push(item);
         rest = match after_item.strip_prefix(';') {
-            Some(next) if !next.is_empty() => next,
-            None if after_item.is_empty() => after_item,
+            Some(next) if !next.is_empty() && !next.starts_with('\n') => next,
+            None if after_item.is_empty() || after_item.starts_with('\n') => {
+                return Ok((items, after_item))
+            }
             _ => fail!(
                 InvalidArgument,
-                "invalid {what} '{s}': expected ';' and another item or the end, found '{after_item}'"
+                "invalid {what} '{whole_text}': expected ';' and another item or the end, found '{after_item}'"
             ),
         };
     }
-    Ok(items)
+    Ok((items, rest))
+}
+
+/// One line value of a request: up to the next newline or the end.
+fn take_line(rest: &str) -> (&str, &str) {
+    rest.split_at(rest.find('\n').unwrap_or(rest.len()))
+}
+
+/// An aggregation name: `count`.
+pub fn parse_aggregation(s: &str) -> Result<Aggregation> {
+    match s {
+        "count" => Ok(Aggregation::Count),
+        _ => fail!(InvalidArgument, "invalid aggregation '{s}': expected count"),
+    }
+}
+
+/// The keys of a measurement request, in the order their values are stored.
+const REQUEST_KEYS: [&str; 6] = [
+    "aggregation",
+    "budget",
+    "change",
+    "constraints",
+    "groupby",
+    "mechanism",
+];
+
+/// A measurement request (COMPILER_INTERFACES.md §2): one `key=value` line per key of [`REQUEST_KEYS`], in
+/// any order, each exactly once. Err(InvalidArgument) naming the key for an unknown, repeated or missing
+/// key, or a bad value (with the value parser's message). Values holding column names are read by their
+/// length prefixes, so a column name may contain a newline.
+pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
+    let mut aggregation = None;
+    let mut budget = None;
+    let mut change = None;
+    let mut constraints = None;
+    let mut groupby_columns = None;
+    let mut mechanism = None;
+    let in_key = |key: &str, error: Error| match error {
+        Error::InvalidArgument(message) => err!(
+            InvalidArgument,
+            "invalid measurement request: key '{key}': {message}"
+        ),
+        other => other,
+    };
+    let mut rest = s;
+    loop {
+        let (line_head, _) = take_line(rest);
+        let Some((key, after_key)) = rest.split_once('=').filter(|(key, _)| !key.contains('\n'))
+        else {
+            fail!(
+                InvalidArgument,
+                "invalid measurement request: the line '{line_head}' is not <key>=<value> (keys: {})",
+                REQUEST_KEYS.join(", ")
+            );
+        };
+        let is_new = match key {
+            "aggregation" => aggregation.is_none(),
+            "budget" => budget.is_none(),
+            "change" => change.is_none(),
+            "constraints" => constraints.is_none(),
+            "groupby" => groupby_columns.is_none(),
+            "mechanism" => mechanism.is_none(),
+            _ => fail!(
+                InvalidArgument,
+                "invalid measurement request: unknown key '{key}' (keys: {})",
+                REQUEST_KEYS.join(", ")
+            ),
+        };
+        if !is_new {
+            fail!(
+                InvalidArgument,
+                "invalid measurement request: key '{key}' is given more than once"
+            );
+        }
+        let after_value = match key {
+            "aggregation" => {
+                let (value, after) = take_line(after_key);
+                aggregation = Some(parse_aggregation(value).map_err(|e| in_key(key, e))?);
+                after
+            }
+            "budget" => {
+                let (value, after) = take_line(after_key);
+                budget = Some(parse_budget(value).map_err(|e| in_key(key, e))?);
+                after
+            }
+            "mechanism" => {
+                let (value, after) = take_line(after_key);
+                mechanism = Some(parse_mechanism(value).map_err(|e| in_key(key, e))?);
+                after
+            }
+            "change" => {
+                let (value, after) = take_protected_change(after_key, take_line(after_key).0)
+                    .map_err(|e| in_key(key, e))?;
+                change = Some(value);
+                after
+            }
+            "constraints" => {
+                let whole = take_line(after_key).0;
+                let (value, after) = take_list(after_key, whole, "constraints", |item| {
+                    take_constraint(item, whole)
+                })
+                .map_err(|e| in_key(key, e))?;
+                constraints = Some(value);
+                after
+            }
+            _ => {
+                let whole = take_line(after_key).0;
+                let (value, after) = take_list(after_key, whole, "groupby columns", |item| {
+                    take_column(item, "groupby columns", whole)
+                })
+                .map_err(|e| in_key(key, e))?;
+                groupby_columns = Some(value);
+                after
+            }
+        };
+        match after_value.strip_prefix('\n') {
+            None if after_value.is_empty() => break,
+            Some(next) if !next.is_empty() => rest = next,
+            Some(_) => fail!(
+                InvalidArgument,
+                "invalid measurement request: it ends with an empty line"
+            ),
+            None => fail!(
+                InvalidArgument,
+                "invalid measurement request: key '{key}': unexpected '{}' after the value",
+                take_line(after_value).0
+            ),
+        }
+    }
+    let missing = |key: &str| {
+        err!(
+            InvalidArgument,
+            "invalid measurement request: key '{key}' is missing"
+        )
+    };
+    Ok(MeasurementRequest {
+        aggregation: aggregation.ok_or_else(|| missing("aggregation"))?,
+        budget: budget.ok_or_else(|| missing("budget"))?,
+        change: change.ok_or_else(|| missing("change"))?,
+        constraints: constraints.ok_or_else(|| missing("constraints"))?,
+        groupby_columns: groupby_columns.ok_or_else(|| missing("groupby"))?,
+        mechanism: mechanism.ok_or_else(|| missing("mechanism"))?,
+    })
+}
+
+/// A measurement request as text (the inverse of [`parse_measurement_request`]; keys in [`REQUEST_KEYS`] order).
+pub fn format_measurement_request(request: &MeasurementRequest) -> String {
+    let aggregation = match request.aggregation {
+        Aggregation::Count => "count",
+    };
+    format!(
+        "aggregation={aggregation}\nbudget={}\nchange={}\nconstraints={}\ngroupby={}\nmechanism={}",
+        request.budget,
+        request.change,
+        format_constraints(&request.constraints),
+        format_columns(&request.groupby_columns),
+        request.mechanism
+    )
+}
+
+/// A plan: one `measure=<index>:<name>;noise=<noise>;budget=<budget>` line per released value.
+pub fn format_plan(measures: &[PlannedMeasure]) -> String {
+    measures
+        .iter()
+        .map(|measure| {
+            format!(
+                "measure={}:{};noise={};budget={}",
+                measure.index, measure.name, measure.noise, measure.budget
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn parse_constraints(s: &str) -> Result<Vec<Constraint>> {
@@ -385,6 +641,15 @@ impl fmt::Display for ProtectedChange {
         match self {
             ProtectedChange::AddOneRow => f.write_str("AddOneRow"),
             ProtectedChange::AddMaxRows { max_rows } => write!(f, "AddMaxRows:{max_rows}"),
+            ProtectedChange::AddMaxRowsInMaxGroups {
+                grouping_column,
+                max_groups,
+                max_rows_per_group,
+            } => write!(
+                f,
+                "AddMaxRowsInMaxGroups:{max_groups}:{max_rows_per_group}:{}",
+                format_column(grouping_column)
+            ),
             ProtectedChange::AddRowsWithID => f.write_str("AddRowsWithID"),
         }
     }

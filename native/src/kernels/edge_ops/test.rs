@@ -177,10 +177,10 @@ fn count_noise_with_an_infinite_budget_is_none() {
 }
 
 #[test]
-fn count_noise_without_a_bounding_constraint_is_invalid_argument() {
+fn count_noise_without_a_bounding_constraint_is_unsupported_query() {
     assert!(matches!(
         count_noise_text("pure:1", "AddRowsWithID", "", "5:title", "default"),
-        Err(Error::InvalidArgument(_))
+        Err(Error::UnsupportedQuery(_))
     ));
 }
 
@@ -327,4 +327,114 @@ fn add_noise_ipc_names_its_input_in_ipc_errors() {
         is_invalid_argument_containing(&result, "addNoise input: not a valid Arrow IPC stream"),
         "{result:?}"
     );
+}
+
+// ----- the structured calls of COMPILER_INTERFACES.md §3 -----
+
+#[test]
+fn plan_measurement_text_of_the_seed_query() {
+    let request =
+        "aggregation=count\nbudget=pure:2\nchange=AddRowsWithID\nconstraints=MaxRowsPerID:20\n\
+                   groupby=5:title;6:author;4:isbn\nmechanism=default";
+    assert_eq!(
+        plan_measurement_text(request),
+        Ok("measure=0:count;noise=laplace:10;budget=pure:2".to_string())
+    );
+    let unsupported = request.replace("MaxRowsPerID:20", "");
+    assert_eq!(
+        plan_measurement_text(&unsupported),
+        Err(Error::UnsupportedQuery(
+            "A constraint on the number of rows contributed by each ID is needed to perform this query \
+             (e.g. MaxRowsPerID)."
+                .to_string()
+        ))
+    );
+    assert!(is_invalid_argument_containing(
+        &plan_measurement_text(&request.replace("mechanism=default", "mechanism=exponential")),
+        "key 'mechanism'"
+    ));
+}
+
+#[test]
+fn budget_from_doubles_gives_exact_or_rounded_down_text() {
+    assert_eq!(
+        budget_from_doubles("approx", 0.5, 0.25),
+        Ok("approx:1/2:1/4".to_string())
+    );
+    assert_eq!(
+        budget_from_doubles("zcdp", f64::INFINITY, 0.0),
+        Ok("zcdp:inf".to_string())
+    );
+    let tiny = budget_from_doubles("pure", 1e-23, 0.0).unwrap();
+    let denominator: u128 = tiny.split_once('/').unwrap().1.parse().unwrap();
+    assert!(
+        denominator.is_power_of_two() && denominator <= 1 << 127,
+        "{tiny}"
+    );
+    assert!(
+        budget_to_doubles(&tiny, true).unwrap()[0] <= 1e-23,
+        "{tiny}"
+    );
+    assert!(is_invalid_argument_containing(
+        &budget_from_doubles("pure", 1e300, 0.0),
+        "Cannot construct a PureDPBudget with epsilon of 1e300."
+    ));
+    assert!(is_invalid_argument_containing(
+        &budget_from_doubles("pure", -1.0, 0.0),
+        "Epsilon must be non-negative."
+    ));
+}
+
+#[test]
+fn budget_charge_applies_tumults_tolerance_and_messages() {
+    assert_eq!(
+        budget_charge("pure:2", "pure:1/2"),
+        Ok("pure:1/2".to_string())
+    );
+    assert_eq!(
+        budget_charge("pure:1", "pure:1000000001/1000000000"),
+        Ok("pure:1".to_string())
+    );
+    assert_eq!(
+        budget_charge("pure:1", "pure:1000000002/1000000000"),
+        Err(Error::InsufficientBudget(
+            "Cannot answer query without exceeding the Session privacy budget.\nRequested: ε=1.000\n\
+             Remaining: ε=1.000\nDifference: ε=0.000e+00"
+                .to_string()
+        ))
+    );
+    assert!(is_invalid_argument_containing(
+        &budget_charge("pure:1", "zcdp:1"),
+        "Your requested privacy budget type must match"
+    ));
+}
+
+#[test]
+fn budget_subtract_of_a_charged_budget_never_fails() {
+    let remaining = budget_from_doubles("pure", 1e12, 0.0).unwrap();
+    let requested = budget_from_doubles("pure", 1e-12, 0.0).unwrap();
+    let charged = budget_charge(&remaining, &requested).unwrap();
+    let left = budget_subtract(&remaining, &charged).unwrap();
+    let left_value = budget_to_doubles(&left, true).unwrap();
+    assert!(left_value[0] <= 1e12, "{left}");
+}
+
+#[test]
+fn budget_to_doubles_gives_one_or_two_values() {
+    assert_eq!(budget_to_doubles("pure:1/4", false), Ok(vec![0.25]));
+    assert_eq!(
+        budget_to_doubles("approx:inf:1/2", true),
+        Ok(vec![f64::INFINITY, 0.5])
+    );
+    let [down] = budget_to_doubles("zcdp:1/3", false).unwrap()[..] else {
+        panic!()
+    };
+    let [up] = budget_to_doubles("zcdp:1/3", true).unwrap()[..] else {
+        panic!()
+    };
+    assert!(down < up);
+    assert!(is_invalid_argument_containing(
+        &budget_to_doubles("zcdp", true),
+        "'zcdp'"
+    ));
 }

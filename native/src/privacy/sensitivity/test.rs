@@ -122,29 +122,83 @@ fn large_bounds_stay_exact() {
 }
 
 #[test]
-fn id_protection_without_a_bound_names_the_needed_constraint() {
-    for constraints in [vec![], vec![groups_on_g(3)], vec![rows_per_group_on_g(2)]] {
-        let message = invalid_argument_message(count_sensitivities(
-            &AddRowsWithID,
-            &constraints,
-            &by(&["g"]),
+fn id_protection_without_a_usable_bound_is_tumults_unsupported_query() {
+    let unusable = [
+        vec![],
+        vec![groups_on_g(3)],
+        vec![rows_per_group_on_g(2)],
+        // A pair on different columns bounds nothing.
+        vec![groups_on("a", 3), rows_per_group_on("b", 2)],
+    ];
+    for constraints in unusable {
+        let result = count_sensitivities(&AddRowsWithID, &constraints, &by(&["g"]));
+        assert_eq!(
+            result,
+            Err(Error::UnsupportedQuery(
+                "A constraint on the number of rows contributed by each ID is needed to perform this \
+                 query (e.g. MaxRowsPerID)."
+                    .to_string()
+            )),
+            "{constraints:?}"
+        );
+        assert!(matches!(
+            max_changed_cells(&AddRowsWithID, &constraints, &by(&["g"])),
+            Err(Error::UnsupportedQuery(_))
         ));
-        assert!(message.contains("MaxRowsPerID"), "{message}");
+    }
+}
+
+/// `AddMaxRowsInMaxGroups{c, g, r}`: L1 = g·r; L2² = g·r² grouped by c, (g·r)² otherwise; constraints
+/// ignored; changed cells g when grouped by exactly [c], else g·r.
+#[test]
+fn add_max_rows_in_max_groups_sensitivities() {
+    let change = |column: &str, groups: u64, rows: u64| ProtectedChange::AddMaxRowsInMaxGroups {
+        grouping_column: column.to_string(),
+        max_groups: groups,
+        max_rows_per_group: rows,
+    };
+    let table: Vec<(ProtectedChange, Vec<&str>, u128, u128, u64)> = vec![
+        (change("c", 3, 2), vec!["c"], 6, 12, 3),
+        (change("c", 3, 2), vec!["x", "c"], 6, 12, 6),
+        (change("c", 3, 2), vec!["x"], 6, 36, 6),
+        (change("c", 3, 2), vec![], 6, 36, 6),
+        (change("c", 1, 1), vec!["c"], 1, 1, 1),
+        (change("c", 4, 1), vec!["c"], 4, 4, 4),
+        (change("c", 1, 5), vec!["c"], 5, 25, 1),
+        // Column names compare exactly.
+        (change("C", 3, 2), vec!["c"], 6, 36, 6),
+    ];
+    for (change, groupby, l1, l2_squared, cells) in table {
+        let groupby = by(&groupby);
+        for constraints in [vec![], vec![Rows(1)]] {
+            assert_eq!(
+                count_sensitivities(&change, &constraints, &groupby).unwrap(),
+                s(n(l1), n(l2_squared)),
+                "{change:?} by {groupby:?}"
+            );
+            assert_eq!(
+                max_changed_cells(&change, &constraints, &groupby).unwrap(),
+                cells,
+                "{change:?} by {groupby:?}"
+            );
+        }
+    }
+    for (groups, rows, name) in [(0, 2, "max_groups"), (3, 0, "max_rows_per_group")] {
+        let message = invalid_argument_message(count_sensitivities(
+            &change("c", groups, rows),
+            &[],
+            &by(&["c"]),
+        ));
         assert!(
-            message.contains("MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column"),
+            message.starts_with(&format!("{name} must be positive")),
             "{message}"
         );
-        assert!(message.contains("AddRowsWithID"), "{message}");
     }
-    let message = invalid_argument_message(count_sensitivities(
-        &AddRowsWithID,
-        &[groups_on_g(3)],
-        &by(&["g"]),
+    let huge = u64::MAX;
+    assert!(matches!(
+        max_changed_cells(&change("c", huge, 2), &[], &by(&["x"])),
+        Err(Error::Overflow(_))
     ));
-    assert!(
-        message.contains("given: [MaxGroupsPerID('g', 3)]"),
-        "{message}"
-    );
 }
 
 #[test]
@@ -279,9 +333,11 @@ fn sum_sensitivity_table() {
         sum_sensitivities(&AddMaxRows { max_rows: 3 }, &[], &by(&["g"]), &bounds).unwrap(),
         s(q(3, 2), q(9, 4))
     );
-    let message =
-        invalid_argument_message(sum_sensitivities(&AddRowsWithID, &[], &by(&["g"]), &bounds));
-    assert!(message.contains("MaxRowsPerID"), "{message}");
+    let result = sum_sensitivities(&AddRowsWithID, &[], &by(&["g"]), &bounds);
+    assert!(
+        matches!(&result, Err(Error::UnsupportedQuery(message)) if message.contains("MaxRowsPerID")),
+        "{result:?}"
+    );
 }
 
 #[test]
@@ -399,11 +455,10 @@ fn per_group_constraints_depend_on_the_groupby_columns() {
     assert_eq!(sensitivities(&repeated, &["isbn"]), Ok(s(n(4), n(8))));
     // A pair on different columns bounds nothing (Tumult has no rule for it).
     let mismatched = [groups_on("a", 3), rows_per_group_on("b", 2)];
-    let message = invalid_argument_message(sensitivities(&mismatched, &["a", "b"]));
-    assert!(
-        message.contains("MaxGroupsPerID('a', 3), MaxRowsPerGroupPerID('b', 2)"),
-        "{message}"
-    );
+    assert!(matches!(
+        sensitivities(&mismatched, &["a", "b"]),
+        Err(Error::UnsupportedQuery(_))
+    ));
     // Column names with separators are ordinary names here.
     let odd = [groups_on("a:b;c", 3), rows_per_group_on("a:b;c", 2)];
     assert_eq!(sensitivities(&odd, &["a:b;c"]), Ok(s(n(6), n(12))));

@@ -347,3 +347,253 @@ proptest! {
         prop_assert_eq!(parse_protected_change(&format_protected_change(&change)).unwrap(), change);
     }
 }
+
+#[test]
+fn add_max_rows_in_max_groups_changes() {
+    let change = |column: &str, groups: u64, rows: u64| ProtectedChange::AddMaxRowsInMaxGroups {
+        grouping_column: column.to_string(),
+        max_groups: groups,
+        max_rows_per_group: rows,
+    };
+    let cases = [
+        ("AddMaxRowsInMaxGroups:3:2:5:state", change("state", 3, 2)),
+        ("AddMaxRowsInMaxGroups:1:1:3:a:b", change("a:b", 1, 1)),
+        ("AddMaxRowsInMaxGroups:1:1:4:a;\nb", change("a;\nb", 1, 1)),
+        ("AddMaxRowsInMaxGroups:1:1:0:", change("", 1, 1)),
+        (
+            "AddMaxRowsInMaxGroups:18446744073709551615:7:1:é",
+            change("é", u64::MAX, 7),
+        ),
+    ];
+    for (text, change) in cases {
+        let text = text.replace("1:é", "2:é");
+        assert_eq!(parse_protected_change(&text).unwrap(), change, "{text}");
+        assert_eq!(format_protected_change(&change), text);
+    }
+    assert_rejected(
+        parse_protected_change,
+        &[
+            "AddMaxRowsInMaxGroups",
+            "AddMaxRowsInMaxGroups:",
+            "AddMaxRowsInMaxGroups:3:2",
+            "AddMaxRowsInMaxGroups:3:2:",
+            "AddMaxRowsInMaxGroups:3:2:state",
+            "AddMaxRowsInMaxGroups:3:2:9:state",
+            "AddMaxRowsInMaxGroups:3:2:5:statex",
+            "AddMaxRowsInMaxGroups:0:2:5:state",
+            "AddMaxRowsInMaxGroups:3:0:5:state",
+            "AddMaxRowsInMaxGroups:-3:2:5:state",
+            "AddMaxRowsInMaxGroups:3:2:1:é",
+            "AddOneRow\n",
+        ],
+    );
+    let message = invalid_argument_message(parse_protected_change("AddMaxRowsInMaxGroups:0:2:1:c"));
+    assert!(message.contains("max_groups must be positive"), "{message}");
+    let message = invalid_argument_message(parse_protected_change("AddMaxRowsInMaxGroups:1:0:1:c"));
+    assert!(
+        message.contains("max_rows_per_group must be positive"),
+        "{message}"
+    );
+}
+
+fn request_of(lines: &[&str]) -> String {
+    lines.join("\n")
+}
+
+const SEED_REQUEST: [&str; 6] = [
+    "aggregation=count",
+    "budget=pure:2",
+    "change=AddRowsWithID",
+    "constraints=MaxRowsPerID:20",
+    "groupby=5:title;6:author",
+    "mechanism=default",
+];
+
+#[test]
+fn measurement_requests_parse_in_any_order() {
+    let expected = MeasurementRequest {
+        aggregation: Aggregation::Count,
+        budget: Budget::PureDP {
+            epsilon: ExtRational::from_integer(2),
+        },
+        change: ProtectedChange::AddRowsWithID,
+        constraints: vec![Rows(20)],
+        groupby_columns: by(&["title", "author"]),
+        mechanism: Mechanism::Default,
+    };
+    assert_eq!(
+        parse_measurement_request(&request_of(&SEED_REQUEST)).unwrap(),
+        expected
+    );
+    let mut reversed = SEED_REQUEST;
+    reversed.reverse();
+    assert_eq!(
+        parse_measurement_request(&request_of(&reversed)).unwrap(),
+        expected
+    );
+    assert_eq!(
+        format_measurement_request(&expected),
+        request_of(&SEED_REQUEST)
+    );
+    // Empty constraints and groupby; column names holding '\n', ';', '=' and ':'.
+    let text = request_of(&[
+        "groupby=",
+        "constraints=",
+        "mechanism=LAPLACE",
+        "aggregation=count",
+        "change=AddMaxRowsInMaxGroups:2:3:3:a\nb",
+        "budget=zcdp:1/2",
+    ]);
+    let parsed = parse_measurement_request(&text).unwrap();
+    assert_eq!(parsed.groupby_columns, Vec::<String>::new());
+    assert_eq!(parsed.constraints, vec![]);
+    assert_eq!(parsed.mechanism, Mechanism::Laplace);
+    assert_eq!(
+        parsed.change,
+        ProtectedChange::AddMaxRowsInMaxGroups {
+            grouping_column: "a\nb".to_string(),
+            max_groups: 2,
+            max_rows_per_group: 3
+        }
+    );
+    let text = request_of(&[
+        "aggregation=count",
+        "budget=approx:1:1/100",
+        "change=AddRowsWithID",
+        "constraints=MaxGroupsPerID:2:4:x\n=y;MaxRowsPerGroupPerID:3:4:x\n=y;MaxRowsPerID:9",
+        "groupby=4:x\n=y;1:;",
+        "mechanism=gaussian",
+    ]);
+    let parsed = parse_measurement_request(&text).unwrap();
+    assert_eq!(parsed.groupby_columns, by(&["x\n=y", ";"]));
+    assert_eq!(parsed.constraints.len(), 3);
+    assert_eq!(
+        parse_measurement_request(&format_measurement_request(&parsed)).unwrap(),
+        parsed
+    );
+}
+
+#[test]
+fn bad_measurement_requests_name_the_key() {
+    let with = |key: &str, line: Option<&str>| {
+        let mut lines: Vec<&str> = SEED_REQUEST
+            .iter()
+            .copied()
+            .filter(|existing| !existing.starts_with(&format!("{key}=")))
+            .collect();
+        lines.extend(line);
+        request_of(&lines)
+    };
+    for key in [
+        "aggregation",
+        "budget",
+        "change",
+        "constraints",
+        "groupby",
+        "mechanism",
+    ] {
+        let message = invalid_argument_message(parse_measurement_request(&with(key, None)));
+        assert_eq!(
+            message,
+            format!("invalid measurement request: key '{key}' is missing")
+        );
+        let line = SEED_REQUEST
+            .iter()
+            .find(|l| l.starts_with(&format!("{key}=")))
+            .unwrap();
+        let twice = format!("{}\n{line}", request_of(&SEED_REQUEST));
+        let message = invalid_argument_message(parse_measurement_request(&twice));
+        assert_eq!(
+            message,
+            format!("invalid measurement request: key '{key}' is given more than once")
+        );
+        let bad = format!("{key}=bad value");
+        let message = invalid_argument_message(parse_measurement_request(&with(key, Some(&bad))));
+        assert!(
+            message.starts_with(&format!("invalid measurement request: key '{key}': ")),
+            "{message}"
+        );
+    }
+    let message = invalid_argument_message(parse_measurement_request(&format!(
+        "{}\nnoise=none",
+        request_of(&SEED_REQUEST)
+    )));
+    assert!(message.contains("unknown key 'noise'"), "{message}");
+    let message = invalid_argument_message(parse_measurement_request(&format!(
+        "{}\n",
+        request_of(&SEED_REQUEST)
+    )));
+    assert!(message.contains("empty line"), "{message}");
+    let message = invalid_argument_message(parse_measurement_request("aggregation"));
+    assert!(
+        message.contains("'aggregation' is not <key>=<value>"),
+        "{message}"
+    );
+    let message = invalid_argument_message(parse_measurement_request(""));
+    assert!(message.contains("is not <key>=<value>"), "{message}");
+    // Trailing text after a length-prefixed value.
+    let message = invalid_argument_message(parse_measurement_request(&with(
+        "groupby",
+        Some("groupby=5:titlex"),
+    )));
+    assert!(
+        message.starts_with("invalid measurement request: key 'groupby'"),
+        "{message}"
+    );
+    let message = invalid_argument_message(parse_measurement_request(&with(
+        "constraints",
+        Some("constraints=MaxRowsPerID:20;"),
+    )));
+    assert!(
+        message.starts_with("invalid measurement request: key 'constraints'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn plans_format_one_line_per_measure() {
+    let measures = [
+        PlannedMeasure {
+            index: 0,
+            name: "count",
+            noise: NoiseSpec::DiscreteLaplace { scale: q(10, 1) },
+            budget: Budget::PureDP {
+                epsilon: ExtRational::from_integer(2),
+            },
+        },
+        PlannedMeasure {
+            index: 1,
+            name: "count",
+            noise: NoiseSpec::NoNoise,
+            budget: Budget::ApproxDP {
+                epsilon: ExtRational::Infinite,
+                delta: ExtRational::Finite(q(1, 2)),
+            },
+        },
+    ];
+    assert_eq!(
+        format_plan(&measures),
+        "measure=0:count;noise=laplace:10;budget=pure:2\nmeasure=1:count;noise=none;budget=approx:inf:1/2"
+    );
+}
+
+proptest! {
+    #[test]
+    fn measurement_requests_round_trip(
+        constraints in prop::collection::vec(any_constraint(), 0..4),
+        columns in prop::collection::vec("[a-z:;=\n]*", 0..4),
+        grouping_column in "[a-z:;=\n]*",
+        groups in 1u64..,
+        rows in 1u64..,
+    ) {
+        let request = MeasurementRequest {
+            aggregation: Aggregation::Count,
+            budget: Budget::RhoZCDP { rho: ExtRational::from_integer(1) },
+            change: ProtectedChange::AddMaxRowsInMaxGroups { grouping_column, max_groups: groups, max_rows_per_group: rows },
+            constraints,
+            groupby_columns: columns,
+            mechanism: Mechanism::Gaussian,
+        };
+        prop_assert_eq!(parse_measurement_request(&format_measurement_request(&request)).unwrap(), request);
+    }
+}

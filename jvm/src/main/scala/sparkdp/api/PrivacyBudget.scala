@@ -1,33 +1,26 @@
 package sparkdp
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.bridge.Native
+import sparkdp.bridge.WireText
 
 /** A privacy budget: how much privacy loss a session may spend in total, or one query may spend.
   *
-  * Inside sparkdp a budget is an exact rational in the text form of docs/CONTRACTS.md; all arithmetic on
-  * budgets (subtracting a query's cost, checking that the rest covers a request) happens in Rust. Scala never
-  * adds or subtracts budgets as `Double`s.
+  * Inside sparkdp a budget is an exact rational in the text form of docs/CONTRACTS.md, made by Rust from the
+  * user's `Double`s; all arithmetic on budgets (charging a query, subtracting it, checking that the rest covers
+  * a request) happens in Rust. Scala never adds, subtracts or compares budgets as `Double`s.
   *
   * Example:
   * {{{
-  * val budget: PrivacyBudget = PureDPBudget(2)
+  * val budget: PrivacyBudget = RhoZCDPBudget(0.5)
   * }}}
   */
 sealed trait PrivacyBudget {
 
-  /** The exact text form of this budget (e.g. `pure:2`, `pure:inf`), made by Rust from the `Double` without
-    * rounding.
+  /** The exact text form of this budget (e.g. `pure:2`, `approx:1:1/1000`, `zcdp:inf`), made by Rust.
     *
     * Example: `PureDPBudget(0.5).toBudgetText == "pure:1/2"`
     */
   private[sparkdp] def toBudgetText: String
-
-  /** Whether this budget spends nothing (a query with it would be pointless; Tumult rejects it).
-    *
-    * Example: `PureDPBudget(0).isZero == true`
-    */
-  private[sparkdp] def isZero: Boolean
 }
 
 /** A pure differential privacy budget ε (Tumult's `PureDPBudget`).
@@ -49,41 +42,53 @@ final case class PureDPBudget(epsilon: Double) extends PrivacyBudget {
     s"Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of $epsilon."
   )
 
-  /** The exact text form, `pure:<number>`.
-    *
-    * Example: `PureDPBudget(2).toBudgetText == "pure:2"`
-    */
-  private[sparkdp] override def toBudgetText: String =
-    PureDPBudget.TextPrefix + Native.get.exactFromDouble(epsilon, "epsilon")
-
-  /** Example: `PureDPBudget(0).isZero == true` */
-  private[sparkdp] override def isZero: Boolean = epsilon == 0.0
+  /** Example: `PureDPBudget(2).toBudgetText == "pure:2"` */
+  private[sparkdp] override val toBudgetText: String = WireText.budget(this)
 }
 
-/** Helpers for turning budget texts back into user-facing budgets.
+/** An approximate differential privacy budget (ε, δ) (Tumult's `ApproxDPBudget`).
   *
-  * Example: `PureDPBudget.fromBudgetText("pure:1/2", roundUp = false) == PureDPBudget(0.5)`
+  * Either value may be `Double.PositiveInfinity` (an infinite budget: no noise). δ must be at most 1.
+  *
+  * Example:
+  * {{{
+  * val budget = ApproxDPBudget(1, 1e-6)
+  * }}}
+  *
+  * @param epsilon the privacy-loss parameter ε ≥ 0
+  * @param delta   the failure probability δ in [0, 1]
   */
-object PureDPBudget {
-  private[sparkdp] val TextPrefix = "pure:"
+final case class ApproxDPBudget(epsilon: Double, delta: Double) extends PrivacyBudget {
+  requireArgument(
+    !epsilon.isNaN && epsilon >= 0,
+    s"Epsilon must be non-negative. Cannot construct an ApproxDPBudget with epsilon of $epsilon."
+  )
+  requireArgument(
+    !delta.isNaN && delta >= 0 && delta <= 1,
+    s"Delta must be between 0 and 1 (inclusive). Cannot construct an ApproxDPBudget with delta of $delta."
+  )
 
-  /** The `PureDPBudget` whose epsilon is the exact number in `budgetText` rounded as asked (down when the
-    * result may be passed back to `evaluate`, so that it always fits; up when it is only displayed, as Tumult
-    * does in its messages).
-    *
-    * Example: `PureDPBudget.fromBudgetText("pure:1/3", roundUp = false).epsilon <= 1.0 / 3`
-    */
-  private[sparkdp] def fromBudgetText(budgetText: String, roundUp: Boolean): PureDPBudget =
-    PureDPBudget(epsilonOf(budgetText, roundUp))
+  /** Example: `ApproxDPBudget(1, 0.5).toBudgetText == "approx:1:1/2"` */
+  private[sparkdp] override val toBudgetText: String = WireText.budget(this)
+}
 
-  /** The ε of a `pure:` budget text as a `Double`, rounded as asked.
-    *
-    * Example: `PureDPBudget.epsilonOf("pure:2", roundUp = true) == 2.0`
-    */
-  private[sparkdp] def epsilonOf(budgetText: String, roundUp: Boolean): Double = {
-    if (!budgetText.startsWith(TextPrefix)) {
-      throw new AnalyticsInternalException(s"Expected a pure DP budget text, got '$budgetText'.")
-    }
-    Native.get.numberToDouble(budgetText.substring(TextPrefix.length), roundUp)
-  }
+/** A zero-concentrated differential privacy budget ρ (Tumult's `RhoZCDPBudget`). Its default count noise is
+  * discrete Gaussian.
+  *
+  * Example:
+  * {{{
+  * val budget = RhoZCDPBudget(0.5)
+  * val noNoise = RhoZCDPBudget(Double.PositiveInfinity)
+  * }}}
+  *
+  * @param rho the privacy-loss parameter ρ ≥ 0
+  */
+final case class RhoZCDPBudget(rho: Double) extends PrivacyBudget {
+  requireArgument(
+    !rho.isNaN && rho >= 0,
+    s"Rho must be non-negative. Cannot construct a RhoZCDPBudget with rho of $rho."
+  )
+
+  /** Example: `RhoZCDPBudget(0.5).toBudgetText == "zcdp:1/2"` */
+  private[sparkdp] override val toBudgetText: String = WireText.budget(this)
 }

@@ -3,20 +3,48 @@ package sparkdp
 import sparkdp.ArgumentChecks.requireArgument
 
 /** What change to the private data a session protects (Tumult's `ProtectedChange`): the neighbouring
-  * relation of the differential privacy guarantee.
+  * relation of the differential privacy guarantee. Its text form for Rust is built by `sparkdp.bridge.WireText`.
   *
   * Example:
   * {{{
   * val change: ProtectedChange = AddRowsWithID("member_id")
   * }}}
   */
-sealed trait ProtectedChange {
+sealed trait ProtectedChange
 
-  /** The protected change in the text form of docs/CONTRACTS.md, for Rust's calibration.
-    *
-    * Example: `AddRowsWithID("member_id").toChangeText == "AddRowsWithID"`
-    */
-  private[sparkdp] def toChangeText: String
+/** Protects adding or removing one row (Tumult's `AddOneRow`).
+  *
+  * Example: `Session.fromDataFrame(PureDPBudget(1), "checkouts", checkoutsDf, AddOneRow())`
+  */
+final case class AddOneRow() extends ProtectedChange
+
+/** Protects adding or removing up to `maxRows` rows (Tumult's `AddMaxRows`).
+  *
+  * Example: `Session.fromDataFrame(PureDPBudget(1), "checkouts", checkoutsDf, AddMaxRows(5))`
+  *
+  * @param maxRows the most rows one change adds or removes, at least 1
+  */
+final case class AddMaxRows(maxRows: Int) extends ProtectedChange {
+  requireArgument(maxRows >= 1, s"max_rows must be positive, but got $maxRows.")
+}
+
+/** Protects adding or removing up to `maxRowsPerGroup` rows in each of up to `maxGroups` values of
+  * `groupingColumn` (Tumult's `AddMaxRowsInMaxGroups`).
+  *
+  * Example: `Session.fromDataFrame(PureDPBudget(1), "checkouts", checkoutsDf, AddMaxRowsInMaxGroups("isbn", 2, 3))`
+  *
+  * @param groupingColumn  the column whose values the changed rows fall in
+  * @param maxGroups       the most values of `groupingColumn` one change touches, at least 1
+  * @param maxRowsPerGroup the most rows one change adds or removes per value, at least 1
+  */
+final case class AddMaxRowsInMaxGroups(groupingColumn: String, maxGroups: Int, maxRowsPerGroup: Int)
+    extends ProtectedChange {
+  requireArgument(
+    groupingColumn != null && groupingColumn.nonEmpty,
+    s"grouping_column must be a non-empty column name, not '$groupingColumn'."
+  )
+  requireArgument(maxGroups >= 1, s"max_groups must be positive, but got $maxGroups.")
+  requireArgument(maxRowsPerGroup >= 1, s"max_rows_per_group must be positive, but got $maxRowsPerGroup.")
 }
 
 /** Protects adding or removing all rows that share one value of `idColumn` (Tumult's `AddRowsWithID`):
@@ -52,7 +80,4 @@ final case class AddRowsWithID(idColumn: String, idSpace: Option[String] = None)
     * Example (Java): `new AddRowsWithID("member_id", "library_members")`
     */
   def this(idColumn: String, idSpace: String) = this(idColumn, Option(idSpace))
-
-  /** Example: `AddRowsWithID("member_id").toChangeText == "AddRowsWithID"` */
-  private[sparkdp] override def toChangeText: String = "AddRowsWithID"
 }

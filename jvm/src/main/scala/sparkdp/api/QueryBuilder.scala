@@ -43,6 +43,32 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) {
     */
   def groupby(keyset: KeySet): GroupedQueryBuilder = groupBy(keyset)
 
+  /** The number of rows, as one row with one column named `count` (Tumult's ungrouped `count()`).
+    *
+    * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count()`
+    */
+  def count(): Query = count(GroupedQueryBuilder.DefaultCountColumn)
+
+  /** The number of rows, in a column named `name`.
+    *
+    * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count("checkouts")`
+    */
+  def count(name: String): Query = count(name, CountMechanism.Default)
+
+  /** The number of rows, in a column named `name`, with noise of `mechanism`.
+    *
+    * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count("count", CountMechanism.Laplace)`
+    */
+  def count(name: String, mechanism: CountMechanism): Query = Query(UngroupedCount(queryExpr, name, mechanism))
+
+  /** For Java and py4j (Tumult's `count(name=None, mechanism="default")`): a null `name` means `count`;
+    * `mechanism` is a mechanism's name, case-insensitive.
+    *
+    * Example (Java): `new QueryBuilder("checkouts").count(null, "laplace")`
+    */
+  def count(name: String, mechanism: String): Query =
+    count(Option(name).getOrElse(GroupedQueryBuilder.DefaultCountColumn), CountMechanism.fromName(mechanism))
+
   /** Example: `QueryBuilder("checkouts").toString == "QueryBuilder(PrivateSource(checkouts))"` */
   override def toString: String = s"QueryBuilder($queryExpr)"
 }

@@ -59,3 +59,25 @@ final case class GroupByCount(
     s"The output column name must be non-empty, not '$outputColumn'."
   )
 }
+
+/** The number of rows of `child`, one total, in a column named `outputColumn`, with noise of `mechanism`
+  * (Tumult's `GroupByCount` over the empty KeySet, as `QueryBuilder(...).count()` builds it).
+  *
+  * Example: `UngroupedCount(PrivateSource("checkouts"), "count")`
+  *
+  * @param child        the table whose rows are counted
+  * @param outputColumn the name of the count column
+  * @param mechanism    the noise mechanism
+  */
+final case class UngroupedCount(
+    child: QueryExpr,
+    outputColumn: String,
+    mechanism: CountMechanism = CountMechanism.Default
+) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(mechanism != null, "mechanism must be a CountMechanism, not null.")
+  requireArgument(
+    outputColumn != null && outputColumn.nonEmpty,
+    s"The output column name must be non-empty, not '$outputColumn'."
+  )
+}

@@ -5,7 +5,7 @@ import java.util.Locale
 import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.bridge.Native
+import sparkdp.bridge.{Native, WireText}
 import sparkdp.plan.{EvaluationContext, PrivateTable, QueryCompiler}
 import sparkdp.warehouse.SessionWarehouse
 
@@ -47,8 +47,12 @@ final class Session private (
     * Example: `session.remainingPrivacyBudget == PureDPBudget(1.5)` after spending 0.5 of 2.
     */
   def remainingPrivacyBudget: PrivacyBudget = synchronized {
-    PureDPBudget.fromBudgetText(remainingBudgetText, roundUp = false)
+    PureDPBudget(epsilonOf(remainingBudgetText, roundUp = false))
   }
+
+  // Until Rust's budgetCharge / budgetToDoubles are merged (COMPILER_INTERFACES §3): pure DP budgets only.
+  private def epsilonOf(budgetText: String, roundUp: Boolean): Double =
+    Native.get.numberToDouble(budgetText.stripPrefix("pure:"), roundUp)
 
   /** Answers `query` with `privacyBudget` of the session's budget and returns the noisy result: the keyset's
     * columns, in keyset order, then the count column (LongType).
@@ -72,7 +76,10 @@ final class Session private (
     nextQueryIndex += 1
     requireArgument(query != null, "query must be a Query, not null.")
     requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
-    requireArgument(!privacyBudget.isZero, "You need a non-zero privacy budget to evaluate a query.")
+    requireArgument(
+      !WireText.isZeroBudget(privacyBudget.toBudgetText),
+      "You need a non-zero privacy budget to evaluate a query."
+    )
     val requestedBudgetText = privacyBudget.toBudgetText
     val chargedBudgetText =
       if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
@@ -130,9 +137,9 @@ final class Session private (
     * and the exact amount is charged; the `Double`s below only decide between this and an error.
     */
   private def isSlightlyAboveRemaining(requestedBudgetText: String): Boolean = {
-    val remainingEpsilon = PureDPBudget.epsilonOf(remainingBudgetText, roundUp = false)
+    val remainingEpsilon = epsilonOf(remainingBudgetText, roundUp = false)
     val excessEpsilon =
-      PureDPBudget.epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
+      epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
     remainingEpsilon > 0 && !remainingEpsilon.isInfinite &&
     excessEpsilon <= remainingEpsilon / Session.BudgetRelativeTolerance
   }
@@ -141,10 +148,10 @@ final class Session private (
     * computed exactly in Rust. The numbers are only displayed here.
     */
   private def insufficientBudget(requestedBudgetText: String): InsufficientBudgetException = {
-    val requestedEpsilon = PureDPBudget.epsilonOf(requestedBudgetText, roundUp = true)
-    val remainingEpsilon = PureDPBudget.epsilonOf(remainingBudgetText, roundUp = true)
+    val requestedEpsilon = epsilonOf(requestedBudgetText, roundUp = true)
+    val remainingEpsilon = epsilonOf(remainingBudgetText, roundUp = true)
     val differenceEpsilon =
-      PureDPBudget.epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
+      epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
     // Tumult compares the difference rounded to 3 decimals with 0.1 to choose between fixed and exponent form.
     val roundedDifference =
       if (differenceEpsilon.isInfinite) differenceEpsilon
@@ -197,13 +204,17 @@ object Session {
     requireArgument(sourceId != null && sourceId.nonEmpty, s"sourceId must be a non-empty table name, not '$sourceId'.")
     requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
     requireArgument(protectedChange != null, "protectedChange must be a ProtectedChange, not null.")
-    protectedChange match {
-      case AddRowsWithID(idColumn, _) =>
-        requireArgument(
-          dataframe.columns.contains(idColumn),
-          s"Column '$idColumn' does not exist in this table, available columns are " +
-            dataframe.columns.map(name => s"'$name'").mkString("[", ", ", "]")
-        )
+    val changeColumn = protectedChange match {
+      case AddRowsWithID(idColumn, _)                 => Some(idColumn)
+      case AddMaxRowsInMaxGroups(groupingColumn, _, _) => Some(groupingColumn)
+      case AddOneRow() | AddMaxRows(_)                 => None
+    }
+    changeColumn.foreach { column =>
+      requireArgument(
+        dataframe.columns.contains(column),
+        s"Column '$column' does not exist in this table, available columns are " +
+          dataframe.columns.map(name => s"'$name'").mkString("[", ", ", "]")
+      )
     }
     val budgetText = privacyBudget.toBudgetText
     val native = Native.get

@@ -93,7 +93,7 @@ final class Native private[bridge] () {
    *                    (`MaxGroupsPerID` / `MaxRowsPerGroupPerID` carry a length-prefixed grouping column:
    *                    `"MaxGroupsPerID:5:4:isbn"`)
    * @param groupbyColumns the aggregation's groupby column names, each as `<UTF-8 byte length>:<name>`,
-   *                    joined by `;`, e.g. `"5:title;6:author;4:isbn"` ([[Native.columnsText]] builds it)
+   *                    joined by `;`, e.g. `"5:title;6:author;4:isbn"` ([[WireText.columns]] builds it)
    * @param mechanism   the count mechanism name, case-insensitive: `"default"` (discrete Laplace under a
    *                    pure/approx DP budget, discrete Gaussian under zCDP), `"laplace"` or `"gaussian"`
    *                    (zCDP budgets only); e.g. `CountMechanism.Default.name`
@@ -135,6 +135,53 @@ final class Native private[bridge] () {
   @native def addNoise(ipc: Array[Byte], secret: Array[Byte], queryIndex: Long, noise: String): Array[Byte]
 
   /**
+   * Plans one measurement: the ONE call that decides its privacy numbers (sensitivity from the protected
+   * change and every constraint, mechanism, calibration, budget split across measures).
+   *
+   * @param request the request text of docs/COMPILER_INTERFACES.md §2 (`aggregation=`, `budget=` (the charged
+   *                budget), `change=`, `constraints=` (enforcement order), `groupby=`, `mechanism=` lines);
+   *                [[WireText.countRequest]] builds it
+   * @return the plan text: one `measure=<index>:<name>;noise=<noise>;budget=<budget>` line per released value,
+   *         in release order ([[WireText.plan]] reads it)
+   * @throws IllegalArgumentException on a bad argument, with Tumult's text (e.g. Gaussian under a pure DP budget)
+   * @throws sparkdp.UnsupportedQueryException when an ID table lacks the constraint the aggregation needs
+   */
+  @native def planMeasurement(request: String): String
+
+  /**
+   * Makes the exact budget text of a user's budget.
+   *
+   * @param kind   `"pure"` (a = ε), `"approx"` (a = ε, b = δ) or `"zcdp"` (a = ρ)
+   * @param first  ε or ρ; `+Infinity` allowed
+   * @param second δ for `"approx"`, ignored otherwise
+   * @return the budget text, e.g. `"approx:1:1/1000"`; a value that cannot be held exactly is rounded down
+   * @throws IllegalArgumentException with Tumult's message naming the setting and value (NaN, negative, too large)
+   */
+  @native def budgetFromDoubles(kind: String, first: Double, second: Double): String
+
+  /**
+   * The budget a query with `requested` actually spends from `remaining` (Tumult's tolerance included).
+   *
+   * @param remaining the session's remaining budget text
+   * @param requested the query's budget text, of the same kind
+   * @return `requested` when covered; `remaining` (per component) when the request exceeds it by at most
+   *         remaining/10^9
+   * @throws sparkdp.InsufficientBudgetException with Tumult's Requested / Remaining / Difference text
+   * @throws IllegalArgumentException when the kinds differ (Tumult's text)
+   */
+  @native def budgetCharge(remaining: String, requested: String): String
+
+  /**
+   * The budget as `Double`s, for `remainingPrivacyBudget`.
+   *
+   * @param budget  a budget text
+   * @param roundUp false to round each component down (the result always fits when passed back)
+   * @return ε; or ε, δ; or ρ
+   * @throws IllegalArgumentException if `budget` is malformed
+   */
+  @native def budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]
+
+  /**
    * Panics inside Rust; exists only to prove that a panic becomes a Java exception, not a crash.
    *
    * @return never returns normally
@@ -160,19 +207,6 @@ object Native {
     NativeLoader.ensureLoaded()
     instance
   }
-
-  /**
-   * The groupby-columns text of [[Native.countNoise]]: each name as `<UTF-8 byte length>:<name>`, joined by
-   * `;` (length-prefixed, so names may contain `:` or `;`).
-   *
-   * @param columns the aggregation's groupby column names, in keyset order
-   * @return e.g. `"5:title;4:isbn"`
-   * {{{
-   * Native.columnsText(Seq("title", "isbn")) == "5:title;4:isbn"
-   * }}}
-   */
-  def columnsText(columns: Seq[String]): String =
-    columns.map(name => s"${name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length}:$name").mkString(";")
 
   // The class holds no state; its methods only need the library loaded.
   private val instance = new Native()

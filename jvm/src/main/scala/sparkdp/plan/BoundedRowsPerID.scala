@@ -2,14 +2,13 @@ package sparkdp.plan
 
 import scala.collection.JavaConverters._
 
-import org.apache.spark.sql.Row
-
 /** For one partition, per distinct ID, the k rows with the smallest (row hash, fingerprint) (`SmallestRows`).
   *
-  * IDs are told apart by exact equality of their values as Spark's external `Row` gives them, never by a hash
-  * of them: two IDs whose hashes collided would share k rows, and the selection for one ID would then depend
-  * on another ID's rows, which breaks the stability argument in `TruncateRowsPerID`. Null is one ID. Binary
-  * values (`Array[Byte]`, also inside structs and arrays) are compared by content, not by reference.
+  * IDs are told apart by exact equality of their bytes in Spark's internal form (`SparkIdentity`), never by a
+  * hash of them: two IDs whose hashes collided would share k rows, and the selection for one ID would then
+  * depend on another ID's rows, which breaks the stability argument in `TruncateRowsPerID`. Equal bytes are
+  * exactly what Spark's own grouping deems one value (NaN = NaN, -0.0 = 0.0, nested too; distinct invalid UTF-8
+  * strings stay distinct); null is one ID.
   *
   * Memory: O(distinct IDs × min(k, rows per ID)) slots of 17 bytes plus one map entry per ID; nothing is
   * preallocated for k.
@@ -17,7 +16,7 @@ import org.apache.spark.sql.Row
   * Example:
   * {{{
   * val kept = new BoundedRowsPerID(20)
-  * rows.foreach(row => kept.offer(row.get(0), row.getLong(2), row.isNullAt(1), row.getLong(1)))
+  * rows.foreach(row => kept.offer(SparkIdentity.bytesAt(row, 0), row.getLong(2), row.isNullAt(1), row.getLong(1)))
   * kept.fingerprints.foreach(fingerprint => ...)
   * }}}
   *
@@ -26,12 +25,13 @@ import org.apache.spark.sql.Row
 private[plan] final class BoundedRowsPerID(maxRowsPerId: Int) {
   require(maxRowsPerId >= 1, s"maxRowsPerId ($maxRowsPerId) must be at least 1")
 
-  // java.util.HashMap: it takes a null key (the null ID) and hashes with the values' own hashCode.
-  private val smallestPerId = new java.util.HashMap[Any, SmallestRows]()
+  private val smallestPerId = new java.util.HashMap[BoundedRowsPerID.BinaryID, SmallestRows]()
 
-  /** Offers one row of ID `id` (a value of the ID column, null allowed); `fingerprint` is ignored when null. */
-  def offer(id: Any, rowHash: Long, isNullFingerprint: Boolean, fingerprint: Long): Unit = {
-    val idKey = BoundedRowsPerID.idKey(id)
+  /** Offers one row of the ID whose identity bytes are `idBytes` (`SparkIdentity`; the array is kept, not
+    * copied); `fingerprint` is ignored when null.
+    */
+  def offer(idBytes: Array[Byte], rowHash: Long, isNullFingerprint: Boolean, fingerprint: Long): Unit = {
+    val idKey = new BoundedRowsPerID.BinaryID(idBytes)
     var smallest = smallestPerId.get(idKey)
     if (smallest == null) {
       smallest = new SmallestRows(maxRowsPerId)
@@ -48,20 +48,6 @@ private[plan] final class BoundedRowsPerID(maxRowsPerId: Int) {
 }
 
 private[plan] object BoundedRowsPerID {
-
-  /** A map key equal for two ID values exactly when Spark deems them the same value: `Array[Byte]` becomes a
-    * `BinaryID` (content equality), and structs and arrays are rebuilt around their keyed members. Other
-    * values (numbers, strings, decimals of one column's fixed scale, dates, timestamps) already have value
-    * equality. Floating-point IDs arrive with -0.0 already turned into 0.0 (`TruncateRowsPerID`).
-    *
-    * Example: `idKey(Array[Byte](1, 2)) == idKey(Array[Byte](1, 2))`
-    */
-  def idKey(id: Any): Any = id match {
-    case bytes: Array[Byte] => new BinaryID(bytes)
-    case struct: Row        => struct.toSeq.map(idKey).toVector
-    case array: Seq[_]      => array.map(idKey).toVector
-    case other              => other
-  }
 
   /** A binary ID compared and hashed by its bytes. */
   final class BinaryID(private val bytes: Array[Byte]) {

@@ -2,7 +2,7 @@ package sparkdp.plan
 
 import org.apache.spark.sql.Column
 import org.apache.spark.sql.functions.{isnull, lit, when, xxhash64}
-import org.apache.spark.sql.types.{DataType, DoubleType, FloatType, StructField}
+import org.apache.spark.sql.types.{ByteType, DataType, DoubleType, FloatType, IntegerType, LongType, ShortType, StructField}
 
 /** The 64-bit fingerprint of a group-by key, computed by the same Spark expression on the data and on the
   * keyset so that equal keys get equal fingerprints.
@@ -25,9 +25,22 @@ private[sparkdp] object KeyFingerprint {
   def of(keyFields: Seq[StructField]): Column = {
     require(keyFields.nonEmpty, "a key fingerprint needs at least one column")
     xxhash64(keyFields.flatMap { field =>
-      val keyColumn = HashableColumns.column(field.name)
-      Seq(isnull(keyColumn), withoutNegativeZero(keyColumn, field.dataType))
+      val hashed = hashedType(field.dataType)
+      val keyColumn =
+        if (hashed == field.dataType) HashableColumns.column(field.name) else HashableColumns.column(field.name).cast(hashed)
+      Seq(isnull(keyColumn), withoutNegativeZero(keyColumn, hashed))
     }: _*)
+  }
+
+  /** The type a key column is hashed as: integers as `bigint` and floats as `double`, so that a KeySet built from
+    * Python or Scala integers (`bigint`) finds an `int` column's values (widening keeps every value).
+    *
+    * Example: `KeyFingerprint.hashedType(IntegerType) == LongType`
+    */
+  def hashedType(dataType: DataType): DataType = dataType match {
+    case ByteType | ShortType | IntegerType => LongType
+    case FloatType                          => DoubleType
+    case other                              => other
   }
 
   private def withoutNegativeZero(keyColumn: Column, dataType: DataType): Column = dataType match {

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer
 
 import org.apache.spark.rdd.RDD
 import org.apache.spark.sql.{Column, DataFrame, Row}
-import org.apache.spark.sql.functions.{col, lit, struct, transform, when, xxhash64}
-import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, StructType}
+import org.apache.spark.sql.catalyst.InternalRow
+import org.apache.spark.sql.functions.{col, lit, xxhash64}
 
 /** Enforces `MaxRowsPerID(k)`: keeps, per ID, the k rows with the smallest (row hash, fingerprint) and, of
   * each kept row, only its key fingerprint.
@@ -15,8 +15,9 @@ import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, S
   * ID's k kept rows and leaves every other ID's kept rows as they were. Any such per-ID selection is a stable
   * transformation from the AddRowsWithID relation to "at most k rows added or removed" (Tumult Core's
   * `LimitRowsPerGroup` argument), which is what the calibration of `countNoise(…, "MaxRowsPerID:k")` assumes.
-  * It would hold for a public hash too. It needs IDs to be told apart exactly: rows are grouped by equality of
-  * the ID value (`BoundedRowsPerID`), never by a hash of it, so no ID's selection depends on another ID's rows.
+  * It would hold for a public hash too. It needs IDs to be told apart exactly as Spark tells them apart: rows
+  * are grouped by equality of the ID's bytes in Spark's internal form (`SparkIdentity`, `BoundedRowsPerID`),
+  * never by a hash of it, so no ID's selection depends on another ID's rows, and no ID is split in two.
   *
   * Why it is keyed anyway: with a public hash an analyst who can add rows could predict or steer which rows
   * survive (e.g. craft rows that always win), and the choice would be the same across sessions; keyed by the
@@ -56,9 +57,22 @@ private[sparkdp] object TruncateRowsPerID {
       keyColumns: Seq[String],
       maxRowsPerId: Int,
       truncationKey: Array[Byte]
+  ): RDD[Row] =
+    keptFingerprints(table, idColumn, KeyFingerprint.of(keyColumns.map(name => table.schema(name))), maxRowsPerId, truncationKey)
+
+  /** [[keptFingerprints]] with the fingerprint given as a column of `table` (e.g. `lit(0L)` when ungrouped).
+    *
+    * Example: `TruncateRowsPerID.keptFingerprints(checkoutsDf, "member_id", lit(0L), 20, truncationKey)`
+    */
+  def keptFingerprints(
+      table: DataFrame,
+      idColumn: String,
+      fingerprint: Column,
+      maxRowsPerId: Int,
+      truncationKey: Array[Byte]
   ): RDD[Row] = {
     require(maxRowsPerId >= 1, s"maxRowsPerId ($maxRowsPerId) must be at least 1")
-    keptOfHashedRows(hashedRows(table, idColumn, keyColumns, truncationKey), maxRowsPerId)
+    keptOfHashedRows(hashedRows(table, idColumn, fingerprint, truncationKey), maxRowsPerId)
   }
 
   /** `keptFingerprints` from rows with `hashedRows`' columns: shuffle them by ID, then `keptInPartition`.
@@ -69,9 +83,12 @@ private[sparkdp] object TruncateRowsPerID {
     // repartition by the ID column hash-partitions on the ID value, so all rows of an ID meet in one
     // partition. AQE may coalesce these partitions but never splits one (skew splitting applies to joins and
     // rebalance, not to repartition), so that still holds with AQE on.
+    // queryExecution.toRdd: the rows in Spark's internal form, whose ID bytes define ID identity; no external
+    // `Row` per input row (toRdd reuses its row objects: keptInPartition copies what it keeps).
     hashed
       .repartition(col(IdName))
-      .rdd
+      .queryExecution
+      .toRdd
       .mapPartitions(rows => keptInPartition(rows, maxRowsPerId))
 
   /** The column names of `hashedRows`. */
@@ -79,8 +96,9 @@ private[sparkdp] object TruncateRowsPerID {
   private[plan] val FingerprintName = "fp"
   private[plan] val RowHashName = "row_hash"
 
-  /** (`id`, `fp`, `row_hash`) per row of `table`: the ID (floating-point parts with -0.0 as 0.0), the key
-    * fingerprint (`KeyFingerprint`) and the truncation-keyed hash of the whole row.
+  /** (`id`, `fp`, `row_hash`) per row of `table`: the ID's identity (`SparkIdentity.identity`: a one-field
+    * struct, floating-point parts normalised), the key fingerprint (`KeyFingerprint`) and the truncation-keyed
+    * hash of the whole row.
     *
     * Example: `TruncateRowsPerID.hashedRows(checkoutsDf, "member_id", Seq("title"), truncationKey)`
     */
@@ -89,26 +107,45 @@ private[sparkdp] object TruncateRowsPerID {
       idColumn: String,
       keyColumns: Seq[String],
       truncationKey: Array[Byte]
-  ): DataFrame = {
-    val keyWords = truncationKeyWords(truncationKey).map(word => lit(word))
-    val rowColumns = table.columns.toSeq.map(HashableColumns.column)
+  ): DataFrame =
+    hashedRows(table, idColumn, KeyFingerprint.of(keyColumns.map(name => table.schema(name))), truncationKey)
+
+  private[plan] def hashedRows(
+      table: DataFrame,
+      idColumn: String,
+      fingerprint: Column,
+      truncationKey: Array[Byte]
+  ): DataFrame =
     table.select(
-      withZeroForNegativeZero(HashableColumns.column(idColumn), table.schema(idColumn).dataType).as(IdName),
-      KeyFingerprint.of(keyColumns.map(name => table.schema(name))).as(FingerprintName),
-      xxhash64(keyWords ++ rowColumns: _*).as(RowHashName)
+      idOf(table, idColumn).as(IdName),
+      fingerprint.as(FingerprintName),
+      rowHash(table, truncationKey).as(RowHashName)
     )
-  }
+
+  /** The ID's identity column (`SparkIdentity.identity`: a one-field struct, floating-point parts normalised).
+    *
+    * Example: `table.select(TruncateRowsPerID.idOf(table, "member_id"))`
+    */
+  private[sparkdp] def idOf(table: DataFrame, idColumn: String): Column =
+    SparkIdentity.identity(HashableColumns.column(idColumn), table.schema(idColumn).dataType)
+
+  /** The truncation-keyed hash of the whole row.
+    *
+    * Example: `table.select(TruncateRowsPerID.rowHash(table, truncationKey))`
+    */
+  private[sparkdp] def rowHash(table: DataFrame, truncationKey: Array[Byte]): Column =
+    xxhash64(truncationKeyWords(truncationKey).map(word => lit(word)) ++ table.columns.toSeq.map(HashableColumns.column): _*)
 
   /** Keeps, for each ID among `rows` (`hashedRows`' columns), its k smallest (row hash, fingerprint), and
     * returns their fingerprints. Reads the whole partition before it returns its first row.
     *
-    * Example: `keptInPartition(Iterator(Row(1, 7L, 3L), Row(1, 8L, 2L)), 1).toList == List(Row(8L))`
+    * Example: `keptInPartition(hashed.queryExecution.toRdd.toLocalIterator, 1)`
     */
-  private[plan] def keptInPartition(rows: Iterator[Row], maxRowsPerId: Int): Iterator[Row] = {
+  private[plan] def keptInPartition(rows: Iterator[InternalRow], maxRowsPerId: Int): Iterator[Row] = {
     val kept = new BoundedRowsPerID(maxRowsPerId)
     rows.foreach { row =>
       val isNullFingerprint = row.isNullAt(1)
-      kept.offer(row.get(0), row.getLong(2), isNullFingerprint, if (isNullFingerprint) 0L else row.getLong(1))
+      kept.offer(SparkIdentity.bytesAt(row, 0), row.getLong(2), isNullFingerprint, if (isNullFingerprint) 0L else row.getLong(1))
     }
     kept.fingerprints.map {
       case Some(fingerprint) => Row(fingerprint)
@@ -116,33 +153,11 @@ private[sparkdp] object TruncateRowsPerID {
     }
   }
 
-  /** The ID with every floating-point value's -0.0 turned into 0.0: Spark deems them the same value (the
-    * window this replaced grouped them together), but its hash partitioning and Java's `equals` tell them
-    * apart. Columns without floats are returned as they are.
-    */
-  private def withZeroForNegativeZero(id: Column, dataType: DataType): Column = dataType match {
-    case DoubleType => when(id === lit(0.0), lit(0.0)).otherwise(id)
-    case FloatType  => when(id === lit(0.0f), lit(0.0f)).otherwise(id)
-    case structType: StructType if containsFloat(structType) =>
-      val fields = structType.fields.toSeq.map(field => withZeroForNegativeZero(id.getField(field.name), field.dataType).as(field.name))
-      when(id.isNull, lit(null).cast(structType)).otherwise(struct(fields: _*))
-    case arrayType: ArrayType if containsFloat(arrayType) =>
-      transform(id, element => withZeroForNegativeZero(element, arrayType.elementType))
-    case _ => id
-  }
-
-  private def containsFloat(dataType: DataType): Boolean = dataType match {
-    case DoubleType | FloatType => true
-    case structType: StructType => structType.fields.exists(field => containsFloat(field.dataType))
-    case arrayType: ArrayType   => containsFloat(arrayType.elementType)
-    case _                      => false
-  }
-
   /** The 32-byte key as four big-endian longs (xxhash64's arguments).
     *
     * Example: `truncationKeyWords(new Array[Byte](32)).toSeq == Seq(0L, 0L, 0L, 0L)`
     */
-  private[plan] def truncationKeyWords(truncationKey: Array[Byte]): Seq[Long] = {
+  private[sparkdp] def truncationKeyWords(truncationKey: Array[Byte]): Seq[Long] = {
     require(truncationKey.length == 32, s"the truncation key must have 32 bytes, not ${truncationKey.length}")
     val buffer = ByteBuffer.wrap(truncationKey)
     Seq.fill(4)(buffer.getLong())

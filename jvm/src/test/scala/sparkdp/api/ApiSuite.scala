@@ -3,6 +3,7 @@ package sparkdp.api
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
+import sparkdp.bridge.WireText
 
 /** Unit tests of the user API's validation and query-tree building (no Spark, no native library). */
 class ApiSuite extends AnyFunSuite {
@@ -29,14 +30,14 @@ class ApiSuite extends AnyFunSuite {
     assert(MaxRowsPerID(1).max == 1)
     val error = intercept[IllegalArgumentException](MaxRowsPerID(0))
     assert(error.getMessage.contains("MaxRowsPerID") && error.getMessage.contains("0"))
-    assert(MaxRowsPerID(20).toConstraintText == "MaxRowsPerID:20")
+    assert(WireText.constraint(MaxRowsPerID(20)) == "MaxRowsPerID:20")
   }
 
   test("AddRowsWithID: Java-style constructors, default id space, validation") {
     assert(new AddRowsWithID("member_id") == AddRowsWithID("member_id", None))
     assert(new AddRowsWithID("member_id", "members") == AddRowsWithID("member_id", Some("members")))
     assert(new AddRowsWithID("member_id", null: String) == AddRowsWithID("member_id"))
-    assert(AddRowsWithID("member_id").toChangeText == "AddRowsWithID")
+    assert(WireText.change(AddRowsWithID("member_id")) == "AddRowsWithID")
     val error = intercept[IllegalArgumentException](AddRowsWithID(""))
     assert(error.getMessage.contains("idColumn"))
   }
@@ -57,5 +58,30 @@ class ApiSuite extends AnyFunSuite {
     assert(CountMechanism.fromName("Gaussian") == CountMechanism.Gaussian)
     val error = intercept[IllegalArgumentException](CountMechanism.fromName("exponential"))
     assert(error.getMessage == """Unknown mechanism "exponential". Available options are "laplace", "gaussian", or "default".""")
+  }
+
+  test("ApproxDPBudget and RhoZCDPBudget: exact texts, infinite forms, Tumult's messages naming the value") {
+    assert(ApproxDPBudget(1, 0.5).toBudgetText == "approx:1:1/2")
+    assert(RhoZCDPBudget(0.25).toBudgetText == "zcdp:1/4")
+    assert(RhoZCDPBudget(Double.PositiveInfinity).toBudgetText == "zcdp:inf")
+    assert(ApproxDPBudget(Double.PositiveInfinity, 0).toBudgetText == "approx:inf:0")
+    assert(intercept[IllegalArgumentException](RhoZCDPBudget(-2)).getMessage.contains("-2"))
+    assert(intercept[IllegalArgumentException](ApproxDPBudget(1, 1.5)).getMessage.contains("1.5"))
+    assert(intercept[IllegalArgumentException](ApproxDPBudget(Double.NaN, 0)).getMessage.contains("NaN"))
+  }
+
+  test("protected changes and constraints validate their numbers and name them") {
+    assert(intercept[IllegalArgumentException](AddMaxRows(0)).getMessage.contains("0"))
+    assert(intercept[IllegalArgumentException](AddMaxRowsInMaxGroups("isbn", 0, 1)).getMessage.contains("max_groups"))
+    assert(intercept[IllegalArgumentException](AddMaxRowsInMaxGroups("isbn", 1, -1)).getMessage.contains("-1"))
+    assert(intercept[IllegalArgumentException](MaxGroupsPerID("isbn", 0)).getMessage.contains("MaxGroupsPerID"))
+    assert(intercept[IllegalArgumentException](MaxRowsPerGroupPerID("", 1)).getMessage.contains("grouping_column"))
+  }
+
+  test("an ungrouped count builds UngroupedCount, named `count` by default; the Java overload takes names") {
+    val enforced = QueryBuilder("checkouts").enforce(MaxRowsPerID(2))
+    assert(enforced.count().queryExpr == UngroupedCount(enforced.queryExpr, "count", CountMechanism.Default))
+    assert(enforced.count(null, "GAUSSIAN").queryExpr == UngroupedCount(enforced.queryExpr, "count", CountMechanism.Gaussian))
+    assert(enforced.count("n").queryExpr == UngroupedCount(enforced.queryExpr, "n", CountMechanism.Default))
   }
 }

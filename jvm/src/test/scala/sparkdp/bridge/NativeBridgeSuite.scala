@@ -114,12 +114,12 @@ class NativeBridgeSuite extends AnyFunSuite {
   }
 
   test("countNoise takes the groupby columns and the mechanism; Gaussian needs zCDP (Tumult's message)") {
-    assert(Native.columnsText(Seq("title", "a;b")) == "5:title;3:a;b")
+    assert(WireText.columns(Seq("title", "a;b")) == "5:title;3:a;b")
     val perIsbn = "MaxGroupsPerID:3:4:isbn;MaxRowsPerGroupPerID:2:4:isbn"
     // L2² = 3·2² = 12 grouped by isbn, (3·2)² = 36 otherwise; σ² = L2²/(2ρ) with ρ = 1/2.
-    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, Native.columnsText(Seq("isbn")), "default") ==
+    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, WireText.columns(Seq("isbn")), "default") ==
       "gaussian:12")
-    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, Native.columnsText(Seq("title")), "DEFAULT") ==
+    assert(native.countNoise("zcdp:1/2", "AddRowsWithID", perIsbn, WireText.columns(Seq("title")), "DEFAULT") ==
       "gaussian:36")
     assert(native.countNoise("pure:2", "AddRowsWithID", "MaxRowsPerID:20", "5:title", "laplace") == "laplace:10")
     val gaussian = intercept[IllegalArgumentException](

@@ -2,12 +2,12 @@ package sparkdp.plan
 
 import org.apache.spark.sql.{DataFrame, Row}
 import org.apache.spark.sql.expressions.Window
-import org.apache.spark.sql.functions.{col, lit, row_number}
-import org.apache.spark.sql.types.{BinaryType, DoubleType, IntegerType, LongType, MapType, StringType, StructField, StructType}
+import org.apache.spark.sql.functions.{array, col, lit, row_number, struct, unhex, when}
+import org.apache.spark.sql.types.{BinaryType, IntegerType, LongType, MapType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
-import sparkdp.bridge.Int64Column
+import sparkdp.bridge.{Int64Column, WireText}
 import sparkdp.system.{Library, TestSpark}
 
 /** The planner's Spark steps: fingerprints, truncation (against the window it replaced), partial counts
@@ -93,6 +93,7 @@ class PlanSuite extends AnyFunSuite {
       Row(id, fingerprint, random.nextInt(6).toLong)
     }
     val hashed = frame(hashedSchema, hashedRows, partitions = 3)
+      .withColumn("id", SparkIdentity.identity(col("id"), IntegerType))
     for (max <- Seq(1, 3, 50, Int.MaxValue)) {
       val kept = sortedFingerprints(TruncateRowsPerID.keptOfHashedRows(hashed, max).collect())
       assert(kept == keptByWindow(hashed, max), s"k = $max")
@@ -110,15 +111,42 @@ class PlanSuite extends AnyFunSuite {
     }
   }
 
-  test("binary IDs with equal bytes, and 0.0 and -0.0 IDs, are one ID each") {
-    val binarySchema = StructType(Seq(StructField("id", BinaryType), StructField("item", StringType)))
-    val binaryRows = (1 to 10).map(i => Row(Array[Byte](1, 2), s"item-$i")) ++ (1 to 10).map(i => Row(Array[Byte](2, 1), s"item-$i"))
-    val binaries = frame(binarySchema, binaryRows, partitions = 3)
-    assert(TruncateRowsPerID.keptFingerprints(binaries, "id", Seq("item"), 3, someKey).count() == 3 + 3)
-    val doubleSchema = StructType(Seq(StructField("id", DoubleType), StructField("item", StringType)))
-    val doubleRows = (1 to 10).map(i => Row(if (i % 2 == 0) 0.0 else -0.0, s"item-$i"))
-    val doubles = frame(doubleSchema, doubleRows, partitions = 3)
-    assert(TruncateRowsPerID.keptFingerprints(doubles, "id", Seq("item"), 4, someKey).count() == 4)
+  /** The number of rows MaxRowsPerID(k) keeps, k above every ID's row count: k per ID Spark's groupBy sees. */
+  private def keptRowsPerIdOf(ids: DataFrame, k: Int): (Long, Long) = {
+    val table = ids.withColumn("item", lit("x"))
+    val kept = TruncateRowsPerID.keptFingerprints(table, "id", Seq("item"), k, someKey).count()
+    (kept, ids.groupBy(col("id")).count().count() * k)
+  }
+
+  test("ID identity is Spark's: binary, ±0.0, NaN and null IDs, also nested in structs and arrays") {
+    import spark.implicits._
+    val binaryRows = (1 to 10).map(i => Row(Array[Byte](1, 2))) ++ (1 to 10).map(i => Row(Array[Byte](2, 1)))
+    val binaries = frame(StructType(Seq(StructField("id", BinaryType))), binaryRows, partitions = 3)
+    assert(keptRowsPerIdOf(binaries, 3) == ((6L, 6L)))
+    // Two NaNs with different bits: Spark groups every NaN as one value.
+    val otherNaN = java.lang.Double.longBitsToDouble(0x7ff8000000000001L)
+    val doubles = Seq[java.lang.Double](0.0, -0.0, 0.0, -0.0, Double.NaN, otherNaN, Double.NaN, null, null, 1.0).toDF("id")
+    assert(keptRowsPerIdOf(doubles, 1) == ((4L, 4L)))
+    // Five rows of ID struct(NaN): one ID, one row kept (external Rows made five IDs of them).
+    val nanStructs = spark.range(5).select(struct(lit(Double.NaN).as("x")).as("id"))
+    assert(keptRowsPerIdOf(nanStructs, 1) == ((1L, 1L)))
+    val nestedZeros = spark.range(6).select(
+      struct(array(when(col("id") % 2 === 0, lit(0.0)).otherwise(lit(-0.0))).as("xs"), lit("a").as("s")).as("id")
+    )
+    assert(keptRowsPerIdOf(nestedZeros, 2) == ((2L, 2L)))
+    val nanArrays = spark.range(4).select(array(lit(Double.NaN), lit(1.0)).as("id"))
+    assert(keptRowsPerIdOf(nanArrays, 3) == ((3L, 3L)))
+    val floats = Seq[java.lang.Float](0.0f, -0.0f, Float.NaN, Float.NaN).toDF("id")
+    assert(keptRowsPerIdOf(floats, 1) == ((2L, 2L)))
+  }
+
+  test("ID identity is Spark's: distinct invalid UTF-8 strings are two IDs, not one") {
+    // unhex('FF') and unhex('FE') cast to string: both decode to U+FFFD in Java, but Spark keeps them apart.
+    val invalid = spark.range(6).select(
+      unhex(when(col("id") % 2 === 0, lit("FF")).otherwise(lit("FE"))).cast(StringType).as("id")
+    )
+    assert(keptRowsPerIdOf(invalid, 1) == ((2L, 2L)))
+    assert(keptRowsPerIdOf(invalid, 3) == ((6L, 6L)))
   }
 
   test("an ID with more rows than a chunk: k of them kept, counted across chunks") {
@@ -175,9 +203,11 @@ class PlanSuite extends AnyFunSuite {
     assert(message.startsWith("Column 'patron_id' does not exist in this table, available columns are ['member_id'"))
   }
 
-  test("a keyset column missing from the data is named") {
-    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title", "year"))))
-    assert(message.contains("Column 'year' does not exist"))
+  test("a keyset column missing from the data is a NoSuchElementException naming it (Tumult's KeyError)") {
+    val error = intercept[java.util.NoSuchElementException](
+      QueryCompiler.compile(seedQuery(KeySet.fromDataFrame(books.select("title", "year"))), tables, context)
+    )
+    assert(error.getMessage.startsWith("Column 'year' does not exist in this table, available columns are ['member_id'"))
   }
 
   test("a keyset column of another type than the data's is named with both types") {
@@ -188,7 +218,7 @@ class PlanSuite extends AnyFunSuite {
 
   test("AddRowsWithID without MaxRowsPerID says which constraint is needed") {
     val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), max = None))
-    assert(message.contains("MaxRowsPerID") && message.contains("AddRowsWithID('member_id')"))
+    assert(message.contains("MaxRowsPerID"), message)
   }
 
   test("count's mechanism reaches the query tree; Gaussian under a pure DP budget is rejected (Tumult's message)") {
@@ -226,8 +256,8 @@ class PlanSuite extends AnyFunSuite {
       PartialCounts.columnNamed(Seq(Int64Column("key", Array(1L), None)), "count", "countByKey")
     )
     assert(error.getMessage == "Native countByKey returned columns [key], without 'count'.")
-    val budgetError = intercept[AnalyticsInternalException](PureDPBudget.epsilonOf("zcdp:1", roundUp = true))
-    assert(budgetError.getMessage.contains("'zcdp:1'"))
+    val budgetError = intercept[AnalyticsInternalException](WireText.budgetKind("rho:1"))
+    assert(budgetError.getMessage.contains("'rho:1'"))
   }
 
   test("KeySet.fromDataFrame keeps distinct rows and the column order") {

@@ -89,6 +89,35 @@ class SeedQuerySuite extends AnyFunSuite {
     finally emptyKeyset.stop()
   }
 
+  /** The total count under MaxRowsPerID(`k`) at an infinite budget of a table whose IDs are `ids` (one item
+    * for all rows, one key), against k times the number of IDs Spark's own groupBy sees.
+    */
+  private def countedAgainstSpark(ids: DataFrame, k: Int): (Long, Long) = {
+    val table = ids.withColumn("item", org.apache.spark.sql.functions.lit("x"))
+    val keys = KeySet.fromDataFrame(table.select("item").distinct())
+    val infinite = PureDPBudget(Double.PositiveInfinity)
+    val session = Session.fromDataFrame(infinite, "t", table, AddRowsWithID("id"))
+    try {
+      val counted = session.evaluate(QueryBuilder("t").enforce(MaxRowsPerID(k)).groupBy(keys).count(), infinite)
+        .collect().map(_.getAs[Long]("count")).sum
+      (counted, ids.groupBy(col("id")).count().count() * k)
+    } finally session.stop()
+  }
+
+  test("ID identity is Spark's, end to end: struct(NaN), invalid UTF-8, -0.0, NaN and null IDs") {
+    import org.apache.spark.sql.functions.{lit, struct, unhex, when}
+    import spark.implicits._
+    // Five rows of ID struct(NaN) are one person: MaxRowsPerID(1) keeps one row, not five.
+    assert(countedAgainstSpark(spark.range(5).select(struct(lit(Double.NaN).as("x")).as("id")), 1) == ((1L, 1L)))
+    // unhex('FF') and unhex('FE') as strings are two people (both U+FFFD as Java strings): 2 rows each kept.
+    val invalidUtf8 = spark.range(6).select(unhex(when(col("id") % 2 === 0, lit("FF")).otherwise(lit("FE"))).cast(StringType).as("id"))
+    assert(countedAgainstSpark(invalidUtf8, 2) == ((4L, 4L)))
+    // Top level: -0.0 and 0.0 one ID, every NaN one ID, null one ID.
+    val doubles = Seq[java.lang.Double](0.0, -0.0, -0.0, Double.NaN, java.lang.Double.longBitsToDouble(0x7ff8000000000001L), null, null)
+      .toDF("id")
+    assert(countedAgainstSpark(doubles, 1) == ((3L, 3L)))
+  }
+
   /** `size` keys that no checkout has: true count 0, so the output is the noise itself. */
   private def absentKeys(size: Int): KeySet = KeySet.fromDataFrame(
     spark.createDataFrame(
@@ -232,7 +261,7 @@ class SeedQuerySuite extends AnyFunSuite {
   test("a rejected query spends nothing and creates no database or table") {
     withSession(PureDPBudget(1)) { session =>
       val withYear = KeySet.fromDataFrame(books.select("title", "year"))
-      val error = intercept[IllegalArgumentException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
+      val error = intercept[java.util.NoSuchElementException](session.evaluate(seedQuery(withYear), PureDPBudget(0.5)))
       assert(error.getMessage.contains("Column 'year' does not exist"))
       val longIsbn = KeySet.fromDataFrame(books.select(col("year").cast(LongType).as("isbn")))
       val typeError = intercept[IllegalArgumentException](session.evaluate(seedQuery(longIsbn), PureDPBudget(0.5)))

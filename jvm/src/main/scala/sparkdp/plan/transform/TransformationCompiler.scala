@@ -1,0 +1,116 @@
+package sparkdp.plan.transform
+
+import org.apache.spark.sql.DataFrame
+import org.apache.spark.sql.types.DataType
+
+import sparkdp.ArgumentChecks.requireArgument
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, Constraint, EnforceConstraint, GroupByCount, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivateSource, ProtectedChange, QueryExpr, UngroupedCount}
+import sparkdp.plan.{HashableColumns, PrivateTable}
+
+/** What is known about one column of a prepared table.
+  *
+  * Example: `ColumnDescriptor("title", StringType, isNullable = true)`
+  */
+private[sparkdp] final case class ColumnDescriptor(name: String, dataType: DataType, isNullable: Boolean)
+
+/** A table ready for a measurement (Tumult's transformation output): the rows, the change its guarantee
+  * protects, the constraints in force in enforcement order (all of them: Rust decides which bound the
+  * aggregation and how), and each column's descriptor.
+  *
+  * Example: `PreparedTable("checkouts", df, AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), descriptors)`
+  */
+private[sparkdp] final case class PreparedTable(
+    sourceId: String,
+    dataframe: DataFrame,
+    protectedChange: ProtectedChange,
+    constraints: Seq[Constraint],
+    columns: Seq[ColumnDescriptor]
+) {
+
+  /** The ID column, for a table protected by `AddRowsWithID`.
+    *
+    * Example: `prepared.idColumn == Some("member_id")`
+    */
+  def idColumn: Option[String] = protectedChange match {
+    case AddRowsWithID(idColumn, _)                         => Some(idColumn)
+    case AddOneRow() | AddMaxRows(_) | AddMaxRowsInMaxGroups(_, _, _) => None
+  }
+
+  /** The descriptor of column `name` (exact name, as Spark's schema holds it), if the table has it.
+    *
+    * Example: `prepared.column("title").map(_.dataType) == Some(StringType)`
+    */
+  def column(name: String): Option[ColumnDescriptor] = columns.find(_.name == name)
+
+  /** Tumult's wording for a column the table lacks: `Column 'x' does not exist in this table, available
+    * columns are ['a', 'b']`.
+    *
+    * Example: `prepared.missingColumnMessage("year")`
+    */
+  def missingColumnMessage(name: String): String =
+    s"Column '$name' does not exist in this table, available columns are " +
+      columns.map(descriptor => s"'${descriptor.name}'").mkString("[", ", ", "]")
+}
+
+/** Compiles the transformation part of a query (everything below its aggregation) into a [[PreparedTable]]
+  * (Tumult's transformation visitor). Stability of transformations is Rust's to decide; the nodes so far
+  * (a private source, constraints) only carry the protected change and the constraints through.
+  */
+private[sparkdp] object TransformationCompiler {
+
+  /** The prepared table of `queryExpr`, which must not be an aggregation.
+    *
+    * Throws `IllegalArgumentException` naming the table, constraint or column at fault: an unknown table; a
+    * constraint on a table not protected by `AddRowsWithID`; a constraint whose grouping column the table
+    * lacks or is its ID column; an aggregation used as a table.
+    *
+    * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables)`
+    */
+  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable]): PreparedTable = queryExpr match {
+    case PrivateSource(sourceId) =>
+      val table = tables.getOrElse(
+        sourceId,
+        throw new IllegalArgumentException(
+          s"Table '$sourceId' does not exist. Available tables are: ${tables.keys.toSeq.sorted.mkString(", ")}"
+        )
+      )
+      val columns = table.dataframe.schema.fields.toSeq.map(field => ColumnDescriptor(field.name, field.dataType, field.nullable))
+      PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
+    case EnforceConstraint(child, constraint) =>
+      val input = prepare(child, tables)
+      requireApplicable(input, constraint)
+      input.copy(constraints = input.constraints :+ constraint)
+    case GroupByCount(_, _, _, _) | UngroupedCount(_, _, _) =>
+      throw new IllegalArgumentException(
+        s"An aggregation's result cannot be queried further in one query: $queryExpr is used as a table."
+      )
+  }
+
+  /** Tumult's rules for enforcing a constraint (`_transformation_visitor.py`, `visit_enforce_constraint`). */
+  private def requireApplicable(input: PreparedTable, constraint: Constraint): Unit = {
+    val idColumn = input.idColumn.getOrElse(
+      throw new IllegalArgumentException(
+        s"Constraint $constraint can only be applied to tables with the AddRowsWithID protected change; " +
+          s"table '${input.sourceId}' is protected by ${input.protectedChange}."
+      )
+    )
+    val groupingColumn = constraint match {
+      case MaxRowsPerID(_)                 => None
+      case MaxGroupsPerID(column, _)       => Some(column)
+      case MaxRowsPerGroupPerID(column, _) => Some(column)
+    }
+    groupingColumn.foreach { column =>
+      requireArgument(
+        column != idColumn,
+        s"The grouping column of constraint $constraint cannot be the ID column ('$idColumn') of the table it " +
+          "is applied to."
+      )
+      requireArgument(
+        input.column(column).isDefined,
+        s"The grouping column of constraint $constraint does not exist in this table; available columns are: " +
+          input.columns.map(descriptor => s"'${descriptor.name}'").mkString(", ")
+      )
+      HashableColumns.requireHashable(input.dataframe.schema(column), s"table '${input.sourceId}'")
+    }
+  }
+}

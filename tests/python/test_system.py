@@ -430,6 +430,18 @@ def test_seed_query_example_runs(spark):
     assert len(table_lines) == 1 + book_count, result.stdout[-3000:]
 
 
+def test_tumult_documented_examples_give_tumults_answers(spark):
+    """examples/tumult_examples.py: Tumult's docstring examples with only the import changed."""
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "examples" / "tumult_examples.py")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+        env=dict(os.environ, SPARKDP_JAR=str(JAR_PATH)),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "7 of 7 examples give Tumult's documented answer" in result.stdout
+
+
 def test_real_java_exceptions_are_mapped(spark):
     """Real py4j errors (through pyspark's own exception hook) map as CONTRACTS.md says."""
     jvm = _java.jvm_of(spark)

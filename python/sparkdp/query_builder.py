@@ -144,6 +144,7 @@ def _count_query(
     name: Optional[str],
     mechanism: Union[CountMechanism, str],
 ) -> Query:
+    """The count query, grouped by ``keyset`` or (None) ungrouped."""
     if name is not None:
         _java.check_type(name, (str,), "name")
     return Query(source_id, constraints, keyset, name, _mechanism_name(mechanism))

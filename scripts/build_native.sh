@@ -52,7 +52,8 @@ check_jni_symbols() {
   exported="$(dynamic_symbols "$lib" | grep -o 'Java_sparkdp_bridge_Native_[A-Za-z0-9_]*' | sort -u || true)"
   for name in libraryVersion newSessionSecret deriveKey exactFromDouble budgetSubtract budgetCovers \
               numberToDouble countNoise countByKey addNoise panicForTest \
-              planMeasurement budgetFromDoubles budgetCharge budgetToDoubles; do
+              planMeasurement budgetFromDoubles budgetCharge budgetToDoubles \
+              truncationOpen truncationOffer truncationFinish truncationClose; do
     grep -qx "Java_sparkdp_bridge_Native_$name" <<<"$exported" || missing+=("$name")
   done
   if [ ${#missing[@]} -gt 0 ]; then

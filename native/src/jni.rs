@@ -258,6 +258,58 @@ pub extern "system" fn Java_sparkdp_bridge_Native_budgetToDoubles<'local>(
     })
 }
 
+/// `truncationOpen(constraints: String, groupingColumns: String): Long` — a truncation handle.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationOpen<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    constraints: JString<'local>,
+    grouping_columns: JString<'local>,
+) -> jlong {
+    run_at_edge(&mut env, |env| {
+        let constraints = string_arg(env, &constraints, "constraints")?;
+        let grouping_columns = string_arg(env, &grouping_columns, "groupingColumns")?;
+        edge_ops::truncation_open(&constraints, &grouping_columns)
+    })
+}
+
+/// `truncationOffer(handle: Long, ipc: Array[Byte]): Unit` — adds one IPC stream of rows.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationOffer<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+    ipc: JByteArray<'local>,
+) {
+    run_at_edge(&mut env, |env| {
+        let ipc = bytes_arg(env, &ipc, "ipc")?;
+        edge_ops::truncation_offer(handle, &ipc)
+    })
+}
+
+/// `truncationFinish(handle: Long): Array[Byte]` — IPC stream of (`fp`, `count`); frees the handle.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationFinish<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+) -> jbyteArray {
+    run_at_edge(&mut env, |env| {
+        let counts_ipc = edge_ops::truncation_finish(handle)?;
+        byte_array_result(env, &counts_ipc)
+    })
+}
+
+/// `truncationClose(handle: Long): Unit` — frees the handle if still open; idempotent.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationClose<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+) {
+    run_at_edge(&mut env, |_env| edge_ops::truncation_close(handle))
+}
+
 /// `panicForTest(): Unit` — panics inside Rust on purpose. It exists so tests (Rust and JVM) can prove
 /// that the edge turns a panic into a pending `sparkdp.NativeException` carrying the panic message,
 /// instead of aborting the JVM. Never called in production code.
@@ -291,6 +343,12 @@ impl JniDefault for jobject {
 impl JniDefault for jboolean {
     fn jni_default() -> Self {
         JNI_FALSE
+    }
+}
+
+impl JniDefault for jlong {
+    fn jni_default() -> Self {
+        0
     }
 }
 

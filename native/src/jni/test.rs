@@ -733,3 +733,73 @@ fn budget_to_doubles_through_the_edge_returns_a_java_double_array() {
         .expect("read double[]");
     assert_eq!(values, vec![0.25, 0.5]);
 }
+
+#[test]
+fn truncation_handles_through_the_edge() {
+    use arrow::array::BinaryArray;
+    let mut env = attach();
+    let constraints = env.new_string("MaxRowsPerID:1").expect("String");
+    let grouping_columns = env.new_string("").expect("String");
+    let handle = Java_sparkdp_bridge_Native_truncationOpen(
+        env_for_call(&env),
+        JObject::null(),
+        constraints,
+        grouping_columns,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(handle > 0);
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Binary, false),
+        Field::new("row_hash", DataType::Int64, false),
+        Field::new("fp", DataType::Int64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(BinaryArray::from_iter_values([b"a", b"a", b"b"])),
+            Arc::new(Int64Array::from(vec![2, 1, 5])),
+            Arc::new(Int64Array::from(vec![Some(7), Some(8), Some(8)])),
+        ],
+    )
+    .expect("batch");
+    let input_bytes = ipc::write_stream(&schema, &[batch]).expect("write IPC");
+    let input = env.byte_array_from_slice(&input_bytes).expect("byte[]");
+    Java_sparkdp_bridge_Native_truncationOffer(env_for_call(&env), JObject::null(), handle, input);
+    assert_eq!(take_pending_exception(&mut env), None);
+
+    let returned =
+        Java_sparkdp_bridge_Native_truncationFinish(env_for_call(&env), JObject::null(), handle);
+    assert_eq!(take_pending_exception(&mut env), None);
+    let output = bytes_of(&mut env, returned);
+    let (_, batches) = ipc::read_stream(&output, "test output").expect("valid IPC");
+    let fps = batches[0].column(0).as_primitive::<Int64Type>();
+    let counts = batches[0].column(1).as_primitive::<Int64Type>();
+    assert_eq!((fps.value(0), counts.value(0)), (8, 2));
+
+    // Finished handles are unknown: IAE; close is idempotent and throws nothing.
+    let input = env.byte_array_from_slice(&input_bytes).expect("byte[]");
+    Java_sparkdp_bridge_Native_truncationOffer(env_for_call(&env), JObject::null(), handle, input);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("unknown truncation handle"), "{message}");
+    for _ in 0..2 {
+        Java_sparkdp_bridge_Native_truncationClose(env_for_call(&env), JObject::null(), handle);
+        assert_eq!(take_pending_exception(&mut env), None);
+    }
+    let returned =
+        Java_sparkdp_bridge_Native_truncationFinish(env_for_call(&env), JObject::null(), 12345678);
+    assert!(returned.is_null());
+    expect_exception(&mut env, "java.lang.IllegalArgumentException");
+
+    // Bad constraint text: IAE, and the returned handle is 0.
+    let constraints = env.new_string("MaxRowsPerID:x").expect("String");
+    let grouping_columns = env.new_string("").expect("String");
+    let handle = Java_sparkdp_bridge_Native_truncationOpen(
+        env_for_call(&env),
+        JObject::null(),
+        constraints,
+        grouping_columns,
+    );
+    assert_eq!(handle, 0);
+    expect_exception(&mut env, "java.lang.IllegalArgumentException");
+}

@@ -16,6 +16,7 @@ use crate::privacy::text::{
 use crate::privacy::{Budget, ExtRational, Rational};
 use crate::sample::SecretKey;
 
+use super::truncate::{registry, TruncationState};
 use super::{add_noise, count_by_key, ipc};
 
 /// `libraryVersion()`: the crate version, e.g. "0.1.0", so the JVM can check it loaded the right library.
@@ -153,6 +154,36 @@ pub fn add_noise_ipc(
     let (schema, batches) = ipc::read_stream(ipc_bytes, "addNoise input")?;
     let noisy_batches = add_noise(&schema, &batches, &secret, query_index, &noise)?;
     ipc::write_stream(&schema, &noisy_batches)
+}
+
+/// `truncationOpen(constraints, groupingColumns)`: opens a truncation for `constraints` (constraints
+/// text, enforcement order) whose input carries `group_key_<i>`/`group_hash_<i>` for the columns of
+/// `grouping_columns` (columns text: the constraints' distinct grouping columns in order of first
+/// appearance). Returns the handle (a positive long).
+pub fn truncation_open(constraints: &str, grouping_columns: &str) -> Result<i64> {
+    let constraints = parse_constraints(constraints)?;
+    let grouping_columns = parse_columns(grouping_columns)?;
+    registry::open(TruncationState::new(&constraints, &grouping_columns)?)
+}
+
+/// `truncationOffer(handle, ipc)`: adds the rows of one IPC stream. A failed offer frees the handle.
+pub fn truncation_offer(handle: i64, ipc_bytes: &[u8]) -> Result<()> {
+    registry::with_state(handle, |state| {
+        let (schema, batches) = ipc::read_stream(ipc_bytes, "truncationOffer input")?;
+        state.offer(&schema, &batches)
+    })
+}
+
+/// `truncationFinish(handle)`: the partial counts (`fp`, `count`) as one IPC stream; frees the handle.
+pub fn truncation_finish(handle: i64) -> Result<Vec<u8>> {
+    let counts = registry::finish(handle)?;
+    ipc::write_stream(&counts.schema(), &[counts])
+}
+
+/// `truncationClose(handle)`: frees the handle if still open; idempotent.
+pub fn truncation_close(handle: i64) -> Result<()> {
+    registry::close(handle);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 //! * `ipc`          — Arrow IPC stream bytes <-> schema + record batches, and input schema checks.
 //! * `count_by_key` — partial counts per 64-bit key over record batches.
 //! * `add_noise`    — keyed, reproducible noise added to an aggregate batch.
+//! * `truncate`     — per-ID truncation by the constraints fused with the partial count per fingerprint,
+//!   over batches offered one at a time to a handle.
 //! * `edge_ops`     — one plain-Rust function per JNI method (text / IPC bytes in and out), so `cargo test`
 //!   covers everything `jni.rs` calls without a JVM.
 pub mod add_noise;
 pub mod count_by_key;
 pub mod edge_ops;
 pub mod ipc;
+pub mod truncate;
 
 pub use add_noise::add_noise;
 pub use count_by_key::count_by_key;

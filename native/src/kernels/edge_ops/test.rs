@@ -438,3 +438,57 @@ fn budget_to_doubles_gives_one_or_two_values() {
         "'zcdp'"
     ));
 }
+
+#[test]
+fn truncation_through_the_edge_ops() {
+    use arrow::array::BinaryArray;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Binary, false),
+        Field::new("row_hash", DataType::Int64, false),
+        Field::new("fp", DataType::Int64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(BinaryArray::from_iter_values([b"a", b"a", b"b"])),
+            Arc::new(Int64Array::from(vec![2, 1, 5])),
+            Arc::new(Int64Array::from(vec![Some(7), Some(8), None])),
+        ],
+    )
+    .expect("batch");
+    let input = ipc::write_stream(&schema, &[batch]).expect("write");
+    let handle = truncation_open("MaxRowsPerID:1", "").unwrap();
+    truncation_offer(handle, &input).unwrap();
+    let output = truncation_finish(handle).unwrap();
+    let (_, batches) = ipc::read_stream(&output, "test").unwrap();
+    let fps = batches[0].column(0).as_primitive::<Int64Type>();
+    let counts = batches[0].column(1).as_primitive::<Int64Type>();
+    let pairs: Vec<(Option<i64>, i64)> = (0..fps.len())
+        .map(|row| (fps.is_valid(row).then(|| fps.value(row)), counts.value(row)))
+        .collect();
+    assert_eq!(pairs, vec![(None, 1), (Some(8), 1)]);
+    // Finished: the handle is gone; close is idempotent.
+    assert!(is_invalid_argument_containing(
+        &truncation_offer(handle, &input),
+        "unknown truncation handle"
+    ));
+    assert_eq!(truncation_close(handle), Ok(()));
+    // Bad texts and bad IPC are IAE; a failed offer frees the handle.
+    assert!(is_invalid_argument_containing(
+        &truncation_open("MaxRowsPerID:0", ""),
+        "MaxRowsPerID"
+    ));
+    assert!(is_invalid_argument_containing(
+        &truncation_open("MaxGroupsPerID:2:1:c", ""),
+        "grouping columns"
+    ));
+    let handle = truncation_open("MaxGroupsPerID:2:1:c", "1:c").unwrap();
+    assert!(is_invalid_argument_containing(
+        &truncation_offer(handle, &[1, 2, 3]),
+        "truncationOffer input"
+    ));
+    assert!(is_invalid_argument_containing(
+        &truncation_finish(handle),
+        "unknown truncation handle"
+    ));
+}

@@ -1,6 +1,5 @@
 package sparkdp
 
-import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.WireText
 
 /** A privacy budget: how much privacy loss a session may spend in total, or one query may spend.
@@ -26,7 +25,8 @@ sealed trait PrivacyBudget {
 /** A pure differential privacy budget ε (Tumult's `PureDPBudget`).
   *
   * `Double.PositiveInfinity` is allowed and means no noise, as in Tumult (useful for tests and examples).
-  * Negative values and NaN are rejected with Tumult's message.
+  * Negative values, NaN and values too large to hold exactly are rejected by Rust (`budgetFromDoubles`) with
+  * Tumult's message naming the value, when the budget is constructed.
   *
   * Example:
   * {{{
@@ -37,18 +37,14 @@ sealed trait PrivacyBudget {
   * @param epsilon the privacy-loss parameter ε ≥ 0
   */
 final case class PureDPBudget(epsilon: Double) extends PrivacyBudget {
-  requireArgument(
-    !epsilon.isNaN && epsilon >= 0,
-    s"Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of $epsilon."
-  )
-
   /** Example: `PureDPBudget(2).toBudgetText == "pure:2"` */
   private[sparkdp] override val toBudgetText: String = WireText.budget(this)
 }
 
 /** An approximate differential privacy budget (ε, δ) (Tumult's `ApproxDPBudget`).
   *
-  * Either value may be `Double.PositiveInfinity` (an infinite budget: no noise). δ must be at most 1.
+  * Either value may be `Double.PositiveInfinity` (an infinite budget: no noise). δ must be at most 1. Values
+  * are checked by Rust (`budgetFromDoubles`) with Tumult's messages, when the budget is constructed.
   *
   * Example:
   * {{{
@@ -59,21 +55,12 @@ final case class PureDPBudget(epsilon: Double) extends PrivacyBudget {
   * @param delta   the failure probability δ in [0, 1]
   */
 final case class ApproxDPBudget(epsilon: Double, delta: Double) extends PrivacyBudget {
-  requireArgument(
-    !epsilon.isNaN && epsilon >= 0,
-    s"Epsilon must be non-negative. Cannot construct an ApproxDPBudget with epsilon of $epsilon."
-  )
-  requireArgument(
-    !delta.isNaN && delta >= 0 && delta <= 1,
-    s"Delta must be between 0 and 1 (inclusive). Cannot construct an ApproxDPBudget with delta of $delta."
-  )
-
   /** Example: `ApproxDPBudget(1, 0.5).toBudgetText == "approx:1:1/2"` */
   private[sparkdp] override val toBudgetText: String = WireText.budget(this)
 }
 
 /** A zero-concentrated differential privacy budget ρ (Tumult's `RhoZCDPBudget`). Its default count noise is
-  * discrete Gaussian.
+  * discrete Gaussian. ρ is checked by Rust (`budgetFromDoubles`) with Tumult's messages.
   *
   * Example:
   * {{{
@@ -84,11 +71,6 @@ final case class ApproxDPBudget(epsilon: Double, delta: Double) extends PrivacyB
   * @param rho the privacy-loss parameter ρ ≥ 0
   */
 final case class RhoZCDPBudget(rho: Double) extends PrivacyBudget {
-  requireArgument(
-    !rho.isNaN && rho >= 0,
-    s"Rho must be non-negative. Cannot construct a RhoZCDPBudget with rho of $rho."
-  )
-
   /** Example: `RhoZCDPBudget(0.5).toBudgetText == "zcdp:1/2"` */
   private[sparkdp] override val toBudgetText: String = WireText.budget(this)
 }

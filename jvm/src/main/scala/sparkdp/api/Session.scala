@@ -1,7 +1,5 @@
 package sparkdp
 
-import java.util.Locale
-
 import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
@@ -44,21 +42,23 @@ final class Session private (
 
   /** The budget not yet spent, rounded down, so passing it to `evaluate` always fits.
     *
+    * It has the session's type (`PureDPBudget`, `ApproxDPBudget` or `RhoZCDPBudget`), each value rounded down
+    * by Rust.
+    *
     * Example: `session.remainingPrivacyBudget == PureDPBudget(1.5)` after spending 0.5 of 2.
     */
   def remainingPrivacyBudget: PrivacyBudget = synchronized {
-    PureDPBudget(epsilonOf(remainingBudgetText, roundUp = false))
+    WireText.budgetOfKind(remainingBudgetText, Native.get.budgetToDoubles(remainingBudgetText, false))
   }
-
-  // Until Rust's budgetCharge / budgetToDoubles are merged (COMPILER_INTERFACES §3): pure DP budgets only.
-  private def epsilonOf(budgetText: String, roundUp: Boolean): Double =
-    Native.get.numberToDouble(budgetText.stripPrefix("pure:"), roundUp)
 
   /** Answers `query` with `privacyBudget` of the session's budget and returns the noisy result: the keyset's
     * columns, in keyset order, then the count column (LongType).
     *
-    * Throws `IllegalArgumentException` for a query that does not fit the data (unknown table or column, missing
-    * constraint, …), `InsufficientBudgetException` if `privacyBudget` exceeds what remains, `WarehouseException`
+    * Throws `IllegalArgumentException` for a query that does not fit the data (unknown table or column, a
+    * constraint that does not apply, …) or a `privacyBudget` of another type than the session's,
+    * `java.util.NoSuchElementException` for a KeySet column the table lacks, `UnsupportedQueryException` when an
+    * ID table lacks the constraint the query needs, `InsufficientBudgetException` (Tumult's Requested /
+    * Remaining / Difference text, made in Rust) if `privacyBudget` exceeds what remains, `WarehouseException`
     * if the result cannot be stored, and `SessionStoppedException` (an `IllegalStateException`) after `stop()`.
     * In all these cases nothing is spent. Each call, failed or not, uses a fresh query index, so two evaluations
     * of the same query get independent noise. As in Tumult, a `privacyBudget` above what remains by at most a
@@ -80,11 +80,9 @@ final class Session private (
       !WireText.isZeroBudget(privacyBudget.toBudgetText),
       "You need a non-zero privacy budget to evaluate a query."
     )
-    val requestedBudgetText = privacyBudget.toBudgetText
-    val chargedBudgetText =
-      if (Native.get.budgetCovers(remainingBudgetText, requestedBudgetText)) requestedBudgetText
-      else if (isSlightlyAboveRemaining(requestedBudgetText)) remainingBudgetText
-      else throw insufficientBudget(requestedBudgetText)
+    // Rust decides what the query spends (Tumult's tolerance included) or refuses it (type mismatch, too little
+    // left), before anything runs.
+    val chargedBudgetText = Native.get.budgetCharge(remainingBudgetText, privacyBudget.toBudgetText)
     // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
     // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
     // stops the session. With adaptive query execution (on by default from Spark 3.2) compile may already run the
@@ -97,7 +95,7 @@ final class Session private (
     // Fail on a misconfigured warehouse before the result is computed.
     warehouse.ensureDatabase()
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
-    // Charged only now that the result is stored and verified. Covered was checked above and evaluate is
+    // Charged only now that the result is stored and verified. budgetCharge accepted it above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
     remainingBudgetText =
       try Native.get.budgetSubtract(remainingBudgetText, chargedBudgetText)
@@ -130,40 +128,6 @@ final class Session private (
       throw new SessionStoppedException("This session is no longer active: it was stopped with session.stop().")
     }
 
-  /** Whether `requestedBudgetText`, which the remaining budget does not cover, exceeds it by at most a
-    * billionth of the remaining budget: then, as Tumult does (`_get_adjusted_budget`), the query spends exactly
-    * what remains instead of failing, so that splitting a budget into float parts (ten times ε = 0.1 out of 1)
-    * works. Privacy: the noise is calibrated to the remaining budget, which is less than requested (more noise),
-    * and the exact amount is charged; the `Double`s below only decide between this and an error.
-    */
-  private def isSlightlyAboveRemaining(requestedBudgetText: String): Boolean = {
-    val remainingEpsilon = epsilonOf(remainingBudgetText, roundUp = false)
-    val excessEpsilon =
-      epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
-    remainingEpsilon > 0 && !remainingEpsilon.isInfinite &&
-    excessEpsilon <= remainingEpsilon / Session.BudgetRelativeTolerance
-  }
-
-  /** Tumult's message (`_format_insufficient_budget_msg`): ε values rounded up to 3 decimals, the difference
-    * computed exactly in Rust. The numbers are only displayed here.
-    */
-  private def insufficientBudget(requestedBudgetText: String): InsufficientBudgetException = {
-    val requestedEpsilon = epsilonOf(requestedBudgetText, roundUp = true)
-    val remainingEpsilon = epsilonOf(remainingBudgetText, roundUp = true)
-    val differenceEpsilon =
-      epsilonOf(Native.get.budgetSubtract(requestedBudgetText, remainingBudgetText), roundUp = true)
-    // Tumult compares the difference rounded to 3 decimals with 0.1 to choose between fixed and exponent form.
-    val roundedDifference =
-      if (differenceEpsilon.isInfinite) differenceEpsilon
-      else BigDecimal(differenceEpsilon).setScale(3, BigDecimal.RoundingMode.HALF_EVEN).toDouble
-    val differenceFormat = if (roundedDifference >= 0.1) "%.3f" else "%.3e"
-    new InsufficientBudgetException(
-      "Cannot answer query without exceeding the Session privacy budget." +
-        String.format(Locale.ROOT, "\nRequested: ε=%.3f", Double.box(requestedEpsilon)) +
-        String.format(Locale.ROOT, "\nRemaining: ε=%.3f", Double.box(remainingEpsilon)) +
-        String.format(Locale.ROOT, "\nDifference: ε=" + differenceFormat, Double.box(roundedDifference))
-    )
-  }
 }
 
 /** Creates sessions.
@@ -174,13 +138,6 @@ final class Session private (
   * }}}
   */
 object Session {
-
-  /** Tumult's `_BUDGET_RELATIVE_TOLERANCE`: a request above the remaining budget by at most remaining / 10^9
-    * spends the remaining budget.
-    *
-    * Example: `Session.BudgetRelativeTolerance == 1e9`
-    */
-  private val BudgetRelativeTolerance: Double = 1e9
 
   /** A session with one private table, `dataframe`, registered as `sourceId` and protected by
     * `protectedChange`, and a total budget of `privacyBudget`. Nothing is read from the data yet.

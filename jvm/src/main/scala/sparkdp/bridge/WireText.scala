@@ -16,16 +16,9 @@ private[sparkdp] object WireText {
     * Example: `WireText.budget(PureDPBudget(0.5)) == "pure:1/2"`
     */
   def budget(budget: PrivacyBudget): String = budget match {
-    case PureDPBudget(epsilon)          => budgetFromDoubles(PureKind, epsilon, 0.0)
-    case ApproxDPBudget(epsilon, delta) => budgetFromDoubles(ApproxKind, epsilon, delta)
-    case RhoZCDPBudget(rho)             => budgetFromDoubles(ZcdpKind, rho, 0.0)
-  }
-
-  // Until Rust's budgetFromDoubles is merged (COMPILER_INTERFACES §3): the exact numbers, joined here.
-  private def budgetFromDoubles(kind: String, first: Double, second: Double): String = kind match {
-    case PureKind   => s"pure:${Native.get.exactFromDouble(first, "epsilon")}"
-    case ApproxKind => s"approx:${Native.get.exactFromDouble(first, "epsilon")}:${Native.get.exactFromDouble(second, "delta")}"
-    case _          => s"zcdp:${Native.get.exactFromDouble(first, "rho")}"
+    case PureDPBudget(epsilon)          => Native.get.budgetFromDoubles(PureKind, epsilon, 0.0)
+    case ApproxDPBudget(epsilon, delta) => Native.get.budgetFromDoubles(ApproxKind, epsilon, delta)
+    case RhoZCDPBudget(rho)             => Native.get.budgetFromDoubles(ZcdpKind, rho, 0.0)
   }
 
   /** The budget text's kind, as `budgetFromDoubles` names it: `"pure"`, `"approx"` or `"zcdp"`.

@@ -14,10 +14,10 @@ private[sparkdp] final case class PrivateTable(dataframe: DataFrame, protectedCh
   *
   * Example: `EvaluationContext(truncationKey, noiseKey, queryIndex = 0, budgetText = "pure:2")`
   *
-  * @param truncationKey the session's 32-byte key for choosing rows under MaxRowsPerID (may appear in plans)
+  * @param truncationKey the session's 32-byte key for choosing the rows constraints keep (may appear in plans)
   * @param noiseKey      the session's 32-byte noise key (never appears in plans: only inside tasks' closures)
   * @param queryIndex    this evaluation's index in the session
-  * @param budgetText    the requested budget in exact text form
+  * @param budgetText    the budget this query spends (Rust's `budgetCharge` of the request), in exact text form
   */
 private[sparkdp] final case class EvaluationContext(
     truncationKey: Array[Byte],

@@ -10,20 +10,21 @@ class ApiSuite extends AnyFunSuite {
 
   test("PureDPBudget rejects a negative epsilon with Tumult's message naming the value") {
     val error = intercept[IllegalArgumentException](PureDPBudget(-1))
-    assert(error.getMessage == "Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of -1.0.")
+    assert(error.getMessage == "Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of -1.")
   }
 
   test("PureDPBudget rejects NaN, naming the value") {
     val error = intercept[IllegalArgumentException](PureDPBudget(Double.NaN))
-    assert(error.getMessage == "Epsilon must be non-negative. Cannot construct a PureDPBudget with epsilon of NaN.")
+    assert(error.getMessage == "Epsilon must be a number. Cannot construct a PureDPBudget with epsilon of NaN.")
   }
 
-  test("PureDPBudget accepts zero, positive values and +infinity; rejects -infinity") {
+  test("PureDPBudget accepts zero, positive values and +infinity; rejects -infinity and 1e300 (Rust: too large)") {
     assert(PureDPBudget(0).epsilon == 0.0)
     assert(PureDPBudget(2).epsilon == 2.0)
     assert(PureDPBudget(Double.PositiveInfinity).epsilon.isPosInfinity)
     val error = intercept[IllegalArgumentException](PureDPBudget(Double.NegativeInfinity))
-    assert(error.getMessage.contains("-Infinity"))
+    assert(error.getMessage.contains("-inf"), error.getMessage)
+    assert(intercept[IllegalArgumentException](PureDPBudget(1e300)).getMessage.contains("1e300"))
   }
 
   test("MaxRowsPerID needs max >= 1 and names the value") {

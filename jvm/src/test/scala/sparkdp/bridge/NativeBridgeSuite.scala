@@ -2,7 +2,7 @@ package sparkdp.bridge
 
 import org.scalatest.funsuite.AnyFunSuite
 
-import sparkdp.{InsufficientBudgetException, NativeException}
+import sparkdp.{InsufficientBudgetException, NativeException, UnsupportedQueryException}
 
 /**
  * The JNI bridge against the real native library, loaded as users load it: from the jar's resources
@@ -98,7 +98,7 @@ class NativeBridgeSuite extends AnyFunSuite {
     intercept[InsufficientBudgetException](native.budgetSubtract("pure:1", "pure:2"))
     intercept[IllegalArgumentException](native.budgetCovers("pure:1", "zcdp:1"))
     val noBound =
-      intercept[IllegalArgumentException](native.countNoise("pure:1", "AddRowsWithID", "", "5:title", "default"))
+      intercept[UnsupportedQueryException](native.countNoise("pure:1", "AddRowsWithID", "", "5:title", "default"))
     assert(noBound.getMessage.contains("MaxRowsPerID"), noBound.getMessage)
   }
 

@@ -216,9 +216,11 @@ class PlanSuite extends AnyFunSuite {
     assert(message.contains("'isbn'") && message.contains("bigint") && message.contains("string"))
   }
 
-  test("AddRowsWithID without MaxRowsPerID says which constraint is needed") {
-    val message = compileError(seedQuery(KeySet.fromDataFrame(books.select("title")), max = None))
-    assert(message.contains("MaxRowsPerID"), message)
+  test("AddRowsWithID without a constraint is Rust's UnsupportedQueryException saying which one is needed") {
+    val error = intercept[UnsupportedQueryException](
+      QueryCompiler.compile(seedQuery(KeySet.fromDataFrame(books.select("title")), max = None), tables, context)
+    )
+    assert(error.getMessage.contains("MaxRowsPerID"), error.getMessage)
   }
 
   test("count's mechanism reaches the query tree; Gaussian under a pure DP budget is rejected (Tumult's message)") {

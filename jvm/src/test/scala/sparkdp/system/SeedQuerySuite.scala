@@ -270,7 +270,7 @@ class SeedQuerySuite extends AnyFunSuite {
         session.evaluate(QueryBuilder("loans").enforce(MaxRowsPerID(1)).groupBy(bookKeyset).count(), PureDPBudget(0.5))
       )
       assert(unknown.getMessage == "Table 'loans' does not exist. Available tables are: checkouts")
-      val unconstrained = intercept[IllegalArgumentException](
+      val unconstrained = intercept[UnsupportedQueryException](
         session.evaluate(QueryBuilder("checkouts").groupBy(bookKeyset).count(), PureDPBudget(0.5))
       )
       assert(unconstrained.getMessage.contains("MaxRowsPerID"))
@@ -308,7 +308,7 @@ class SeedQuerySuite extends AnyFunSuite {
       Session.fromDataFrame(PureDPBudget(1), "checkouts", checkouts, AddRowsWithID("patron_id"))
     )
     assert(missingId.getMessage.startsWith("Column 'patron_id' does not exist in this table, available columns are"))
-    assert(intercept[IllegalArgumentException](PureDPBudget(-1)).getMessage.contains("epsilon of -1.0"))
+    assert(intercept[IllegalArgumentException](PureDPBudget(-1)).getMessage.contains("epsilon of -1"))
     assert(intercept[IllegalArgumentException](PureDPBudget(Double.NaN)).getMessage.contains("epsilon of NaN"))
     withSession(PureDPBudget(1)) { session =>
       val zero = intercept[IllegalArgumentException](session.evaluate(seedQuery(bookKeyset), PureDPBudget(0)))

@@ -6,7 +6,7 @@ import org.apache.spark.sql.types.StructField
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AnalyticsInternalException, CountMechanism, KeySet}
-import sparkdp.bridge.{Native, WireText}
+import sparkdp.bridge.{Native, PlannedMeasure, WireText}
 import sparkdp.plan.{CompiledQuery, EvaluationContext, HashableColumns, KeyFingerprint, KeysetFingerprints, NoisyCounts}
 import sparkdp.plan.transform.PreparedTable
 
@@ -92,20 +92,25 @@ private[sparkdp] object CountMeasurement {
   /** Every row of an ungrouped count has this fingerprint (COMPILER_INTERFACES §3: "ungrouped: all 0"). */
   private val UngroupedFingerprint: Column = lit(0L)
 
-  /** The noise text of the count's one measure, from Rust's plan for the whole request. */
+  /** The noise of the count's one measure, from Rust's plan for the whole request: the one privacy call. */
   private def plannedNoise(
       table: PreparedTable,
       keyColumns: Seq[String],
       mechanism: CountMechanism,
       context: EvaluationContext
-  ): String =
-    Native.get.countNoise(
-      context.budgetText,
-      WireText.change(table.protectedChange),
-      WireText.constraints(table.constraints),
-      WireText.columns(keyColumns),
-      mechanism.name
-    )
+  ): String = {
+    val request = WireText.countRequest(context.budgetText, table.protectedChange, table.constraints, keyColumns, mechanism)
+    val planText = Native.get.planMeasurement(request)
+    WireText.plan(planText) match {
+      // Measure 0 keys the noise stream as the query's own key (CONTRACTS.md, measure_query_key), which is
+      // what addNoise draws from for a query index.
+      case Seq(PlannedMeasure(0L, _, noise, _)) => noise
+      case measures =>
+        throw new AnalyticsInternalException(
+          s"Native planMeasurement planned ${measures.length} measures for a count (expected measure 0 only): $planText"
+        )
+    }
+  }
 
   /** The table's field for a keyset column: it must exist (else Tumult's KeyError) with the same type up to
     * integer and floating-point width (the fingerprint widens both sides alike).
@@ -122,12 +127,4 @@ private[sparkdp] object CountMeasurement {
     )
     StructField(descriptor.name, descriptor.dataType, descriptor.isNullable)
   }
-
-  // Referenced so that a plan without the count measure is an internal error, not a silent default.
-  private[measure] def countMeasureNoise(planText: String): String =
-    WireText.plan(planText) match {
-      case Seq(measure) => measure.noise
-      case measures =>
-        throw new AnalyticsInternalException(s"Native planMeasurement planned ${measures.length} measures for a count: $planText")
-    }
 }

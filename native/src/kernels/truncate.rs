@@ -1,0 +1,415 @@
+//! Fused truncation + partial count: the per-partition half of a count on an ID-protected table
+//! (COMPILER_INTERFACES.md §3). Rows arrive in any number of Arrow batches; per ID (compared by its bytes,
+//! never by a hash) the constraints are applied in enforcement order, each on what the previous left, and the
+//! kept rows are counted per group-by fingerprint `fp`. Spark sums the partials after the shuffle, as for
+//! `countByKey`.
+//!
+//! Selection (deterministic, independent of the order rows and batches arrive):
+//! * rows are ordered by their *row key* `(row_hash, fp, (group_hash_0, group_key_0), ...)` (a null fp sorts
+//!   first). `MaxRowsPerID(k)` keeps the k smallest; `MaxRowsPerGroupPerID(c, r)` the r smallest per value of c.
+//!   Rows with equal `(row_hash, fp)` differ only when the grouping values differ; the grouping values break
+//!   such ties so that identical input multisets always give identical output.
+//! * `MaxGroupsPerID(c, g)` keeps the rows of the g values of c (compared by their bytes) with the smallest
+//!   `(group_hash, group_key)`.
+//!
+//! Memory: when the first constraints are `MaxRowsPerID` (all of them, in the common case), each ID keeps a
+//! bounded max-heap of its k smallest rows (k = the smallest leading bound): O(IDs × k). Otherwise every
+//! row of an ID is buffered until [`TruncationState::finish`]. With no constraints (tables protected by
+//! `AddOneRow` / `AddMaxRows`) there is no `id` column and rows are only counted per `fp`.
+//!
+//! The JNI methods hold states through [`registry`]: handles are keys into a map, never pointers.
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array};
+use arrow::buffer::ScalarBuffer;
+use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+
+use crate::error::Result;
+use crate::privacy::sensitivity::Constraint;
+use crate::{err, fail};
+
+pub mod registry;
+#[cfg(test)]
+mod test;
+
+const CONTEXT: &str = "truncation input";
+
+/// The ID bytes (COMPILER_INTERFACES.md §1): Binary, not null. Absent without constraints.
+pub const ID_COLUMN: &str = "id";
+/// The truncation-keyed hash of the whole row: Int64, not null.
+pub const ROW_HASH_COLUMN: &str = "row_hash";
+/// The group-by key fingerprint: Int64, nullable.
+pub const FP_COLUMN: &str = "fp";
+/// The output count column.
+pub const COUNT_COLUMN: &str = "count";
+
+/// `group_key_<i>`: the bytes of the i-th distinct grouping column's value (Binary, not null).
+pub fn group_key_column(index: usize) -> String {
+    format!("group_key_{index}")
+}
+
+/// `group_hash_<i>`: the keyed hash of the i-th distinct grouping column's value (Int64, not null).
+pub fn group_hash_column(index: usize) -> String {
+    format!("group_hash_{index}")
+}
+
+/// The output schema: `fp` Int64 nullable, `count` Int64 not null.
+pub fn output_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new(FP_COLUMN, DataType::Int64, true),
+        Field::new(COUNT_COLUMN, DataType::Int64, false),
+    ]))
+}
+
+/// One value of a grouping column: ordered by (hash, bytes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct GroupValue {
+    hash: i64,
+    key: Vec<u8>,
+}
+
+/// One row as truncation sees it. The derived order is the row key of the module doc: `row_hash`, then
+/// `fp` (None first), then the grouping values in column order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Row {
+    row_hash: i64,
+    fp: Option<i64>,
+    groups: Vec<GroupValue>,
+}
+
+/// A constraint with its grouping column resolved to an index into [`Row::groups`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Rows(usize),
+    Groups { column: usize, max: usize },
+    RowsPerGroup { column: usize, max: usize },
+}
+
+/// The rows of one ID: all of them, or (when `cap` is set) only the `cap` smallest, in a max-heap.
+#[derive(Debug, Default)]
+struct IdRows {
+    heap: BinaryHeap<Row>,
+}
+
+impl IdRows {
+    fn offer(&mut self, row: Row, cap: Option<usize>) {
+        match cap {
+            Some(cap) if self.heap.len() >= cap => {
+                if let Some(mut largest) = self.heap.peek_mut() {
+                    if row < *largest {
+                        *largest = row;
+                    }
+                }
+            }
+            _ => self.heap.push(row),
+        }
+    }
+}
+
+/// The accumulated input of one truncation (one Spark task's partition).
+#[derive(Debug)]
+pub struct TruncationState {
+    grouping_columns: Vec<String>,
+    /// Bound applied while rows arrive (the smallest leading `MaxRowsPerID`), if any.
+    leading_cap: Option<usize>,
+    /// The constraints still to apply at finish, in enforcement order.
+    remaining_steps: Vec<Step>,
+    has_constraints: bool,
+    rows_by_id: HashMap<Vec<u8>, IdRows>,
+    /// Without constraints: the count per fp, directly.
+    counts: HashMap<Option<i64>, i64>,
+}
+
+/// Saturating conversion: a bound beyond `usize` bounds nothing any input could reach.
+fn bound(max: u64) -> usize {
+    usize::try_from(max).unwrap_or(usize::MAX)
+}
+
+/// The distinct grouping columns of `constraints`, in order of first appearance.
+pub fn distinct_grouping_columns(constraints: &[Constraint]) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    for column in constraints.iter().filter_map(Constraint::grouping_column) {
+        if !columns.iter().any(|known| known == column) {
+            columns.push(column.to_string());
+        }
+    }
+    columns
+}
+
+impl TruncationState {
+    /// A state for `constraints` (enforcement order). `grouping_columns` must be their distinct grouping
+    /// columns in order of first appearance (the `group_key_<i>` / `group_hash_<i>` input columns), so the
+    /// caller and this kernel agree on what `i` means. Err(InvalidArgument) otherwise, or for a zero bound.
+    pub fn new(constraints: &[Constraint], grouping_columns: &[String]) -> Result<Self> {
+        if let Some(zero) = constraints.iter().find(|constraint| constraint.max() == 0) {
+            fail!(InvalidArgument, "{} must be positive", zero.describe());
+        }
+        let expected = distinct_grouping_columns(constraints);
+        if grouping_columns != expected.as_slice() {
+            fail!(
+                InvalidArgument,
+                "truncation grouping columns {grouping_columns:?} must be the constraints' distinct grouping \
+                 columns in order of first appearance: {expected:?}"
+            );
+        }
+        let column_index = |column: &str| {
+            expected
+                .iter()
+                .position(|known| known == column)
+                .ok_or_else(|| err!(Internal, "grouping column '{column}' not indexed"))
+        };
+        let mut steps = Vec::with_capacity(constraints.len());
+        for constraint in constraints {
+            steps.push(match constraint {
+                Constraint::MaxRowsPerID(max) => Step::Rows(bound(*max)),
+                Constraint::MaxGroupsPerID {
+                    grouping_column,
+                    max,
+                } => Step::Groups {
+                    column: column_index(grouping_column)?,
+                    max: bound(*max),
+                },
+                Constraint::MaxRowsPerGroupPerID {
+                    grouping_column,
+                    max,
+                } => Step::RowsPerGroup {
+                    column: column_index(grouping_column)?,
+                    max: bound(*max),
+                },
+            });
+        }
+        // Consecutive leading MaxRowsPerID(k1), MaxRowsPerID(k2), ... keep the min(k) smallest rows: applied
+        // while rows arrive, by a bounded heap.
+        let leading = steps
+            .iter()
+            .take_while(|step| matches!(step, Step::Rows(_)))
+            .count();
+        let leading_cap = steps[..leading]
+            .iter()
+            .filter_map(|step| match step {
+                Step::Rows(max) => Some(*max),
+                _ => None,
+            })
+            .min();
+        Ok(TruncationState {
+            grouping_columns: expected,
+            leading_cap,
+            remaining_steps: steps[leading..].to_vec(),
+            has_constraints: !constraints.is_empty(),
+            rows_by_id: HashMap::new(),
+            counts: HashMap::new(),
+        })
+    }
+
+    /// The input columns this state expects, in no particular order, with their types and whether they
+    /// may hold nulls.
+    fn expected_columns(&self) -> Vec<(String, DataType, bool)> {
+        let mut columns = vec![(FP_COLUMN.to_string(), DataType::Int64, true)];
+        if self.has_constraints {
+            columns.push((ID_COLUMN.to_string(), DataType::Binary, false));
+            columns.push((ROW_HASH_COLUMN.to_string(), DataType::Int64, false));
+            for index in 0..self.grouping_columns.len() {
+                columns.push((group_key_column(index), DataType::Binary, false));
+                columns.push((group_hash_column(index), DataType::Int64, false));
+            }
+        }
+        columns
+    }
+
+    /// Checks `schema` against the expected columns; returns the index of each expected column in
+    /// `expected_columns` order. Without constraints a `row_hash` column is allowed (and ignored).
+    fn column_indices(&self, schema: &Schema) -> Result<Vec<usize>> {
+        let expected = self.expected_columns();
+        for (index, field) in schema.fields().iter().enumerate() {
+            if schema.fields()[..index]
+                .iter()
+                .any(|earlier| earlier.name() == field.name())
+            {
+                fail!(
+                    InvalidArgument,
+                    "{CONTEXT}: column '{}' appears more than once",
+                    field.name()
+                );
+            }
+            let is_expected = expected.iter().any(|(name, _, _)| name == field.name())
+                || (!self.has_constraints && field.name() == ROW_HASH_COLUMN);
+            if !is_expected {
+                fail!(
+                    InvalidArgument,
+                    "{CONTEXT}: unexpected column '{}'; expected the columns {:?}",
+                    field.name(),
+                    expected.iter().map(|(name, _, _)| name).collect::<Vec<_>>()
+                );
+            }
+        }
+        expected
+            .iter()
+            .map(|(name, data_type, _)| {
+                let Ok(index) = schema.index_of(name) else {
+                    fail!(
+                        InvalidArgument,
+                        "{CONTEXT}: expected column '{name}' of type {data_type}, but there is no column \
+                         '{name}'; available columns are {:?}",
+                        schema.fields().iter().map(|f| f.name()).collect::<Vec<_>>()
+                    );
+                };
+                let actual = schema.field(index).data_type();
+                if actual != data_type {
+                    fail!(
+                        InvalidArgument,
+                        "{CONTEXT}: expected column '{name}' of type {data_type}, got {actual}"
+                    );
+                }
+                Ok(index)
+            })
+            .collect()
+    }
+
+    /// Adds the rows of `batches` (which have `schema`). Err(InvalidArgument) naming the column for a
+    /// wrong schema or a null in a not-null column; the state is unchanged then (every batch is checked
+    /// before any row is taken).
+    pub fn offer(&mut self, schema: &Schema, batches: &[RecordBatch]) -> Result<()> {
+        let indices = self.column_indices(schema)?;
+        let expected = self.expected_columns();
+        for (batch_index, batch) in batches.iter().enumerate() {
+            super::ipc::require_batch_matches_schema(schema, batch, batch_index, CONTEXT)?;
+            for ((name, _, nullable), &index) in expected.iter().zip(&indices) {
+                if !nullable && batch.column(index).null_count() > 0 {
+                    fail!(
+                        InvalidArgument,
+                        "{CONTEXT}: column '{name}' must not hold nulls, but batch {batch_index} has {}",
+                        batch.column(index).null_count()
+                    );
+                }
+            }
+        }
+        for batch in batches {
+            self.offer_batch(batch, &indices)?;
+        }
+        Ok(())
+    }
+
+    fn offer_batch(&mut self, batch: &RecordBatch, indices: &[usize]) -> Result<()> {
+        let int64 = |position: usize| -> Result<&Int64Array> {
+            batch
+                .column(indices[position])
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| err!(Internal, "{CONTEXT}: column {position} is not Int64"))
+        };
+        let binary = |position: usize| -> Result<&BinaryArray> {
+            batch
+                .column(indices[position])
+                .as_binary_opt::<i32>()
+                .ok_or_else(|| err!(Internal, "{CONTEXT}: column {position} is not Binary"))
+        };
+        let fps = int64(0)?;
+        let fp_at = |row: usize| fps.is_valid(row).then(|| fps.value(row));
+        if !self.has_constraints {
+            for row in 0..batch.num_rows() {
+                let fp = fp_at(row);
+                increment(self.counts.entry(fp).or_insert(0), fp)?;
+            }
+            return Ok(());
+        }
+        let ids = binary(1)?;
+        let row_hashes = int64(2)?;
+        let mut group_columns = Vec::with_capacity(self.grouping_columns.len());
+        for index in 0..self.grouping_columns.len() {
+            group_columns.push((binary(3 + 2 * index)?, int64(4 + 2 * index)?));
+        }
+        for row in 0..batch.num_rows() {
+            let candidate = Row {
+                row_hash: row_hashes.value(row),
+                fp: fp_at(row),
+                groups: group_columns
+                    .iter()
+                    .map(|(keys, hashes)| GroupValue {
+                        hash: hashes.value(row),
+                        key: keys.value(row).to_vec(),
+                    })
+                    .collect(),
+            };
+            let id = ids.value(row);
+            match self.rows_by_id.get_mut(id) {
+                Some(rows) => rows.offer(candidate, self.leading_cap),
+                None => {
+                    let mut rows = IdRows::default();
+                    rows.offer(candidate, self.leading_cap);
+                    self.rows_by_id.insert(id.to_vec(), rows);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The counts per fp of the rows the constraints keep: one batch with [`output_schema`], one row per
+    /// distinct fp (null first, then ascending). Err(Overflow) if a count leaves i64.
+    pub fn finish(self) -> Result<RecordBatch> {
+        let mut counts: BTreeMap<Option<i64>, i64> = self.counts.into_iter().collect();
+        for (_, rows) in self.rows_by_id {
+            let kept = apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps);
+            for row in kept {
+                increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+            }
+        }
+        let fps: Int64Array = counts.keys().copied().collect();
+        let values: Vec<i64> = counts.into_values().collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(fps),
+            Arc::new(Int64Array::new(ScalarBuffer::from(values), None)),
+        ];
+        RecordBatch::try_new(output_schema(), columns)
+            .map_err(|e| err!(Internal, "truncation: cannot build the output batch: {e}"))
+    }
+}
+
+fn increment(count: &mut i64, fp: Option<i64>) -> Result<()> {
+    *count = count.checked_add(1).ok_or_else(|| {
+        err!(
+            Overflow,
+            "truncation: the count of fp {fp:?} overflows Int64"
+        )
+    })?;
+    Ok(())
+}
+
+/// Applies `steps` in order to one ID's `rows` (sorted ascending by row key); returns the kept rows,
+/// still sorted.
+fn apply_steps(mut rows: Vec<Row>, steps: &[Step]) -> Vec<Row> {
+    for step in steps {
+        match *step {
+            Step::Rows(max) => rows.truncate(max),
+            Step::Groups { column, max } => {
+                // The smallest (hash, key) per distinct key, then the `max` smallest of those.
+                let mut smallest_by_key: HashMap<&[u8], i64> = HashMap::new();
+                for row in &rows {
+                    let value = &row.groups[column];
+                    smallest_by_key
+                        .entry(value.key.as_slice())
+                        .and_modify(|hash| *hash = (*hash).min(value.hash))
+                        .or_insert(value.hash);
+                }
+                let mut values: Vec<(i64, &[u8])> = smallest_by_key
+                    .into_iter()
+                    .map(|(key, hash)| (hash, key))
+                    .collect();
+                values.sort_unstable();
+                values.truncate(max);
+                let kept: std::collections::HashSet<Vec<u8>> =
+                    values.into_iter().map(|(_, key)| key.to_vec()).collect();
+                rows.retain(|row| kept.contains(&row.groups[column].key));
+            }
+            Step::RowsPerGroup { column, max } => {
+                let mut taken: HashMap<Vec<u8>, usize> = HashMap::new();
+                rows.retain(|row| {
+                    let count = taken.entry(row.groups[column].key.clone()).or_insert(0);
+                    *count += 1;
+                    *count <= max
+                });
+            }
+        }
+    }
+    rows
+}

@@ -336,11 +336,21 @@ impl Budget {
     /// What a query asking for `requested` is charged when `self` remains (Tumult's `_get_adjusted_budget`
     /// followed by its accountant's check):
     /// * Err(InvalidArgument) with Tumult's message when the types differ;
+    /// * an infinite ApproxDP request (ε = ∞ or δ = 1) is the request (∞, 1), as Tumult's
+    ///   `_process_requested_budget` makes it;
     /// * per component, a requested value above a finite remaining value by at most remaining/10^9
     ///   (Tumult's `_BUDGET_RELATIVE_TOLERANCE`, compared exactly) is replaced by the remaining value;
     /// * the result if it fits in `self`, else Err(InsufficientBudget) with Tumult's message
     ///   ([`Budget::insufficient_budget_message`]) for the adjusted request.
     pub fn charge(&self, requested: &Budget) -> Result<Budget> {
+        let requested = match requested {
+            Budget::ApproxDP { .. } if requested.is_infinite() => Budget::ApproxDP {
+                epsilon: ExtRational::Infinite,
+                delta: ExtRational::from_integer(1),
+            },
+            _ => *requested,
+        };
+        let requested = &requested;
         let adjusted = match (self, requested) {
             (Budget::PureDP { epsilon: have }, Budget::PureDP { epsilon: want }) => {
                 Budget::PureDP {

@@ -72,6 +72,8 @@ fn busy(handle: i64) -> crate::error::Error {
 struct Taken {
     handle: i64,
     state: Option<Box<TruncationState>>,
+    /// Set only once the call succeeded: an error or a panic leaves it false, and the state is freed.
+    keep: bool,
 }
 
 impl Drop for Taken {
@@ -84,7 +86,7 @@ impl Drop for Taken {
             })
         );
         if let Some(state) = self.state.take() {
-            if !close_requested {
+            if self.keep && !close_requested {
                 registry.slots.insert(self.handle, Slot::Ready(state));
             }
         }
@@ -109,6 +111,7 @@ fn take(handle: i64) -> Result<Taken> {
         Slot::Ready(state) => Ok(Taken {
             handle,
             state: Some(state),
+            keep: false,
         }),
         Slot::Busy { .. } => fail!(
             Internal,
@@ -128,9 +131,7 @@ pub fn with_state<T>(
         fail!(Internal, "truncation handle {handle} has no state");
     };
     let result = work(state);
-    if result.is_err() {
-        taken.state = None;
-    }
+    taken.keep = result.is_ok();
     result
 }
 

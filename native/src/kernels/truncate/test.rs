@@ -578,6 +578,13 @@ fn registry_handles_are_keys_and_free_on_finish_failure_and_close() {
     let handle = registry::open(state_for("")).unwrap();
     registry::close(handle);
     assert!(!registry::is_open(handle));
+    // A panic inside a call frees the handle too (the JNI edge turns the panic into an exception).
+    let handle = registry::open(state_for("")).unwrap();
+    let outcome = std::panic::catch_unwind(|| {
+        registry::with_state(handle, |_| -> Result<()> { panic!("deliberate") })
+    });
+    assert!(outcome.is_err());
+    assert!(!registry::is_open(handle));
 }
 
 /// A stream written by Arrow Java 2.0.0 (Spark 3.1's) with `fixtures/WriteTruncationInput.java`: two

@@ -437,6 +437,22 @@ fn charge_is_the_request_when_it_fits() {
         approx(q(1, 3), q(0, 1))
     );
     assert_eq!(zcdp(q(1, 1)).charge(&zcdp(q(1, 1))).unwrap(), zcdp(q(1, 1)));
+    // An infinite ApproxDP request is (∞, 1), as in Tumult.
+    assert_eq!(
+        approx(INF, q(0, 1)).charge(&approx(INF, q(0, 1))).unwrap(),
+        approx(INF, q(1, 1))
+    );
+    assert_eq!(
+        approx(q(1, 1), q(1, 1))
+            .charge(&approx(q(1, 2), q(1, 1)))
+            .unwrap(),
+        approx(INF, q(1, 1))
+    );
+    assert_eq!(
+        insufficient_budget_message(approx(q(5, 1), q(1, 2)).charge(&approx(q(1, 1), q(1, 1)))),
+        "Cannot answer query without exceeding the Session privacy budget.\nRequested: ε=inf, δ=1.000\n\
+         Remaining: ε=5.000, δ=0.500\nDifference: ε=inf, δ=0.500"
+    );
 }
 
 #[test]

@@ -182,6 +182,44 @@ final class Native private[bridge] () {
   @native def budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]
 
   /**
+   * Opens a truncation pass (docs/COMPILER_INTERFACES.md §3, "Truncation kernel batches"): per ID, the
+   * constraints in enforcement order, then partial counts per fingerprint.
+   *
+   * @param constraints     the constraints text, in enforcement order (`""`: no truncation, no `id` column)
+   * @param groupingColumns the columns text of the constraints' distinct grouping columns, in order of first
+   *                        appearance (their `group_key_<i>` / `group_hash_<i>` input columns)
+   * @return a handle (a key into Rust's registry, not a pointer) for [[truncationOffer]] / [[truncationFinish]]
+   * @throws IllegalArgumentException on a bad text
+   */
+  @native def truncationOpen(constraints: String, groupingColumns: String): Long
+
+  /**
+   * Offers one Arrow IPC stream of input rows to an open truncation pass.
+   *
+   * @param handle the handle from [[truncationOpen]]
+   * @param ipc    an IPC stream: `id` Binary, `row_hash` Int64, `fp` Int64 nullable, `group_key_<i>` Binary,
+   *               `group_hash_<i>` Int64
+   * @throws IllegalArgumentException on a bad IPC stream or schema, or an unknown handle
+   */
+  @native def truncationOffer(handle: Long, ipc: Array[Byte]): Unit
+
+  /**
+   * Finishes a truncation pass and frees its handle.
+   *
+   * @param handle the handle from [[truncationOpen]]
+   * @return an IPC stream of one batch: `fp` Int64 nullable, `count` Int64 not null, one row per distinct kept fp
+   * @throws IllegalArgumentException on an unknown handle
+   */
+  @native def truncationFinish(handle: Long): Array[Byte]
+
+  /**
+   * Frees a truncation pass if it is still open (idempotent; for a task-completion listener).
+   *
+   * @param handle the handle from [[truncationOpen]]
+   */
+  @native def truncationClose(handle: Long): Unit
+
+  /**
    * Panics inside Rust; exists only to prove that a panic becomes a Java exception, not a crash.
    *
    * @return never returns normally

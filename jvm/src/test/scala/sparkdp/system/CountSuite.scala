@@ -15,6 +15,7 @@ import sparkdp.bridge.{Native, WireText}
   * reports, and every error with its exception type, a message naming the fault and the budget unchanged.
   */
 class CountSuite extends AnyFunSuite {
+  import CountSuite.ChangeCase
 
   private lazy val spark = TestSpark.spark
   private lazy val checkouts = Library.checkoutsDf(spark)
@@ -28,26 +29,14 @@ class CountSuite extends AnyFunSuite {
     RhoZCDPBudget(Double.PositiveInfinity)
   )
 
-  /** A protected change, the constraints a count under it needs, and the true counts plain Spark gives for it:
-    * per (ID, isbn) cell at most `perCellBound` rows when grouped by isbn, per ID at most `perIdBound` rows
-    * when ungrouped. Library's data make these the exact truncated counts whichever rows the keyed hash keeps:
-    * the one ID above 20 rows (member 1) has a single isbn, and no member has more than 2 isbns.
-    */
-  private final case class ChangeCase(
-      name: String,
-      protectedChange: ProtectedChange,
-      constraints: Seq[Constraint],
-      perCellBound: Option[Int],
-      perIdBound: Option[Int],
-      boundGroupsUngrouped: Boolean = false
-  )
-
   private val changeCases = Seq(
     ChangeCase("AddOneRow", AddOneRow(), Seq.empty, None, None),
     ChangeCase("AddMaxRows(3)", AddMaxRows(3), Seq.empty, None, None),
     ChangeCase("AddMaxRowsInMaxGroups(isbn, 2, 3)", AddMaxRowsInMaxGroups("isbn", 2, 3), Seq.empty, None, None),
     ChangeCase("AddRowsWithID + MaxRowsPerID(20)", AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), Some(20), Some(20)),
     ChangeCase("AddRowsWithID + MaxRowsPerID(2)", AddRowsWithID("member_id"), Seq(MaxRowsPerID(2)), None, Some(2)),
+    // Two bounds: the rows of the second come from those the first kept (COMPILER_INTERFACES §3); 2 in all.
+    ChangeCase("AddRowsWithID + MaxRowsPerID(5) + MaxRowsPerID(2)", AddRowsWithID("member_id"), Seq(MaxRowsPerID(5), MaxRowsPerID(2)), None, Some(2)),
     ChangeCase(
       "AddRowsWithID + MaxGroupsPerID(isbn, 2) + MaxRowsPerGroupPerID(isbn, 2)",
       AddRowsWithID("member_id"),
@@ -354,4 +343,21 @@ class CountSuite extends AnyFunSuite {
       } finally dp.stop()
     }
   }
+}
+
+object CountSuite {
+
+  /** A protected change, the constraints a count under it needs, and the true counts plain Spark gives for it:
+    * per (ID, isbn) cell at most `perCellBound` rows when grouped by isbn, per ID at most `perIdBound` rows
+    * when ungrouped. Library's data make these the exact truncated counts whichever rows the keyed hash keeps:
+    * the one ID above 20 rows (member 1) has a single isbn, and no member has more than 2 isbns.
+    */
+  final case class ChangeCase(
+      name: String,
+      protectedChange: ProtectedChange,
+      constraints: Seq[Constraint],
+      perCellBound: Option[Int],
+      perIdBound: Option[Int],
+      boundGroupsUngrouped: Boolean = false
+  )
 }

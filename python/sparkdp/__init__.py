@@ -8,21 +8,49 @@ This package forwards to the Scala API in the sparkdp jar through py4j; start
 Spark with the jar in ``spark.jars``.
 """
 
-from sparkdp.constraints import MaxRowsPerID
+from sparkdp.constraints import (
+    Constraint,
+    MaxGroupsPerID,
+    MaxRowsPerGroupPerID,
+    MaxRowsPerID,
+)
 from sparkdp.exceptions import AnalyticsInternalError
 from sparkdp.keyset import KeySet
-from sparkdp.privacy_budget import PureDPBudget
-from sparkdp.protected_change import AddRowsWithID
-from sparkdp.query_builder import CountMechanism, QueryBuilder
+from sparkdp.privacy_budget import (
+    ApproxDPBudget,
+    PrivacyBudget,
+    PureDPBudget,
+    RhoZCDPBudget,
+)
+from sparkdp.protected_change import (
+    AddMaxRows,
+    AddMaxRowsInMaxGroups,
+    AddOneRow,
+    AddRowsWithID,
+    ProtectedChange,
+)
+from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query, QueryBuilder
 from sparkdp.session import Session
 
 __all__ = [
+    "AddMaxRows",
+    "AddMaxRowsInMaxGroups",
+    "AddOneRow",
     "AddRowsWithID",
     "AnalyticsInternalError",
+    "ApproxDPBudget",
+    "Constraint",
     "CountMechanism",
+    "GroupedQueryBuilder",
     "KeySet",
+    "MaxGroupsPerID",
+    "MaxRowsPerGroupPerID",
     "MaxRowsPerID",
+    "PrivacyBudget",
+    "ProtectedChange",
     "PureDPBudget",
+    "Query",
     "QueryBuilder",
+    "RhoZCDPBudget",
     "Session",
 ]

@@ -5,7 +5,10 @@ Everything that crosses between Python and the JVM goes through here:
 * finding the JVM of a SparkSession and the sparkdp classes in it,
 * turning a pyspark DataFrame into its Java DataFrame (``df._jdf``) and back,
   on pyspark 3.1 (which wants a ``SQLContext``) as well as 3.3 and later,
-* mapping a Java exception to the Python exception a Tumult user expects.
+* mapping a Java exception to the Python exception a Tumult user expects,
+* converting Python numbers to the JVM API's ``Int`` and ``Double``, and
+* letting the JVM validate a value object as soon as it is made, when a JVM
+  runs (:func:`check_in_jvm`).
 
 Exception mapping, by Java class name (see docs/CONTRACTS.md):
 
@@ -15,6 +18,7 @@ Java class                                  Python exception
 ``java.lang.IllegalArgumentException``      ``ValueError``
 ``java.util.NoSuchElementException``        ``KeyError``
 ``sparkdp.InsufficientBudgetException``     ``RuntimeError``
+``sparkdp.UnsupportedQueryException``       ``RuntimeError``
 ``sparkdp.WarehouseException``              ``RuntimeError``
 ``sparkdp.SessionStoppedException``         ``RuntimeError`` (session stopped)
 ``sparkdp.NativeException``                 ``sparkdp.AnalyticsInternalError``
@@ -26,11 +30,13 @@ The Python message is the Java message, without the Java stack trace.
 """
 
 import contextlib
+import struct
 from typing import Any, Callable, Iterator, Optional, Tuple, Type
 
 from py4j.java_collections import JavaArray, JavaList
 from py4j.java_gateway import JavaClass
 from py4j.protocol import Py4JJavaError
+from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp.exceptions import AnalyticsInternalError
@@ -42,8 +48,14 @@ except ImportError:  # pragma: no cover - pyspark 3.1 to 3.3
 
 __all__ = [
     "JAVA_TO_PYTHON_EXCEPTION",
+    "active_jvm",
     "call_java",
+    "check_in_jvm",
+    "default_spark_session",
+    "check_int",
+    "check_number",
     "check_type",
+    "has_sparkdp_class",
     "java_error_to_python",
     "jvm_of",
     "new_sparkdp_object",
@@ -53,14 +65,24 @@ __all__ = [
     "spark_session_of",
     "sparkdp_class",
     "to_java_dataframe",
+    "to_java_double",
+    "to_java_int",
     "to_python_dataframe",
     "translate_java_errors",
 ]
+
+# The Scala API takes counts (max_rows, max, ...) as a JVM `Int`.
+_JVM_INT_MIN = -(2**31)
+_JVM_INT_MAX = 2**31 - 1
 
 JAVA_TO_PYTHON_EXCEPTION = {
     "java.lang.IllegalArgumentException": ValueError,
     "java.util.NoSuchElementException": KeyError,
     "sparkdp.InsufficientBudgetException": RuntimeError,
+    # An ID table aggregated without the constraint the aggregation needs:
+    # Tumult raises RuntimeError ("A constraint on the number of rows
+    # contributed by each ID is needed to perform this query ...").
+    "sparkdp.UnsupportedQueryException": RuntimeError,
     "sparkdp.WarehouseException": RuntimeError,
     # evaluate after stop(): Tumult raises RuntimeError for an inactive session.
     # Only sparkdp's own subclass: other IllegalStateExceptions (e.g. from Spark)
@@ -279,6 +301,18 @@ def to_python_dataframe(java_dataframe: Any, spark: SparkSession) -> DataFrame:
     return DataFrame(java_dataframe, sql_context_or_session)
 
 
+def default_spark_session() -> SparkSession:
+    """Returns the SparkSession Tumult uses where no DataFrame names one.
+
+    Tumult's ``KeySet.from_tuples`` and ``KeySet.from_dict`` build their
+    DataFrame in ``SparkSession.builder.getOrCreate()``; so do ours.
+
+    Returns:
+        ``SparkSession.builder.getOrCreate()``.
+    """
+    return SparkSession.builder.getOrCreate()
+
+
 def jvm_of(spark: SparkSession) -> Any:
     """Returns the py4j JVM view of a SparkSession.
 
@@ -372,3 +406,165 @@ def check_type(value: Any, expected: Tuple[Type, ...], parameter_name: str) -> N
                 type(value).__name__,
             )
         )
+
+
+def check_int(value: Any, parameter_name: str) -> None:
+    """Raises TypeError unless ``value`` is an int (Tumult's ``check_type(x, int)``).
+
+    Only the Python type is checked here; the range (e.g. positive) is the
+    JVM's to check.
+
+    Args:
+        value: The argument.
+        parameter_name: The parameter's name, for the message.
+
+    Raises:
+        TypeError: ``value`` is not an int.
+    """
+    check_type(value, (int,), parameter_name)
+
+
+def check_number(value: Any, parameter_name: str) -> None:
+    """Raises TypeError unless ``value`` is an int or a float, as Tumult's budgets take.
+
+    Args:
+        value: The argument.
+        parameter_name: The parameter's name, for the message.
+
+    Raises:
+        TypeError: ``value`` is neither an int nor a float.
+    """
+    check_type(value, (int, float), parameter_name)
+
+
+def to_java_int(value: int, parameter_name: str) -> int:
+    """Returns ``value`` as a plain int that py4j passes as a JVM ``Int``.
+
+    py4j sends a Python int outside the ``Int`` range as a ``Long`` (or a
+    ``BigInteger``), which no constructor of the Scala API takes; say so here
+    instead of py4j's "constructor does not exist". Whether the value is valid
+    (e.g. positive) is the JVM's to decide.
+
+    Args:
+        value: An int (a bool counts as one, as in Tumult).
+        parameter_name: The parameter's name, for the message.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        ValueError: ``value`` does not fit a JVM ``Int``.
+
+    Example:
+        >>> to_java_int(True, "max")
+        1
+        >>> to_java_int(2**31, "max")
+        Traceback (most recent call last):
+        ...
+        ValueError: max must be between -2147483648 and 2147483647 (a JVM Int), not 2147483648
+    """
+    if not _JVM_INT_MIN <= value <= _JVM_INT_MAX:
+        raise ValueError(
+            "{} must be between {} and {} (a JVM Int), not {}".format(
+                parameter_name, _JVM_INT_MIN, _JVM_INT_MAX, value
+            )
+        )
+    return int(value)
+
+
+def _one_double_toward_zero(value: float) -> float:
+    """The double next to a finite non-zero ``value`` on the side of zero.
+
+    For IEEE-754 doubles of one sign, the bit patterns read as integers are
+    ordered as the values are, so decrementing the pattern steps one unit in
+    the last place toward zero (``math.nextafter`` needs Python 3.9).
+    """
+    (bits,) = struct.unpack("<q", struct.pack("<d", value))
+    (stepped,) = struct.unpack("<d", struct.pack("<q", bits - 1))
+    return stepped
+
+
+def to_java_double(value: Any, parameter_name: str) -> float:
+    """Returns an int or float as the float py4j passes as a JVM ``Double``.
+
+    A float is passed unchanged (NaN and negative values too: rejecting them is
+    the JVM's job). An int that no double holds exactly is rounded toward zero,
+    i.e. to less budget (more privacy), as the native budget conversion rounds
+    (docs/COMPILER_INTERFACES.md §3).
+
+    Args:
+        value: An int or a float.
+        parameter_name: The parameter's name, for the message.
+
+    Returns:
+        The float.
+
+    Raises:
+        ValueError: ``value`` is an int too large for a double.
+
+    Example:
+        >>> to_java_double(2, "epsilon")
+        2.0
+        >>> int(to_java_double(2**54 + 3, "epsilon")) == 2**54  # not 2**54 + 4
+        True
+        >>> to_java_double(10**400, "epsilon")
+        Traceback (most recent call last):
+        ...
+        ValueError: epsilon (an int of 1329 bits) is too large for the JVM API, which takes a double.
+    """
+    if isinstance(value, float):
+        return value
+    try:
+        as_double = float(value)
+    except OverflowError:
+        raise ValueError(
+            "{} (an int of {} bits) is too large for the JVM API, which takes "
+            "a double.".format(parameter_name, int(value).bit_length())
+        ) from None
+    if abs(int(as_double)) > abs(int(value)):
+        as_double = _one_double_toward_zero(as_double)
+    return as_double
+
+
+def active_jvm() -> Optional[Any]:
+    """Returns the py4j JVM view of the running SparkContext, or None if none runs.
+
+    Returns:
+        ``SparkContext._active_spark_context._jvm``, or None.
+    """
+    context = SparkContext._active_spark_context  # pylint: disable=protected-access
+    if context is None:
+        return None
+    return context._jvm  # pylint: disable=protected-access
+
+
+def has_sparkdp_class(jvm: Any, class_name: str) -> bool:
+    """Returns True if the JVM has the class ``sparkdp.<class_name>``."""
+    return isinstance(getattr(jvm.sparkdp, class_name), JavaClass)
+
+
+def check_in_jvm(class_name: str, build_java: Callable[[Any], Any]) -> None:
+    """Lets the JVM validate a value object now, if a JVM with sparkdp runs.
+
+    Budgets, protected changes and constraints are validated by their Scala
+    twins (the messages are Tumult's), not by Python copies of the checks. A
+    Tumult program gets the ``ValueError`` for, say, ``PureDPBudget(-1)`` where
+    it makes it, not later; so each value object builds its JVM twin once when
+    it is made, if there is a SparkContext whose JVM has the sparkdp jar, and
+    drops it. Without one (a query or budget written before Spark starts, as
+    Tumult allows) the same check happens when the object is forwarded, in
+    ``Session.from_dataframe`` or ``Session.evaluate``, with the same message.
+
+    Args:
+        class_name: The sparkdp class that ``build_java`` builds, e.g.
+            ``"PureDPBudget"``.
+        build_java: Builds the JVM twin from a py4j JVM view.
+
+    Raises:
+        ValueError: the JVM rejected the value (IllegalArgumentException).
+    """
+    jvm = active_jvm()
+    if jvm is None or not has_sparkdp_class(jvm, class_name):
+        return
+    build_java(jvm)
+

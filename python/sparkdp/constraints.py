@@ -1,22 +1,35 @@
-"""Constraints that a query enforces on a private table before aggregating."""
+"""Constraints that a query enforces on a private table before aggregating.
+
+Tumult's classes, names, fields, equality and repr. The values are checked by
+their Scala twins (``sparkdp.MaxRowsPerID`` etc.), when made if a SparkContext
+with the sparkdp jar runs, else when the query is evaluated
+(``sparkdp._java.check_in_jvm``); Python checks only the Python types. Which
+query needs which constraint is decided in the native core.
+"""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Tuple
 
 from sparkdp import _java
 
-__all__ = ["Constraint", "MaxRowsPerID"]
-
-# The Scala API takes `max: Int`.
-_JVM_INT_MAX = 2**31 - 1
+__all__ = ["Constraint", "MaxRowsPerID", "MaxGroupsPerID", "MaxRowsPerGroupPerID"]
 
 
 class Constraint:
     """Base class for constraints passed to ``QueryBuilder.enforce``."""
 
-    def _to_java(self, jvm: Any) -> Any:
-        """Builds the JVM object of this constraint (internal)."""
+    _JAVA_CLASS = ""
+
+    def _java_arguments(self) -> Tuple[Any, ...]:
+        """The JVM constructor's arguments (internal)."""
         raise NotImplementedError
+
+    def _to_java(self, jvm: Any) -> Any:
+        """Builds the JVM twin, e.g. ``sparkdp.MaxRowsPerID(max)`` (internal)."""
+        return _java.new_sparkdp_object(jvm, self._JAVA_CLASS, *self._java_arguments())
+
+    def _check_in_jvm(self) -> None:
+        _java.check_in_jvm(self._JAVA_CLASS, self._to_java)
 
 
 @dataclass(frozen=True)
@@ -31,32 +44,95 @@ class MaxRowsPerID(Constraint):
 
     Raises:
         TypeError: ``max`` is not an int.
-        ValueError: ``max`` is not positive, or above 2**31 - 1 (a JVM Int).
+        ValueError: ``max`` is not positive (raised by the JVM check).
 
     Example:
         >>> MaxRowsPerID(20)
         MaxRowsPerID(max=20)
-        >>> MaxRowsPerID(0)
-        Traceback (most recent call last):
-        ...
-        ValueError: max must be a positive integer, not 0
     """
+
+    _JAVA_CLASS = "MaxRowsPerID"
 
     max: int  # pylint: disable=redefined-builtin
 
     def __post_init__(self) -> None:
-        """Validates ``max``."""
-        if isinstance(self.max, bool) or not isinstance(self.max, int):
-            raise TypeError(
-                "max must be an int, not {}.".format(type(self.max).__name__)
-            )
-        if self.max < 1:
-            raise ValueError("max must be a positive integer, not {}".format(self.max))
-        if self.max > _JVM_INT_MAX:
-            raise ValueError(
-                "max must be at most {}, not {}".format(_JVM_INT_MAX, self.max)
-            )
+        """Checks the Python type; the JVM checks the value."""
+        _java.check_int(self.max, "max")
+        self._check_in_jvm()
 
-    def _to_java(self, jvm: Any) -> Any:
-        """Builds ``sparkdp.MaxRowsPerID(max: Int)`` (internal)."""
-        return _java.new_sparkdp_object(jvm, "MaxRowsPerID", int(self.max))
+    def _java_arguments(self) -> Tuple[Any, ...]:
+        return (_java.to_java_int(self.max, "max"),)
+
+
+@dataclass(frozen=True)
+class MaxGroupsPerID(Constraint):
+    """Limits the number of distinct values of a grouping column per identifier.
+
+    ``MaxGroupsPerID("state", 4)`` keeps, for each ID, the rows of at most four
+    distinct values of ``state``.
+
+    Args:
+        grouping_column: The name of the grouping column.
+        max: The maximum number of distinct values of ``grouping_column`` per
+            ID, a positive int.
+
+    Raises:
+        TypeError: an argument has the wrong type.
+        ValueError: ``grouping_column`` is empty or ``max`` not positive (raised
+            by the JVM check).
+
+    Example:
+        >>> MaxGroupsPerID("state", 4)
+        MaxGroupsPerID(grouping_column='state', max=4)
+    """
+
+    _JAVA_CLASS = "MaxGroupsPerID"
+
+    grouping_column: str
+    max: int  # pylint: disable=redefined-builtin
+
+    def __post_init__(self) -> None:
+        """Checks the Python types; the JVM checks the values."""
+        _java.check_type(self.grouping_column, (str,), "grouping_column")
+        _java.check_int(self.max, "max")
+        self._check_in_jvm()
+
+    def _java_arguments(self) -> Tuple[Any, ...]:
+        return (self.grouping_column, _java.to_java_int(self.max, "max"))
+
+
+@dataclass(frozen=True)
+class MaxRowsPerGroupPerID(Constraint):
+    """Limits the rows per (identifier, value of a grouping column) pair.
+
+    ``MaxRowsPerGroupPerID("state", 5)`` keeps, for each ID, at most five rows
+    per distinct value of ``state``.
+
+    Args:
+        grouping_column: The name of the grouping column.
+        max: The maximum number of rows per ID and value of
+            ``grouping_column``, a positive int.
+
+    Raises:
+        TypeError: an argument has the wrong type.
+        ValueError: ``grouping_column`` is empty or ``max`` not positive (raised
+            by the JVM check).
+
+    Example:
+        >>> MaxRowsPerGroupPerID("state", 5)
+        MaxRowsPerGroupPerID(grouping_column='state', max=5)
+    """
+
+    _JAVA_CLASS = "MaxRowsPerGroupPerID"
+
+    grouping_column: str
+    max: int  # pylint: disable=redefined-builtin
+
+    def __post_init__(self) -> None:
+        """Checks the Python types; the JVM checks the values."""
+        _java.check_type(self.grouping_column, (str,), "grouping_column")
+        _java.check_int(self.max, "max")
+        self._check_in_jvm()
+
+    def _java_arguments(self) -> Tuple[Any, ...]:
+        return (self.grouping_column, _java.to_java_int(self.max, "max"))

@@ -1,8 +1,8 @@
 """Building differentially private queries: QueryBuilder, GroupedQueryBuilder, Query.
 
 The builders only record what the query says. The JVM query
-(``sparkdp.QueryBuilder(sourceId).enforce(...).groupBy(keyset).count()``) is
-built when :meth:`sparkdp.Session.evaluate` forwards it, so a query can be
+(``sparkdp.QueryBuilder(sourceId).enforce(...).groupBy(keyset).count()``, or
+``...enforce(...).count()`` ungrouped) is built when :meth:`sparkdp.Session.evaluate` forwards it, so a query can be
 written before any SparkSession exists, as with Tumult Analytics.
 """
 
@@ -20,9 +20,10 @@ __all__ = ["CountMechanism", "QueryBuilder", "GroupedQueryBuilder", "Query"]
 class CountMechanism(Enum):
     """Possible mechanisms for the count() aggregation (Tumult's names).
 
-    ``DEFAULT`` lets sparkdp choose (discrete Laplace under a pure DP budget);
-    ``LAPLACE`` is discrete Laplace noise; ``GAUSSIAN`` is discrete Gaussian
-    noise, which needs a zCDP budget (evaluating it with a PureDPBudget raises
+    ``DEFAULT`` lets sparkdp choose (discrete Laplace under a PureDPBudget or
+    ApproxDPBudget, discrete Gaussian under a RhoZCDPBudget); ``LAPLACE`` is
+    discrete Laplace noise; ``GAUSSIAN`` is discrete Gaussian noise, which
+    needs a RhoZCDPBudget (evaluating it with another budget raises
     ValueError). As in Tumult, ``count`` also takes the names as strings,
     case-insensitive: ``"default"``, ``"laplace"``, ``"gaussian"``.
     """
@@ -33,16 +34,22 @@ class CountMechanism(Enum):
 
 
 def _mechanism_name(mechanism: Union[CountMechanism, str]) -> str:
-    """The lower-case name the JVM takes, e.g. ``"laplace"``."""
+    """The name the JVM's ``CountMechanism.fromName`` takes, e.g. ``"laplace"``.
+
+    A string is passed as it is (case-insensitive): whether it names a
+    mechanism is the JVM's to say, with Tumult's message, checked now if a
+    SparkContext with the sparkdp jar runs, else when the query is evaluated.
+    """
     if isinstance(mechanism, CountMechanism):
         return mechanism.name.lower()
     _java.check_type(mechanism, (CountMechanism, str), "mechanism")
-    if mechanism.upper() not in CountMechanism.__members__:
-        raise ValueError(
-            'Unknown mechanism "{}". Available options are "laplace", '
-            '"gaussian", or "default".'.format(mechanism)
-        )
-    return mechanism.lower()
+    _java.check_in_jvm(
+        "CountMechanism",
+        lambda jvm: _java.call_java(
+            _java.sparkdp_class(jvm, "CountMechanism").fromName, mechanism
+        ),
+    )
+    return mechanism
 
 
 @dataclass(frozen=True)
@@ -50,12 +57,13 @@ class Query:
     """A complete query, ready for :meth:`sparkdp.Session.evaluate`.
 
     Do not construct one directly; finish a :class:`QueryBuilder` chain instead,
-    e.g. ``QueryBuilder("checkouts").groupby(keyset).count()``.
+    e.g. ``QueryBuilder("checkouts").groupby(keyset).count()`` or
+    ``QueryBuilder("checkouts").count()``.
     """
 
     source_id: str
     constraints: Tuple[Constraint, ...]
-    keyset: KeySet
+    keyset: Optional[KeySet]
     output_column: Optional[str]
     mechanism: str = "default"
 
@@ -66,16 +74,18 @@ class Query:
             jvm: The py4j JVM view of the session's SparkSession.
 
         Returns:
-            ``QueryBuilder(sourceId).enforce(c)...groupBy(keyset).count(name,
-            mechanism)`` (a None name is the JVM's default, ``count``).
+            ``QueryBuilder(sourceId).enforce(c)...[.groupBy(keyset)].count(name,
+            mechanism)`` (a None name is the JVM's default, ``count``; no
+            keyset is the ungrouped count, one row).
         """
         java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self.source_id)
         for constraint in self.constraints:
             java_builder = _java.call_java(
                 java_builder.enforce, constraint._to_java(jvm)
             )
-        java_grouped = _java.call_java(java_builder.groupBy, self.keyset._to_java())
-        return _java.call_java(java_grouped.count, self.output_column, self.mechanism)
+        if self.keyset is not None:
+            java_builder = _java.call_java(java_builder.groupBy, self.keyset._to_java())
+        return _java.call_java(java_builder.count, self.output_column, self.mechanism)
 
 
 class GroupedQueryBuilder:
@@ -119,16 +129,25 @@ class GroupedQueryBuilder:
         Raises:
             TypeError: ``name`` is not a string, or ``mechanism`` neither a
                 CountMechanism nor a string.
-            ValueError: ``name`` is empty, or ``mechanism`` an unknown name.
+            ValueError: ``mechanism`` is an unknown name (Tumult's message;
+                checked by the JVM).
         """
-        if name is not None:
-            _java.check_type(name, (str,), "name")
-            if name == "":
-                raise ValueError("name must be non-empty")
-        return Query(
-            self._source_id, self._constraints, self._keyset, name,
-            _mechanism_name(mechanism),
+        return _count_query(
+            self._source_id, self._constraints, self._keyset, name, mechanism
         )
+
+
+def _count_query(
+    source_id: str,
+    constraints: Tuple[Constraint, ...],
+    keyset: Optional[KeySet],
+    name: Optional[str],
+    mechanism: Union[CountMechanism, str],
+) -> Query:
+    """The count query, grouped by ``keyset`` or (None) ungrouped."""
+    if name is not None:
+        _java.check_type(name, (str,), "name")
+    return Query(source_id, constraints, keyset, name, _mechanism_name(mechanism))
 
 
 class QueryBuilder:
@@ -191,15 +210,38 @@ class QueryBuilder:
             A GroupedQueryBuilder, whose ``count()`` finishes the query.
 
         Raises:
-            NotImplementedError: ``by`` is a column name or a list of them
-                (keys chosen from the private data), which sparkdp does not
-                support yet.
-            TypeError: ``by`` is neither a KeySet nor column names.
+            ValueError: ``by`` is not a KeySet (Tumult's message: grouping by
+                column names needs automatic partition selection, which neither
+                Tumult by default nor sparkdp does).
         """
-        if isinstance(by, (str, list, tuple)):
-            raise NotImplementedError(
-                "groupby currently needs a KeySet; grouping by column names "
-                "({!r}) is not supported yet.".format(by)
-            )
-        _java.check_type(by, (KeySet,), "by")
+        if not isinstance(by, KeySet):
+            raise ValueError("A groupby must group on a KeySet. Set `by` to a KeySet")
         return GroupedQueryBuilder(self._source_id, tuple(self._constraints), by)
+
+    def count(
+        self,
+        name: Optional[str] = None,
+        mechanism: Union[CountMechanism, str] = CountMechanism.DEFAULT,
+    ) -> Query:
+        """Counts the rows of the table, with noise: the answer is one row.
+
+        As Tumult's ``QueryBuilder.count``, the ungrouped count (Tumult's
+        ``groupby(KeySet.from_dict({})).count()``).
+
+        Args:
+            name: Name of the count column; None uses the default, ``count``.
+            mechanism: The noise mechanism, a :class:`CountMechanism` or its
+                name (case-insensitive), as in Tumult.
+
+        Returns:
+            The query, to pass to :meth:`sparkdp.Session.evaluate`.
+
+        Raises:
+            TypeError: ``name`` is not a string, or ``mechanism`` neither a
+                CountMechanism nor a string.
+            ValueError: ``mechanism`` is an unknown name (Tumult's message;
+                checked by the JVM).
+        """
+        return _count_query(
+            self._source_id, tuple(self._constraints), None, name, mechanism
+        )

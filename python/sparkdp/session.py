@@ -1,25 +1,15 @@
 """The Session: differentially private queries against private tables."""
 
-from typing import Any, List, Optional
+from typing import Any, List
 
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp import _java
-from sparkdp.privacy_budget import PrivacyBudget, PureDPBudget, budget_from_java
+from sparkdp.privacy_budget import PrivacyBudget, budget_from_java
 from sparkdp.protected_change import ProtectedChange
 from sparkdp.query_builder import Query
 
 __all__ = ["Session"]
-
-
-def _require_supported_budget(privacy_budget: Any, parameter_name: str) -> None:
-    _java.check_type(privacy_budget, (PrivacyBudget,), parameter_name)
-    if not isinstance(privacy_budget, PureDPBudget):
-        raise ValueError(
-            "{} must be a PureDPBudget for now; {} is not supported yet.".format(
-                parameter_name, type(privacy_budget).__name__
-            )
-        )
 
 
 class Session:
@@ -58,7 +48,7 @@ class Session:
         privacy_budget: PrivacyBudget,
         source_id: str,
         dataframe: DataFrame,
-        protected_change: Optional[ProtectedChange] = None,
+        protected_change: ProtectedChange,
     ) -> "Session":
         """Creates a Session with one private table.
 
@@ -66,30 +56,24 @@ class Session:
 
         Args:
             privacy_budget: The total budget of the session, e.g.
-                ``PureDPBudget(2)``.
+                ``PureDPBudget(2)``, ``ApproxDPBudget(1, 1e-6)`` or
+                ``RhoZCDPBudget(0.5)``.
             source_id: Name under which queries refer to the table.
             dataframe: The private data.
-            protected_change: What the DP guarantee hides, e.g.
-                ``AddRowsWithID("member_id")``. Required for now.
+            protected_change: What the DP guarantee hides, e.g. ``AddOneRow()``
+                or ``AddRowsWithID("member_id")``.
 
         Returns:
             The Session.
 
         Raises:
             TypeError: an argument has the wrong type.
-            ValueError: ``protected_change`` is missing, or the JVM rejected an
-                argument (e.g. the ID column does not exist; the message names
-                it).
+            ValueError: the JVM rejected an argument (e.g. the ID column does
+                not exist, or a budget is negative; the message names it).
         """
-        _require_supported_budget(privacy_budget, "privacy_budget")
+        _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")
         _java.check_type(source_id, (str,), "source_id")
         _java.require_dataframe(dataframe, "dataframe")
-        if protected_change is None:
-            raise ValueError(
-                "A protected_change is required for now, e.g. "
-                "protected_change=AddRowsWithID('member_id'); AddOneRow and the "
-                "other protected changes are not supported yet."
-            )
         _java.check_type(protected_change, (ProtectedChange,), "protected_change")
         spark = _java.spark_session_of(dataframe)
         jvm = _java.jvm_of(spark)
@@ -118,7 +102,8 @@ class Session:
     def remaining_privacy_budget(self) -> PrivacyBudget:
         """Returns the privacy budget this session can still spend.
 
-        Its type is the type of the budget the session was created with.
+        Its type is the type of the budget the session was created with; the
+        values are rounded down, so passing it to :meth:`evaluate` always fits.
         """
         java_budget = _java.call_java(self._jsession.remainingPrivacyBudget)
         return budget_from_java(java_budget)
@@ -137,19 +122,26 @@ class Session:
 
         Returns:
             The DP answer as a pyspark DataFrame (for a grouped count: the
-            KeySet's columns and a ``count`` column).
+            KeySet's columns and a ``count`` column; ungrouped: one row with a
+            ``count`` column).
 
         Raises:
             TypeError: an argument has the wrong type.
-            ValueError: the query is invalid (e.g. a KeySet column missing from
-                the table or of another type; the message names it).
-            RuntimeError: ``privacy_budget`` exceeds the remaining budget, the
+            ValueError: the query is invalid (e.g. a KeySet column of another
+                type than the table's, a constraint on a table without IDs, a
+                Gaussian count without a RhoZCDPBudget), or ``privacy_budget``
+                is of another type than the session's budget, or zero; the
+                message names the fault.
+            KeyError: a KeySet column is missing from the table.
+            RuntimeError: ``privacy_budget`` exceeds the remaining budget
+                (Tumult's Requested / Remaining / Difference message), an ID
+                table is aggregated without the constraint it needs, the
                 session's warehouse is misconfigured, or the session was
                 stopped.
             AnalyticsInternalError: sparkdp itself failed.
         """
         _java.check_type(query_expr, (Query,), "query_expr")
-        _require_supported_budget(privacy_budget, "privacy_budget")
+        _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")
         jvm = _java.jvm_of(self._spark)
         java_query = query_expr._to_java(jvm)
         java_budget = privacy_budget._to_java(jvm)

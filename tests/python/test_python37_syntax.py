@@ -27,6 +27,7 @@ PACKAGE_DIR = REPO_ROOT / "python"
 # Other Python files of ours that users may run on Glue's Python 3.7.
 OTHER_CHECKED_FILES = [
     REPO_ROOT / "examples" / "seed_query.py",
+    REPO_ROOT / "examples" / "tumult_examples.py",
     REPO_ROOT / "scripts" / "generate_sample_data.py",
 ]
 
@@ -87,7 +88,7 @@ def test_vermin_reports_no_violations_in_package():
 
 
 @pytest.mark.parametrize("path", OTHER_CHECKED_FILES, ids=lambda p: p.name)
-def test_vermin_reports_no_violations_in_example_and_generator(path):
+def test_vermin_reports_no_violations_in_examples_and_generator(path):
     result = _vermin(path)
     assert result.returncode == 0, result.stdout
 

@@ -18,7 +18,9 @@
 //! `AddOneRow` / `AddMaxRows`) there is no `id` column and rows are only counted per `fp`.
 //!
 //! The JNI methods hold states through [`registry`]: handles are keys into a map, never pointers.
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array};
@@ -93,8 +95,15 @@ struct IdRows {
     heap: BinaryHeap<Row>,
 }
 
+/// Heaps of a bounded ID reserve room for this many rows up front (one allocation for the common small
+/// `MaxRowsPerID`); larger ones grow as usual.
+const RESERVED_ROWS_PER_ID: usize = 64;
+
 impl IdRows {
     fn offer(&mut self, row: Row, cap: Option<usize>) {
+        if let (Some(cap), 0) = (cap, self.heap.capacity()) {
+            self.heap.reserve_exact(cap.min(RESERVED_ROWS_PER_ID));
+        }
         match cap {
             Some(cap) if self.heap.len() >= cap => {
                 if let Some(mut largest) = self.heap.peek_mut() {
@@ -108,6 +117,78 @@ impl IdRows {
     }
 }
 
+/// A hasher for keys that are already hashes (the keyed hashes of [`IdTable`]): passes the u64 through.
+#[derive(Debug, Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in anyway rather than panic.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// No next ID in a hash chain.
+const END_OF_CHAIN: usize = usize::MAX;
+
+/// The distinct IDs seen so far, numbered 0, 1, ... in order of first appearance. Their bytes are stored
+/// once, back to back in one arena (no allocation per ID or per row); an ID is found by a keyed hash of
+/// its bytes (SipHash with per-state random keys, as `HashMap`'s default) and then compared bytewise:
+/// IDs with the same hash are chained.
+#[derive(Debug, Default)]
+struct IdTable {
+    hasher: RandomState,
+    arena: Vec<u8>,
+    /// Per ID number: its bytes' end offset in `arena` (its start is the previous ID's end).
+    ends: Vec<usize>,
+    /// Per ID number: the next ID number with the same hash, or [`END_OF_CHAIN`].
+    next_with_same_hash: Vec<usize>,
+    /// Keyed hash -> the latest ID number with that hash.
+    by_hash: HashMap<u64, usize, BuildHasherDefault<PassThroughHasher>>,
+}
+
+impl IdTable {
+    /// The bytes of ID `number` (fields passed separately so `by_hash` can stay borrowed).
+    fn bytes<'a>(arena: &'a [u8], ends: &[usize], number: usize) -> &'a [u8] {
+        let start = if number == 0 { 0 } else { ends[number - 1] };
+        &arena[start..ends[number]]
+    }
+
+    /// The number of `id`, and whether it is new (then numbered `len()`).
+    fn number(&mut self, id: &[u8]) -> (usize, bool) {
+        let hash = self.hasher.hash_one(id);
+        let new_number = self.ends.len();
+        let previous = match self.by_hash.entry(hash) {
+            Entry::Occupied(mut entry) => {
+                let mut candidate = *entry.get();
+                while candidate != END_OF_CHAIN {
+                    if Self::bytes(&self.arena, &self.ends, candidate) == id {
+                        return (candidate, false);
+                    }
+                    candidate = self.next_with_same_hash[candidate];
+                }
+                entry.insert(new_number)
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(new_number);
+                END_OF_CHAIN
+            }
+        };
+        self.arena.extend_from_slice(id);
+        self.ends.push(self.arena.len());
+        self.next_with_same_hash.push(previous);
+        (new_number, true)
+    }
+}
+
 /// The accumulated input of one truncation (one Spark task's partition).
 #[derive(Debug)]
 pub struct TruncationState {
@@ -117,7 +198,9 @@ pub struct TruncationState {
     /// The constraints still to apply at finish, in enforcement order.
     remaining_steps: Vec<Step>,
     has_constraints: bool,
-    rows_by_id: HashMap<Vec<u8>, IdRows>,
+    ids: IdTable,
+    /// The rows of each ID, by its number in `ids`.
+    rows_by_id: Vec<IdRows>,
     /// Without constraints: the count per fp, directly.
     counts: HashMap<Option<i64>, i64>,
 }
@@ -198,7 +281,8 @@ impl TruncationState {
             leading_cap,
             remaining_steps: steps[leading..].to_vec(),
             has_constraints: !constraints.is_empty(),
-            rows_by_id: HashMap::new(),
+            ids: IdTable::default(),
+            rows_by_id: Vec::new(),
             counts: HashMap::new(),
         })
     }
@@ -331,15 +415,11 @@ impl TruncationState {
                     })
                     .collect(),
             };
-            let id = ids.value(row);
-            match self.rows_by_id.get_mut(id) {
-                Some(rows) => rows.offer(candidate, self.leading_cap),
-                None => {
-                    let mut rows = IdRows::default();
-                    rows.offer(candidate, self.leading_cap);
-                    self.rows_by_id.insert(id.to_vec(), rows);
-                }
+            let (number, is_new) = self.ids.number(ids.value(row));
+            if is_new {
+                self.rows_by_id.push(IdRows::default());
             }
+            self.rows_by_id[number].offer(candidate, self.leading_cap);
         }
         Ok(())
     }
@@ -347,15 +427,25 @@ impl TruncationState {
     /// The counts per fp of the rows the constraints keep: one batch with [`output_schema`], one row per
     /// distinct fp (null first, then ascending). Err(Overflow) if a count leaves i64.
     pub fn finish(self) -> Result<RecordBatch> {
-        let mut counts: BTreeMap<Option<i64>, i64> = self.counts.into_iter().collect();
-        for (_, rows) in self.rows_by_id {
-            let kept = apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps);
-            for row in kept {
-                increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+        let mut counts = self.counts;
+        for rows in self.rows_by_id {
+            if self.remaining_steps.is_empty() {
+                // Only leading MaxRowsPerID: the heap holds exactly the kept rows; order does not matter.
+                for row in rows.heap.iter() {
+                    increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+                }
+            } else {
+                let kept = apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps);
+                for row in kept {
+                    increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+                }
             }
         }
-        let fps: Int64Array = counts.keys().copied().collect();
-        let values: Vec<i64> = counts.into_values().collect();
+        // Null first, then ascending fp (Option's order).
+        let mut counts: Vec<(Option<i64>, i64)> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|(fp, _)| *fp);
+        let fps: Int64Array = counts.iter().map(|(fp, _)| *fp).collect();
+        let values: Vec<i64> = counts.into_iter().map(|(_, count)| count).collect();
         let columns: Vec<ArrayRef> = vec![
             Arc::new(fps),
             Arc::new(Int64Array::new(ScalarBuffer::from(values), None)),

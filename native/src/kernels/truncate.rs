@@ -89,18 +89,30 @@ enum Step {
     RowsPerGroup { column: usize, max: usize },
 }
 
+/// A row of a state without grouping columns: `(row_hash, fp)`, ordered as a [`Row`] with no grouping
+/// values (None first), in 24 bytes instead of 48 (the heaps are most of the memory and of the cache misses).
+type PlainRow = (i64, Option<i64>);
+
 /// The rows of one ID: all of them, or (when `cap` is set) only the `cap` smallest, in a max-heap.
-#[derive(Debug, Default)]
-struct IdRows {
-    heap: BinaryHeap<Row>,
+#[derive(Debug)]
+struct IdRows<R> {
+    heap: BinaryHeap<R>,
+}
+
+impl<R: Ord> Default for IdRows<R> {
+    fn default() -> Self {
+        IdRows {
+            heap: BinaryHeap::new(),
+        }
+    }
 }
 
 /// Heaps of a bounded ID reserve room for this many rows up front (one allocation for the common small
 /// `MaxRowsPerID`); larger ones grow as usual.
 const RESERVED_ROWS_PER_ID: usize = 64;
 
-impl IdRows {
-    fn offer(&mut self, row: Row, cap: Option<usize>) {
+impl<R: Ord> IdRows<R> {
+    fn offer(&mut self, row: R, cap: Option<usize>) {
         if let (Some(cap), 0) = (cap, self.heap.capacity()) {
             self.heap.reserve_exact(cap.min(RESERVED_ROWS_PER_ID));
         }
@@ -200,7 +212,9 @@ pub struct TruncationState {
     has_constraints: bool,
     ids: IdTable,
     /// The rows of each ID, by its number in `ids`.
-    rows_by_id: Vec<IdRows>,
+    rows_by_id: Vec<IdRows<Row>>,
+    /// The same without grouping columns (then every constraint is a leading `MaxRowsPerID`), compactly.
+    plain_rows_by_id: Vec<IdRows<PlainRow>>,
     /// Without constraints: the count per fp, directly.
     counts: HashMap<Option<i64>, i64>,
 }
@@ -283,6 +297,7 @@ impl TruncationState {
             has_constraints: !constraints.is_empty(),
             ids: IdTable::default(),
             rows_by_id: Vec::new(),
+            plain_rows_by_id: Vec::new(),
             counts: HashMap::new(),
         })
     }
@@ -403,6 +418,17 @@ impl TruncationState {
         for index in 0..self.grouping_columns.len() {
             group_columns.push((binary(3 + 2 * index)?, int64(4 + 2 * index)?));
         }
+        if group_columns.is_empty() {
+            for row in 0..batch.num_rows() {
+                let (number, is_new) = self.ids.number(ids.value(row));
+                if is_new {
+                    self.plain_rows_by_id.push(IdRows::default());
+                }
+                self.plain_rows_by_id[number]
+                    .offer((row_hashes.value(row), fp_at(row)), self.leading_cap);
+            }
+            return Ok(());
+        }
         for row in 0..batch.num_rows() {
             let candidate = Row {
                 row_hash: row_hashes.value(row),
@@ -428,6 +454,18 @@ impl TruncationState {
     /// distinct fp (null first, then ascending). Err(Overflow) if a count leaves i64.
     pub fn finish(self) -> Result<RecordBatch> {
         let mut counts = self.counts;
+        if !self.plain_rows_by_id.is_empty() && !self.remaining_steps.is_empty() {
+            fail!(
+                Internal,
+                "truncation without grouping columns has constraints left at finish"
+            );
+        }
+        for rows in self.plain_rows_by_id {
+            // Only leading MaxRowsPerID: the heap holds exactly the kept rows; order does not matter.
+            for &(_, fp) in rows.heap.iter() {
+                increment(counts.entry(fp).or_insert(0), fp)?;
+            }
+        }
         for rows in self.rows_by_id {
             if self.remaining_steps.is_empty() {
                 // Only leading MaxRowsPerID: the heap holds exactly the kept rows; order does not matter.

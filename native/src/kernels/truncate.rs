@@ -151,10 +151,36 @@ impl Hasher for PassThroughHasher {
 /// No next ID in a hash chain.
 const END_OF_CHAIN: usize = usize::MAX;
 
+/// IDs this long or shorter (the common 16-byte `UnsafeRow` of one int or long) are compared against a copy
+/// kept in the hash table's own slot: no second memory access per row.
+const INLINE_ID_BYTES: usize = 16;
+
+/// The hash table's entry for the latest ID with a given keyed hash.
+#[derive(Debug, Clone, Copy)]
+struct IdSlot {
+    number: usize,
+    len: usize,
+    /// The ID's first `min(len, INLINE_ID_BYTES)` bytes, zero-padded.
+    prefix: [u8; INLINE_ID_BYTES],
+}
+
+impl IdSlot {
+    fn new(number: usize, id: &[u8]) -> Self {
+        let mut prefix = [0u8; INLINE_ID_BYTES];
+        let inline = id.len().min(INLINE_ID_BYTES);
+        prefix[..inline].copy_from_slice(&id[..inline]);
+        IdSlot {
+            number,
+            len: id.len(),
+            prefix,
+        }
+    }
+}
+
 /// The distinct IDs seen so far, numbered 0, 1, ... in order of first appearance. Their bytes are stored
 /// once, back to back in one arena (no allocation per ID or per row); an ID is found by a keyed hash of
-/// its bytes (SipHash with per-state random keys, as `HashMap`'s default) and then compared bytewise:
-/// IDs with the same hash are chained.
+/// its bytes (SipHash with per-state random keys, as `HashMap`'s default) and then compared bytewise
+/// (short IDs against the copy in the table's slot): IDs with the same hash are chained.
 #[derive(Debug, Default)]
 struct IdTable {
     hasher: RandomState,
@@ -163,8 +189,8 @@ struct IdTable {
     ends: Vec<usize>,
     /// Per ID number: the next ID number with the same hash, or [`END_OF_CHAIN`].
     next_with_same_hash: Vec<usize>,
-    /// Keyed hash -> the latest ID number with that hash.
-    by_hash: HashMap<u64, usize, BuildHasherDefault<PassThroughHasher>>,
+    /// Keyed hash -> the latest ID with that hash.
+    by_hash: HashMap<u64, IdSlot, BuildHasherDefault<PassThroughHasher>>,
 }
 
 impl IdTable {
@@ -177,20 +203,36 @@ impl IdTable {
     /// The number of `id`, and whether it is new (then numbered `len()`).
     fn number(&mut self, id: &[u8]) -> (usize, bool) {
         let hash = self.hasher.hash_one(id);
+        self.number_with_hash(hash, id)
+    }
+
+    /// [`IdTable::number`] given `id`'s keyed hash (tests pass colliding hashes here).
+    fn number_with_hash(&mut self, hash: u64, id: &[u8]) -> (usize, bool) {
         let new_number = self.ends.len();
         let previous = match self.by_hash.entry(hash) {
             Entry::Occupied(mut entry) => {
-                let mut candidate = *entry.get();
+                let slot = *entry.get();
+                let is_head = slot.len == id.len()
+                    && if id.len() <= INLINE_ID_BYTES {
+                        slot.prefix[..id.len()] == *id
+                    } else {
+                        slot.prefix == id[..INLINE_ID_BYTES]
+                            && Self::bytes(&self.arena, &self.ends, slot.number) == id
+                    };
+                if is_head {
+                    return (slot.number, false);
+                }
+                let mut candidate = self.next_with_same_hash[slot.number];
                 while candidate != END_OF_CHAIN {
                     if Self::bytes(&self.arena, &self.ends, candidate) == id {
                         return (candidate, false);
                     }
                     candidate = self.next_with_same_hash[candidate];
                 }
-                entry.insert(new_number)
+                entry.insert(IdSlot::new(new_number, id)).number
             }
             Entry::Vacant(entry) => {
-                entry.insert(new_number);
+                entry.insert(IdSlot::new(new_number, id));
                 END_OF_CHAIN
             }
         };

@@ -85,6 +85,18 @@ fn exact_from_double_is_exact_and_infinity_is_inf() {
 }
 
 #[test]
+fn exact_from_double_refuses_a_double_without_an_exact_form_as_invalid_argument() {
+    for value in [1e-23, 1e-30, 5e-324, f64::MAX, 1e39] {
+        let result = exact_from_double(value, "epsilon");
+        assert!(
+            is_invalid_argument_containing(&result, &format!("epsilon ({value:?})")),
+            "{value}: {result:?}"
+        );
+    }
+    assert!(exact_from_double(Rational::LARGEST_F64, "epsilon").is_ok());
+}
+
+#[test]
 fn exact_from_double_rejects_nan_and_negative_values_naming_the_setting() {
     for bad_value in [f64::NAN, -1.0, f64::NEG_INFINITY] {
         let result = exact_from_double(bad_value, "epsilon");

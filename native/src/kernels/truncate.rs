@@ -16,9 +16,14 @@
 //! bounded max-heap of its k smallest rows (k = the smallest leading bound): O(IDs × k). Otherwise every
 //! row of an ID is buffered until [`TruncationState::finish`]. With no constraints (tables protected by
 //! `AddOneRow` / `AddMaxRows`) there is no `id` column and rows are only counted per `fp`.
+//! IDs are numbered in order of first appearance by `IdTable` (their bytes stored once in one arena, found
+//! by a keyed SipHash and compared bytewise); without grouping columns a row is kept as a 24-byte
+//! `(row_hash, fp)`. Throughput: `benches/truncate.rs`, figures in `benches/README.md`.
 //!
 //! The JNI methods hold states through [`registry`]: handles are keys into a map, never pointers.
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::hash_map::{Entry, RandomState};
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array};
@@ -87,14 +92,33 @@ enum Step {
     RowsPerGroup { column: usize, max: usize },
 }
 
+/// A row of a state without grouping columns: `(row_hash, fp)`, ordered as a [`Row`] with no grouping
+/// values (None first), in 24 bytes instead of 48 (the heaps are most of the memory and of the cache misses).
+type PlainRow = (i64, Option<i64>);
+
 /// The rows of one ID: all of them, or (when `cap` is set) only the `cap` smallest, in a max-heap.
-#[derive(Debug, Default)]
-struct IdRows {
-    heap: BinaryHeap<Row>,
+#[derive(Debug)]
+struct IdRows<R> {
+    heap: BinaryHeap<R>,
 }
 
-impl IdRows {
-    fn offer(&mut self, row: Row, cap: Option<usize>) {
+impl<R: Ord> Default for IdRows<R> {
+    fn default() -> Self {
+        IdRows {
+            heap: BinaryHeap::new(),
+        }
+    }
+}
+
+/// Heaps of a bounded ID reserve room for this many rows up front (one allocation for the common small
+/// `MaxRowsPerID`); larger ones grow as usual.
+const RESERVED_ROWS_PER_ID: usize = 64;
+
+impl<R: Ord> IdRows<R> {
+    fn offer(&mut self, row: R, cap: Option<usize>) {
+        if let (Some(cap), 0) = (cap, self.heap.capacity()) {
+            self.heap.reserve_exact(cap.min(RESERVED_ROWS_PER_ID));
+        }
         match cap {
             Some(cap) if self.heap.len() >= cap => {
                 if let Some(mut largest) = self.heap.peek_mut() {
@@ -108,6 +132,120 @@ impl IdRows {
     }
 }
 
+/// A hasher for keys that are already hashes (the keyed hashes of [`IdTable`]): passes the u64 through.
+#[derive(Debug, Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in anyway rather than panic.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// No next ID in a hash chain.
+const END_OF_CHAIN: usize = usize::MAX;
+
+/// IDs this long or shorter (the common 16-byte `UnsafeRow` of one int or long) are compared against a copy
+/// kept in the hash table's own slot: no second memory access per row.
+const INLINE_ID_BYTES: usize = 16;
+
+/// The hash table's entry for the latest ID with a given keyed hash.
+#[derive(Debug, Clone, Copy)]
+struct IdSlot {
+    number: usize,
+    len: usize,
+    /// The ID's first `min(len, INLINE_ID_BYTES)` bytes, zero-padded.
+    prefix: [u8; INLINE_ID_BYTES],
+}
+
+impl IdSlot {
+    fn new(number: usize, id: &[u8]) -> Self {
+        let mut prefix = [0u8; INLINE_ID_BYTES];
+        let inline = id.len().min(INLINE_ID_BYTES);
+        prefix[..inline].copy_from_slice(&id[..inline]);
+        IdSlot {
+            number,
+            len: id.len(),
+            prefix,
+        }
+    }
+}
+
+/// The distinct IDs seen so far, numbered 0, 1, ... in order of first appearance. Their bytes are stored
+/// once, back to back in one arena (no allocation per ID or per row); an ID is found by a keyed hash of
+/// its bytes (SipHash with per-state random keys, as `HashMap`'s default) and then compared bytewise
+/// (short IDs against the copy in the table's slot): IDs with the same hash are chained.
+#[derive(Debug, Default)]
+struct IdTable {
+    hasher: RandomState,
+    arena: Vec<u8>,
+    /// Per ID number: its bytes' end offset in `arena` (its start is the previous ID's end).
+    ends: Vec<usize>,
+    /// Per ID number: the next ID number with the same hash, or [`END_OF_CHAIN`].
+    next_with_same_hash: Vec<usize>,
+    /// Keyed hash -> the latest ID with that hash.
+    by_hash: HashMap<u64, IdSlot, BuildHasherDefault<PassThroughHasher>>,
+}
+
+impl IdTable {
+    /// The bytes of ID `number` (fields passed separately so `by_hash` can stay borrowed).
+    fn bytes<'a>(arena: &'a [u8], ends: &[usize], number: usize) -> &'a [u8] {
+        let start = if number == 0 { 0 } else { ends[number - 1] };
+        &arena[start..ends[number]]
+    }
+
+    /// The number of `id`, and whether it is new (then numbered `len()`).
+    fn number(&mut self, id: &[u8]) -> (usize, bool) {
+        let hash = self.hasher.hash_one(id);
+        self.number_with_hash(hash, id)
+    }
+
+    /// [`IdTable::number`] given `id`'s keyed hash (tests pass colliding hashes here).
+    fn number_with_hash(&mut self, hash: u64, id: &[u8]) -> (usize, bool) {
+        let new_number = self.ends.len();
+        let previous = match self.by_hash.entry(hash) {
+            Entry::Occupied(mut entry) => {
+                let slot = *entry.get();
+                let is_head = slot.len == id.len()
+                    && if id.len() <= INLINE_ID_BYTES {
+                        slot.prefix[..id.len()] == *id
+                    } else {
+                        slot.prefix == id[..INLINE_ID_BYTES]
+                            && Self::bytes(&self.arena, &self.ends, slot.number) == id
+                    };
+                if is_head {
+                    return (slot.number, false);
+                }
+                let mut candidate = self.next_with_same_hash[slot.number];
+                while candidate != END_OF_CHAIN {
+                    if Self::bytes(&self.arena, &self.ends, candidate) == id {
+                        return (candidate, false);
+                    }
+                    candidate = self.next_with_same_hash[candidate];
+                }
+                entry.insert(IdSlot::new(new_number, id)).number
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(IdSlot::new(new_number, id));
+                END_OF_CHAIN
+            }
+        };
+        self.arena.extend_from_slice(id);
+        self.ends.push(self.arena.len());
+        self.next_with_same_hash.push(previous);
+        (new_number, true)
+    }
+}
+
 /// The accumulated input of one truncation (one Spark task's partition).
 #[derive(Debug)]
 pub struct TruncationState {
@@ -117,7 +255,11 @@ pub struct TruncationState {
     /// The constraints still to apply at finish, in enforcement order.
     remaining_steps: Vec<Step>,
     has_constraints: bool,
-    rows_by_id: HashMap<Vec<u8>, IdRows>,
+    ids: IdTable,
+    /// The rows of each ID, by its number in `ids`.
+    rows_by_id: Vec<IdRows<Row>>,
+    /// The same without grouping columns (then every constraint is a leading `MaxRowsPerID`), compactly.
+    plain_rows_by_id: Vec<IdRows<PlainRow>>,
     /// Without constraints: the count per fp, directly.
     counts: HashMap<Option<i64>, i64>,
 }
@@ -198,7 +340,9 @@ impl TruncationState {
             leading_cap,
             remaining_steps: steps[leading..].to_vec(),
             has_constraints: !constraints.is_empty(),
-            rows_by_id: HashMap::new(),
+            ids: IdTable::default(),
+            rows_by_id: Vec::new(),
+            plain_rows_by_id: Vec::new(),
             counts: HashMap::new(),
         })
     }
@@ -319,6 +463,17 @@ impl TruncationState {
         for index in 0..self.grouping_columns.len() {
             group_columns.push((binary(3 + 2 * index)?, int64(4 + 2 * index)?));
         }
+        if group_columns.is_empty() {
+            for row in 0..batch.num_rows() {
+                let (number, is_new) = self.ids.number(ids.value(row));
+                if is_new {
+                    self.plain_rows_by_id.push(IdRows::default());
+                }
+                self.plain_rows_by_id[number]
+                    .offer((row_hashes.value(row), fp_at(row)), self.leading_cap);
+            }
+            return Ok(());
+        }
         for row in 0..batch.num_rows() {
             let candidate = Row {
                 row_hash: row_hashes.value(row),
@@ -331,15 +486,11 @@ impl TruncationState {
                     })
                     .collect(),
             };
-            let id = ids.value(row);
-            match self.rows_by_id.get_mut(id) {
-                Some(rows) => rows.offer(candidate, self.leading_cap),
-                None => {
-                    let mut rows = IdRows::default();
-                    rows.offer(candidate, self.leading_cap);
-                    self.rows_by_id.insert(id.to_vec(), rows);
-                }
+            let (number, is_new) = self.ids.number(ids.value(row));
+            if is_new {
+                self.rows_by_id.push(IdRows::default());
             }
+            self.rows_by_id[number].offer(candidate, self.leading_cap);
         }
         Ok(())
     }
@@ -347,15 +498,37 @@ impl TruncationState {
     /// The counts per fp of the rows the constraints keep: one batch with [`output_schema`], one row per
     /// distinct fp (null first, then ascending). Err(Overflow) if a count leaves i64.
     pub fn finish(self) -> Result<RecordBatch> {
-        let mut counts: BTreeMap<Option<i64>, i64> = self.counts.into_iter().collect();
-        for (_, rows) in self.rows_by_id {
-            let kept = apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps);
-            for row in kept {
-                increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+        let mut counts = self.counts;
+        if !self.plain_rows_by_id.is_empty() && !self.remaining_steps.is_empty() {
+            fail!(
+                Internal,
+                "truncation without grouping columns has constraints left at finish"
+            );
+        }
+        for rows in self.plain_rows_by_id {
+            // Only leading MaxRowsPerID: the heap holds exactly the kept rows; order does not matter.
+            for &(_, fp) in rows.heap.iter() {
+                increment(counts.entry(fp).or_insert(0), fp)?;
             }
         }
-        let fps: Int64Array = counts.keys().copied().collect();
-        let values: Vec<i64> = counts.into_values().collect();
+        for rows in self.rows_by_id {
+            if self.remaining_steps.is_empty() {
+                // Only leading MaxRowsPerID: the heap holds exactly the kept rows; order does not matter.
+                for row in rows.heap.iter() {
+                    increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+                }
+            } else {
+                let kept = apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps);
+                for row in kept {
+                    increment(counts.entry(row.fp).or_insert(0), row.fp)?;
+                }
+            }
+        }
+        // Null first, then ascending fp (Option's order).
+        let mut counts: Vec<(Option<i64>, i64)> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|(fp, _)| *fp);
+        let fps: Int64Array = counts.iter().map(|(fp, _)| *fp).collect();
+        let values: Vec<i64> = counts.into_iter().map(|(_, count)| count).collect();
         let columns: Vec<ArrayRef> = vec![
             Arc::new(fps),
             Arc::new(Int64Array::new(ScalarBuffer::from(values), None)),

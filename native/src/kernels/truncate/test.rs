@@ -670,3 +670,31 @@ fn throughput_of_max_rows_per_id_and_of_the_group_pair() {
         );
     }
 }
+
+#[test]
+fn id_table_compares_bytes_inline_in_the_arena_and_along_hash_chains() {
+    let long_a = [7u8; 40];
+    let mut long_b = [7u8; 40];
+    long_b[39] = 8; // same 16-byte prefix as long_a
+    let ids: [&[u8]; 7] = [b"", b"a", &[1; 16], &[1; 17], &long_a, &long_b, &[1; 15]];
+    for same_hash in [false, true] {
+        let mut table = IdTable::default();
+        let number = |table: &mut IdTable, id: &[u8]| {
+            if same_hash {
+                // Every ID collides: all but the latest are found along the chain.
+                table.number_with_hash(42, id)
+            } else {
+                table.number(id)
+            }
+        };
+        for (expected, id) in ids.iter().enumerate() {
+            assert_eq!(number(&mut table, id), (expected, true), "{id:?}");
+        }
+        for (expected, id) in ids.iter().enumerate().rev() {
+            assert_eq!(number(&mut table, id), (expected, false), "{id:?}");
+        }
+        for (expected, id) in ids.iter().enumerate() {
+            assert_eq!(IdTable::bytes(&table.arena, &table.ends, expected), *id);
+        }
+    }
+}

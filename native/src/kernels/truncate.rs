@@ -20,6 +20,12 @@
 //! by a keyed SipHash and compared bytewise); without grouping columns a row is kept as a 24-byte
 //! `(row_hash, fp)`. Throughput: `benches/truncate.rs`, figures in `benches/README.md`.
 //!
+//! Optional measure columns `value_<j>` (Int64 or Float64, nullable) travel with their rows: a kept row's
+//! values are summed per fp (`sum_<j>`, `nonnull_<j>`, see [`output_schema_for`]); they only break ties
+//! between rows with identical row keys. Int64 sums are exact (i128) and checked against Int64 at finish;
+//! Float64 values are summed in ascending order, so neither depends on the arrival order. Values are not
+//! clamped here. Without measure columns none of this runs (same rows, same output `fp`, `count`).
+//!
 //! The JNI methods hold states through [`registry`]: handles are keys into a map, never pointers.
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{BinaryHeap, HashMap};

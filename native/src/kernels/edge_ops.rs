@@ -39,12 +39,24 @@ pub fn derive_key(secret: &[u8], purpose: &str) -> Result<Vec<u8>> {
 }
 
 /// `exactFromDouble(value, setting)`: the exact rational value of a user's double as number text;
-/// +∞ gives "inf". NaN and negative values are rejected by `Rational::from_f64_exact`, naming `setting`.
+/// +∞ gives "inf". NaN and negative values are rejected by `Rational::from_f64_exact`, naming `setting`;
+/// so is (as `Err(InvalidArgument)`, never `Err(Overflow)`: the value is the user's) a double without an
+/// exact u128/u128 form (at least 2^128, or with a bit below 2^-127, e.g. 1e-30); `budgetFromDoubles`
+/// rounds those down instead.
 pub fn exact_from_double(value: f64, setting: &str) -> Result<String> {
     let exact = if value == f64::INFINITY {
         ExtRational::Infinite
     } else {
-        ExtRational::Finite(Rational::from_f64_exact(value, setting)?)
+        match Rational::from_f64_exact(value, setting) {
+            Ok(exact) => ExtRational::Finite(exact),
+            Err(crate::error::Error::Overflow(detail)) => fail!(
+                InvalidArgument,
+                "{detail} (it needs a numerator or denominator beyond 2^128); use a value between \
+                 2^-127 and {} with no binary digit below 2^-127",
+                Rational::LARGEST_F64
+            ),
+            Err(other) => return Err(other),
+        }
     };
     Ok(format_number(&exact))
 }

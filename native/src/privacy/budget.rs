@@ -335,7 +335,8 @@ impl Budget {
 
     /// What a query asking for `requested` is charged when `self` remains (Tumult's `_get_adjusted_budget`
     /// followed by its accountant's check):
-    /// * Err(InvalidArgument) with Tumult's message when the types differ;
+    /// * in an ApproxDP session a PureDP request for ε is the request (ε, 0), as in Tumult's `Session.evaluate`;
+    /// * Err(InvalidArgument) with Tumult's message when the types differ otherwise;
     /// * an infinite ApproxDP request (ε = ∞ or δ = 1) is the request (∞, 1), as Tumult's
     ///   `_process_requested_budget` makes it;
     /// * per component, a requested value above a finite remaining value by at most remaining/10^9
@@ -343,6 +344,19 @@ impl Budget {
     /// * the result if it fits in `self`, else Err(InsufficientBudget) with Tumult's message
     ///   ([`Budget::insufficient_budget_message`]) for the adjusted request.
     pub fn charge(&self, requested: &Budget) -> Result<Budget> {
+        // Tumult's `Session.evaluate`: in an ApproxDP session a PureDPBudget(ε) request is ApproxDPBudget(ε, 0)
+        // (pure ε-DP is (ε, 0)-DP).
+        let converted;
+        let requested = match (self, requested) {
+            (Budget::ApproxDP { .. }, Budget::PureDP { epsilon }) => {
+                converted = Budget::ApproxDP {
+                    epsilon: *epsilon,
+                    delta: ExtRational::zero(),
+                };
+                &converted
+            }
+            _ => requested,
+        };
         let requested = match requested {
             Budget::ApproxDP { .. } if requested.is_infinite() => Budget::ApproxDP {
                 epsilon: ExtRational::Infinite,

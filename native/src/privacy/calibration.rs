@@ -6,11 +6,25 @@
 //! count) and `RhoZCDP` budgets the discrete Gaussian mechanism; Laplace may be asked for under zCDP;
 //! Gaussian under a DP budget is refused; an infinite budget releases exact values. All parameters are exact rationals; where an exact value is
 //! irrational (a square root), the rational used is rounded in the direction that adds noise.
+//!
+//! # Budgets at the edge of what u128/u128 holds
+//! A valid budget never yields `Err(Overflow)` here (which would reach the user as an
+//! `ArithmeticException`). Where the exact parameter (e.g. `Δ₁/ε` for ε = 1e-23, a multiple of 2^-127)
+//! does not fit u128/u128, the parameter is rounded *up* to the nearest `c/2^k` that fits
+//! ([`Rational::div_round_up`]), and `2ρ` is rounded *down* ([`Rational::mul_round_down`]) before it
+//! divides: a larger Laplace scale or σ² than required is always private (more noise), so the result is
+//! still sound and still an exact rational the samplers take. The count noise of
+//! [`noise_for_sensitivities`] must also be *drawable*: the samplers return i64, so a scale above
+//! [`MAX_LAPLACE_SCALE`] (2^56) or a σ² above [`MAX_GAUSSIAN_SIGMA_SQUARED`] (2^112) would make `addNoise`
+//! fail (with probability above 2·e^{−128} per draw, and near 1 for the scales a tiny ε gives). Such a
+//! query, and one whose parameter exceeds u128 even rounded, is refused up front with
+//! `Err(InvalidArgument)` naming the budget value, the sensitivity and the remedy (a larger ε or ρ): the
+//! user gets a `ValueError` before anything runs.
 use super::budget::Budget;
 use super::rational::{ExtRational, Rational};
 use super::sensitivity::{count_sensitivities, Constraint, ProtectedChange, Sensitivities};
 use crate::error::Result;
-use crate::fail;
+use crate::{err, fail};
 
 #[cfg(test)]
 mod test;
@@ -84,16 +98,18 @@ fn gaussian_sigma_squared_for_budget(l2_squared: &Rational, budget: &Budget) -> 
 }
 
 /// The discrete Laplace scale that makes an integer-valued query with L1 sensitivity `l1_sensitivity`
-/// ε-DP: `scale = l1_sensitivity / epsilon`, exactly.
+/// ε-DP: `scale = l1_sensitivity / epsilon`, exactly when it fits u128/u128, else rounded up.
 ///
 /// # Proof Definition
 /// For any `l1_sensitivity` and any `epsilon > 0`, returns `Ok(scale)` with `scale = l1_sensitivity/epsilon`
-/// exactly, or `Err(Overflow)` when that rational does not fit in u128/u128. Returns
+/// exactly when that rational fits u128/u128, otherwise the upper bound of
+/// [`Rational::div_round_up`] (`scale ≥ l1_sensitivity/epsilon`: more noise, still ε-DP), or
+/// `Err(Overflow)` when the quotient exceeds `u128::MAX`. Returns
 /// `Err(InvalidArgument)` naming the value when `epsilon == 0` (no finite scale achieves 0-DP).
 ///
 /// Relies on: adding discrete Laplace noise `P(x) ∝ exp(-|x|/b)` to an integer-valued query with L1
 /// sensitivity Δ₁ is (Δ₁/b)-DP (Ghosh, Roughgarden, Sundararajan 2009; Canonne, Kamath, Steinke 2020,
-/// Sec. 2), so `b = Δ₁/ε` gives exactly ε.
+/// Sec. 2), so `b = Δ₁/ε` gives exactly ε, and any `b ≥ Δ₁/ε` gives `Δ₁/b ≤ ε`.
 pub fn laplace_scale(l1_sensitivity: &Rational, epsilon: &Rational) -> Result<Rational> {
     if epsilon.is_zero() {
         fail!(
@@ -101,19 +117,31 @@ pub fn laplace_scale(l1_sensitivity: &Rational, epsilon: &Rational) -> Result<Ra
             "cannot answer a query with a budget of zero (epsilon = {epsilon})"
         );
     }
-    l1_sensitivity.checked_div(epsilon)
+    l1_sensitivity.div_round_up(epsilon)
+}
+
+/// A lower bound on `2ρ` that fits: exact when it fits, else [`Rational::mul_round_down`], and
+/// `u128::MAX` when `2ρ ≥ 2^128`; positive for every positive `rho` (`2ρ ≥ 2/(2^128 − 1) > 2^-127`).
+fn two_rho_round_down(rho: &Rational) -> Result<Rational> {
+    match rho.mul_round_down(&Rational::from_integer(2)) {
+        Err(crate::error::Error::Overflow(_)) => Ok(Rational::from_integer(u128::MAX)),
+        other => other,
+    }
 }
 
 /// The discrete Gaussian variance that makes an integer-valued query with squared L2 sensitivity
-/// `l2_squared` ρ-zCDP: `σ² = l2_squared / (2ρ)`, exactly.
+/// `l2_squared` ρ-zCDP: `σ² = l2_squared / (2ρ)`, exactly when it fits u128/u128, else rounded up.
 ///
 /// # Proof Definition
 /// For any `l2_squared` and any `rho > 0`, returns `Ok(sigma_squared)` with
-/// `sigma_squared = l2_squared / (2·rho)` exactly, or `Err(Overflow)` when it does not fit. Returns
+/// `sigma_squared = l2_squared / (2·rho)` exactly when it fits, otherwise an upper bound
+/// (`2ρ` rounded down by [`Rational::mul_round_down`], then the quotient rounded up by
+/// [`Rational::div_round_up`]), or `Err(Overflow)` when the bound exceeds `u128::MAX`. Returns
 /// `Err(InvalidArgument)` naming the value when `rho == 0`.
 ///
 /// Relies on: adding discrete Gaussian noise `P(x) ∝ exp(-x²/(2σ²))` to an integer-valued query with L2
-/// sensitivity Δ₂ is (Δ₂²/(2σ²))-zCDP (Canonne, Kamath, Steinke 2020, Theorem 14).
+/// sensitivity Δ₂ is (Δ₂²/(2σ²))-zCDP (Canonne, Kamath, Steinke 2020, Theorem 14); a larger σ² gives a
+/// smaller ρ.
 pub fn gaussian_sigma_squared(l2_squared: &Rational, rho: &Rational) -> Result<Rational> {
     if rho.is_zero() {
         fail!(
@@ -121,7 +149,7 @@ pub fn gaussian_sigma_squared(l2_squared: &Rational, rho: &Rational) -> Result<R
             "cannot answer a query with a budget of zero (rho = {rho})"
         );
     }
-    l2_squared.checked_div(&rho.checked_mul_integer(2)?)
+    l2_squared.div_round_up(&two_rho_round_down(rho)?)
 }
 
 /// The ε a discrete Laplace mechanism with `scale` costs on a query with L1 sensitivity `l1_sensitivity`.
@@ -161,12 +189,14 @@ pub fn laplace_rho(l1_sensitivity: &Rational, scale: &Rational) -> Result<Ration
 ///
 /// # Proof Definition
 /// For any `l1_sensitivity` and `rho > 0`, returns `Ok(scale)` such that
-/// `laplace_rho(l1_sensitivity, scale) <= rho` holds exactly, or `Err(Overflow)`. Returns
+/// `laplace_rho(l1_sensitivity, scale) <= rho` holds exactly, or `Err(Overflow)` when the scale exceeds
+/// `u128::MAX`. Returns
 /// `Err(InvalidArgument)` when `rho == 0` or when `rho` is so small that the lower bound on `sqrt(2ρ)`
 /// is zero.
 ///
-/// Relies on [`laplace_rho`]'s lemma and on [`Rational::sqrt_round_down`] returning `s <= sqrt(2ρ)`:
-/// then `(Δ₁/scale)²/2 = s²/2 <= ρ`.
+/// Relies on [`laplace_rho`]'s lemma, on [`Rational::mul_round_down`] returning `t <= 2ρ`, on
+/// [`Rational::sqrt_round_down`] returning `s <= sqrt(t)` and on [`Rational::div_round_up`] returning
+/// `scale >= Δ₁/s`: then `(Δ₁/scale)²/2 <= s²/2 <= t/2 <= ρ`.
 pub fn laplace_scale_for_rho(l1_sensitivity: &Rational, rho: &Rational) -> Result<Rational> {
     if rho.is_zero() {
         fail!(
@@ -174,14 +204,14 @@ pub fn laplace_scale_for_rho(l1_sensitivity: &Rational, rho: &Rational) -> Resul
             "cannot answer a query with a budget of zero (rho = {rho})"
         );
     }
-    let epsilon_lower_bound = rho.checked_mul_integer(2)?.sqrt_round_down()?;
+    let epsilon_lower_bound = two_rho_round_down(rho)?.sqrt_round_down()?;
     if epsilon_lower_bound.is_zero() {
         fail!(
             InvalidArgument,
             "rho ({rho}) is too small to calibrate a Laplace mechanism"
         );
     }
-    l1_sensitivity.checked_div(&epsilon_lower_bound)
+    l1_sensitivity.div_round_up(&epsilon_lower_bound)
 }
 
 /// The ρ a discrete Gaussian with variance `sigma_squared` costs on a query with squared L2 sensitivity
@@ -200,6 +230,66 @@ pub fn gaussian_rho(l2_squared: &Rational, sigma_squared: &Rational) -> Result<R
         );
     }
     l2_squared.checked_div(&sigma_squared.checked_mul_integer(2)?)
+}
+
+/// The largest discrete Laplace scale a count is calibrated to: 2^56 ≈ 7.2e16. A draw leaves the i64
+/// range with probability below 2·e^{−2^63/2^56} = 2·e^{−128}, and exceeds 2^62 in magnitude (so that
+/// count + noise could leave i64 for a count below 2^62) with probability below 2·e^{−64}.
+pub const MAX_LAPLACE_SCALE: u128 = 1 << 56;
+/// The largest discrete Gaussian σ² a count is calibrated to: 2^112, σ = 2^56 (the sampler's Laplace
+/// proposal then has scale ⌊σ⌋ + 1, with the bound of [`MAX_LAPLACE_SCALE`]).
+pub const MAX_GAUSSIAN_SIGMA_SQUARED: u128 = 1 << 112;
+
+/// The budget's value as the user reads it, e.g. "epsilon=1e-23" (the nearest double below the exact
+/// value, in scientific notation, plus the exact value when they differ).
+fn describe_budget_value(budget: &Budget) -> String {
+    let (setting, value) = match budget {
+        Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => ("epsilon", epsilon),
+        Budget::RhoZCDP { rho } => ("rho", rho),
+    };
+    match value.finite() {
+        Some(exact) => {
+            let shown = exact.to_f64_round_down();
+            if Rational::from_f64_exact(shown, setting).ok() == Some(exact) {
+                format!("{setting}={shown:e}")
+            } else {
+                format!("{setting}={shown:e} (exactly {exact})")
+            }
+        }
+        None => format!("{setting}=inf"),
+    }
+}
+
+/// Err(InvalidArgument) for a noise parameter the samplers cannot draw i64 noise from (see the module
+/// doc): `parameter` is the calibrated value, or Err(Overflow) when it exceeds u128 even rounded up.
+fn drawable_parameter(
+    parameter: Result<Rational>,
+    limit: u128,
+    budget: &Budget,
+    what: &str,
+    sensitivity: &str,
+) -> Result<Rational> {
+    let too_large = |shown: String| {
+        let budget_value = describe_budget_value(budget);
+        let remedy = if matches!(budget, Budget::RhoZCDP { .. }) {
+            "rho"
+        } else {
+            "epsilon"
+        };
+        err!(
+            InvalidArgument,
+            "The noise scale for {budget_value} and {sensitivity} cannot be represented: the {what} \
+             would be {shown}, above the largest whose noise fits a 64-bit count ({limit_shown:.1e}). \
+             Use a larger {remedy}, or tighter constraints.",
+            limit_shown = limit as f64
+        )
+    };
+    match parameter {
+        Ok(value) if value <= Rational::from_integer(limit) => Ok(value),
+        Ok(value) => Err(too_large(format!("{:e}", value.to_f64_round_down()))),
+        Err(crate::error::Error::Overflow(_)) => Err(too_large("above 2^128".to_string())),
+        Err(other) => Err(other),
+    }
 }
 
 fn finite_budget_value(value: &ExtRational) -> Result<Rational> {
@@ -224,8 +314,10 @@ fn finite_budget_value(value: &ExtRational) -> Result<Rational> {
 ///   [`laplace_scale_for_rho`] (whose ρ cost `(Δ₁/scale)²/2` is at most ρ) under `RhoZCDP{ρ}`;
 /// * Gaussian (`Gaussian` or `Default` under `RhoZCDP{ρ}`): `Ok(DiscreteGaussian{σ² = Δ₂²/(2ρ)})`.
 ///
-/// Err(InvalidArgument) naming the value when ε or ρ is zero; Err(Overflow) when a parameter does
-/// not fit.
+/// Each parameter is exact when it fits u128/u128 and otherwise rounded up (more noise; see the module
+/// doc). Err(InvalidArgument) naming the value when ε or ρ is zero, and naming the budget value and the
+/// sensitivity when the parameter exceeds [`MAX_LAPLACE_SCALE`] / [`MAX_GAUSSIAN_SIGMA_SQUARED`] (its
+/// noise would not fit i64): never Err(Overflow).
 ///
 /// Relies on the lemmas of [`laplace_scale`], [`laplace_scale_for_rho`] and
 /// [`gaussian_sigma_squared`]; pure ε-DP implies (ε, δ)-DP for every δ ≥ 0.
@@ -243,7 +335,13 @@ pub fn noise_for_sensitivities(
     // the text form of a zero-parameter spec is refused at the JNI edge (privacy/text.rs).
     match family {
         NoiseFamily::Laplace => {
-            let scale = laplace_scale_for_budget(&sensitivities.l1, budget)?;
+            let scale = drawable_parameter(
+                laplace_scale_for_budget(&sensitivities.l1, budget),
+                MAX_LAPLACE_SCALE,
+                budget,
+                "Laplace scale",
+                &format!("L1 sensitivity {}", sensitivities.l1),
+            )?;
             Ok(if scale.is_zero() {
                 NoiseSpec::NoNoise
             } else {
@@ -251,8 +349,13 @@ pub fn noise_for_sensitivities(
             })
         }
         NoiseFamily::Gaussian => {
-            let sigma_squared =
-                gaussian_sigma_squared_for_budget(&sensitivities.l2_squared, budget)?;
+            let sigma_squared = drawable_parameter(
+                gaussian_sigma_squared_for_budget(&sensitivities.l2_squared, budget),
+                MAX_GAUSSIAN_SIGMA_SQUARED,
+                budget,
+                "Gaussian sigma squared",
+                &format!("squared L2 sensitivity {}", sensitivities.l2_squared),
+            )?;
             Ok(if sigma_squared.is_zero() {
                 NoiseSpec::NoNoise
             } else {
@@ -267,8 +370,9 @@ pub fn noise_for_sensitivities(
 ///
 /// # Proof Definition
 /// As [`noise_for_sensitivities`] with the count sensitivities of `change` under `constraints` and
-/// `groupby_columns` ([`count_sensitivities`]); additionally Err(InvalidArgument) when `AddRowsWithID`
-/// lacks a bounding constraint.
+/// `groupby_columns` ([`count_sensitivities`]); additionally Err(UnsupportedQuery) when `AddRowsWithID`
+/// lacks a bounding constraint, and Err(InvalidArgument) naming the bounds when a sensitivity does not
+/// fit u128 (e.g. `(g·r)²` for g·r ≥ 2^64): never Err(Overflow).
 pub fn count_noise(
     budget: &Budget,
     change: &ProtectedChange,
@@ -278,7 +382,15 @@ pub fn count_noise(
 ) -> Result<NoiseSpec> {
     // Sensitivities first, even for an infinite budget: a missing constraint is the user's error whatever
     // the budget, as in Tumult.
-    let sensitivities = count_sensitivities(change, constraints, groupby_columns)?;
+    let sensitivities =
+        count_sensitivities(change, constraints, groupby_columns).map_err(|e| match e {
+            crate::error::Error::Overflow(detail) => err!(
+                InvalidArgument,
+                "The sensitivity of this count cannot be represented ({detail}). Use smaller \
+                 constraint bounds."
+            ),
+            other => other,
+        })?;
     noise_for_sensitivities(budget, &sensitivities, mechanism)
 }
 

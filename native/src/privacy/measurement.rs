@@ -50,8 +50,9 @@ pub struct PlannedMeasure {
 /// For `count`: one measure (index 0, "count") whose noise is [`count_noise`] of the request's budget,
 /// change, constraints, groupby columns and mechanism, spending the whole budget. Errors as
 /// [`count_noise`]: Err(UnsupportedQuery) with Tumult's message when an `AddRowsWithID` table has no
-/// usable constraint; Err(InvalidArgument) for Gaussian noise under a DP budget, zero bounds or a zero
-/// budget; Err(Overflow) when a noise parameter does not fit.
+/// usable constraint; Err(InvalidArgument) for Gaussian noise under a DP budget, zero bounds, a zero
+/// budget, or a noise parameter or sensitivity too large to represent or to draw i64 noise from (naming
+/// the budget value; see `calibration`'s module doc). Never Err(Overflow) for a valid budget.
 pub fn plan_measurement(request: &MeasurementRequest) -> Result<Vec<PlannedMeasure>> {
     match request.aggregation {
         Aggregation::Count => {

@@ -466,6 +466,128 @@ impl Rational {
     }
 }
 
+/// A 256-bit unsigned integer as `(high, low)` 128-bit halves; tuple order is numeric order.
+type Wide = (u128, u128);
+
+fn wide_sub(a: Wide, b: Wide) -> Wide {
+    let (low, borrow) = a.1.overflowing_sub(b.1);
+    (a.0 - b.0 - u128::from(borrow), low)
+}
+
+/// `2r + bit` reduced modulo `d` by one subtraction, for `r < d`: the next step of binary long division.
+/// Returns the quotient bit. Written so nothing exceeds 256 bits (`r >= d − r` instead of `2r >= d`).
+fn wide_division_step(r: &mut Wide, d: Wide, bit: bool) -> bool {
+    let gap = wide_sub(d, *r);
+    if *r >= gap {
+        // 2r + bit − d = r − (d − r) + bit < d.
+        *r = wide_sub(*r, gap);
+        if bit {
+            *r = if r.1 == u128::MAX {
+                (r.0 + 1, 0)
+            } else {
+                (r.0, r.1 + 1)
+            };
+        }
+        true
+    } else {
+        // 2r < d, so 2r + bit <= d fits.
+        *r = ((r.0 << 1) | (r.1 >> 127), (r.1 << 1) | u128::from(bit));
+        if *r >= d {
+            *r = wide_sub(*r, d);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The best bound `c/2^k` on `n/d` (`d > 0`; 256-bit operands) with `c` a u128 and `k <= 127` as large as
+/// fits: `c = ceil(n·2^k/d)` (`round_up`) or `floor(n·2^k/d)`, so the bound is within 2^-k of the value.
+/// `None` when even `k = 0` does not fit (the bound is at least 2^128).
+fn dyadic_bound(n: Wide, d: Wide, round_up: bool) -> Option<Rational> {
+    let mut remainder: Wide = (0, 0);
+    let mut quotient: Wide = (0, 0);
+    for index in (0..256u32).rev() {
+        let bit = if index >= 128 {
+            (n.0 >> (index - 128)) & 1 == 1
+        } else {
+            (n.1 >> index) & 1 == 1
+        };
+        let q_bit = wide_division_step(&mut remainder, d, bit);
+        quotient = (
+            (quotient.0 << 1) | (quotient.1 >> 127),
+            (quotient.1 << 1) | u128::from(q_bit),
+        );
+    }
+    if quotient.0 != 0 {
+        return None;
+    }
+    let bound_at = |scaled: u128, remainder: Wide| -> Option<u128> {
+        if round_up && remainder != (0, 0) {
+            scaled.checked_add(1)
+        } else {
+            Some(scaled)
+        }
+    };
+    let mut scaled = quotient.1;
+    let mut best = (bound_at(scaled, remainder)?, 0u32);
+    for shift in 1..=127u32 {
+        let bit = wide_division_step(&mut remainder, d, false);
+        let Some(next) = scaled
+            .checked_mul(2)
+            .and_then(|doubled| doubled.checked_add(u128::from(bit)))
+        else {
+            break;
+        };
+        scaled = next;
+        match bound_at(scaled, remainder) {
+            Some(bound) => best = (bound, shift),
+            None => break,
+        }
+    }
+    Some(Rational::reduced(best.0, 1u128 << best.1))
+}
+
+impl Rational {
+    /// An upper bound on `self / o` that fits u128/u128: the exact quotient when it fits, otherwise
+    /// `ceil(self/o · 2^k)/2^k` for the largest `k <= 127` for which the numerator fits (above the exact
+    /// quotient by less than 2^-k). Use it where a larger value is the safe side (a noise scale).
+    /// Err(InvalidArgument) when `o` is zero; Err(Overflow) when the quotient exceeds `u128::MAX`.
+    pub fn div_round_up(&self, o: &Self) -> Result<Self> {
+        match self.checked_div(o) {
+            Err(crate::error::Error::Overflow(_)) => {}
+            other => return other,
+        }
+        let numerator = widening_mul(self.num, o.den);
+        let denominator = widening_mul(self.den, o.num);
+        dyadic_bound(numerator, denominator, true).ok_or_else(|| {
+            err!(
+                Overflow,
+                "rational division {self} / {o} exceeds the largest u128"
+            )
+        })
+    }
+
+    /// A lower bound on `self · o` that fits u128/u128: the exact product when it fits, otherwise
+    /// `floor(self·o · 2^k)/2^k` for the largest `k <= 127` for which the numerator fits (below the exact
+    /// product by less than 2^-k). Use it where a smaller value is the safe side (a budget).
+    /// Err(Overflow) when the product is at least 2^128.
+    pub fn mul_round_down(&self, o: &Self) -> Result<Self> {
+        match self.checked_mul(o) {
+            Err(crate::error::Error::Overflow(_)) => {}
+            other => return other,
+        }
+        let numerator = widening_mul(self.num, o.num);
+        let denominator = widening_mul(self.den, o.den);
+        dyadic_bound(numerator, denominator, false).ok_or_else(|| {
+            err!(
+                Overflow,
+                "rational multiplication {self} * {o} exceeds the largest u128"
+            )
+        })
+    }
+}
+
 impl Rational {
     /// `⌊log2(self)⌋`, exactly. Err(InvalidArgument) when `self == 0`.
     ///

@@ -285,19 +285,35 @@ fn grouped_rows_sensitivities(
     rows_per_group: u64,
     groupby_columns: &[String],
 ) -> Result<Sensitivities> {
-    let groups = Rational::from_integer(u128::from(groups));
-    let rows_per_group = Rational::from_integer(u128::from(rows_per_group));
-    let rows = groups.checked_mul(&rows_per_group)?;
+    let (l1, l2_squared) = grouped_rows_bounds(column, groups, rows_per_group, groupby_columns);
+    let Some(l2_squared) = l2_squared else {
+        fail!(
+            Overflow,
+            "the squared L2 sensitivity of {groups} groups of {rows_per_group} rows on {column} \
+             exceeds u128"
+        );
+    };
+    Ok(Sensitivities { l1, l2_squared })
+}
+
+/// (L1, L2²) of [`grouped_rows_sensitivities`], L2² `None` when it exceeds u128 (L1 = g·r always fits).
+fn grouped_rows_bounds(
+    column: &str,
+    groups: u64,
+    rows_per_group: u64,
+    groupby_columns: &[String],
+) -> (Rational, Option<Rational>) {
+    let rows = u128::from(groups) * u128::from(rows_per_group);
     let is_grouped_on = groupby_columns.iter().any(|grouped| grouped == column);
     let l2_squared = if is_grouped_on {
-        groups.checked_mul(&rows_per_group.checked_square()?)?
+        u128::from(rows_per_group).checked_mul(rows)
     } else {
-        rows.checked_square()?
+        rows.checked_mul(rows)
     };
-    Ok(Sensitivities {
-        l1: rows,
-        l2_squared,
-    })
+    (
+        Rational::from_integer(rows),
+        l2_squared.map(Rational::from_integer),
+    )
 }
 
 /// The smallest `MaxRowsPerID` bound among `constraints` (every enforced bound holds, so the smallest does).
@@ -347,26 +363,34 @@ fn id_count_sensitivities(
     if let Some(zero) = constraints.iter().find(|constraint| constraint.max() == 0) {
         fail!(InvalidArgument, "{} must be positive", zero.describe());
     }
-    let mut candidates = Vec::new();
+    // (L1, L2²) per usable constraint; L2² is None when it exceeds u128 (then it is larger than every
+    // candidate that fits, and only matters, as an error, when no other candidate bounds L2²).
+    let mut candidates: Vec<(Rational, Option<Rational>)> = Vec::new();
     if let Some(rows) = smallest_max_rows_per_id(constraints) {
-        let rows = Rational::from_integer(u128::from(rows));
-        candidates.push(Sensitivities {
-            l1: rows,
-            l2_squared: rows.checked_square()?,
-        });
+        let rows = u128::from(rows);
+        // rows < 2^64, so rows² fits.
+        candidates.push((
+            Rational::from_integer(rows),
+            Some(Rational::from_integer(rows * rows)),
+        ));
     }
+    let mut too_large_l2 = None;
     for (column, groups, rows_per_group) in paired_group_bounds(constraints) {
-        candidates.push(grouped_rows_sensitivities(
-            column,
-            groups,
-            rows_per_group,
-            groupby_columns,
-        )?);
+        let bounds = grouped_rows_bounds(column, groups, rows_per_group, groupby_columns);
+        if bounds.1.is_none() {
+            too_large_l2.get_or_insert((column, groups, rows_per_group));
+        }
+        candidates.push(bounds);
     }
-    let l1 = candidates.iter().map(|s| s.l1).min();
-    let l2_squared = candidates.iter().map(|s| s.l2_squared).min();
-    match (l1, l2_squared) {
-        (Some(l1), Some(l2_squared)) => Ok(Sensitivities { l1, l2_squared }),
+    let l1 = candidates.iter().map(|(l1, _)| *l1).min();
+    let l2_squared = candidates.iter().filter_map(|(_, l2)| *l2).min();
+    match (l1, l2_squared, too_large_l2) {
+        (Some(l1), Some(l2_squared), _) => Ok(Sensitivities { l1, l2_squared }),
+        (Some(_), None, Some((column, groups, rows_per_group))) => fail!(
+            Overflow,
+            "the squared L2 sensitivity of {groups} groups of {rows_per_group} rows on {column} \
+             exceeds u128"
+        ),
         // Usable: MaxRowsPerID, or MaxGroupsPerID and MaxRowsPerGroupPerID on the same grouping column.
         _ => fail!(UnsupportedQuery, "{MISSING_ID_CONSTRAINT_MESSAGE}"),
     }

@@ -85,6 +85,18 @@ fn exact_from_double_is_exact_and_infinity_is_inf() {
 }
 
 #[test]
+fn exact_from_double_refuses_a_double_without_an_exact_form_as_invalid_argument() {
+    for value in [1e-23, 1e-30, 5e-324, f64::MAX, 1e39] {
+        let result = exact_from_double(value, "epsilon");
+        assert!(
+            is_invalid_argument_containing(&result, &format!("epsilon ({value:?})")),
+            "{value}: {result:?}"
+        );
+    }
+    assert!(exact_from_double(Rational::LARGEST_F64, "epsilon").is_ok());
+}
+
+#[test]
 fn exact_from_double_rejects_nan_and_negative_values_naming_the_setting() {
     for bad_value in [f64::NAN, -1.0, f64::NEG_INFINITY] {
         let result = exact_from_double(bad_value, "epsilon");
@@ -491,4 +503,183 @@ fn truncation_through_the_edge_ops() {
         &truncation_finish(handle),
         "unknown truncation handle"
     ));
+}
+
+// ----- valid budgets at the edge of u128/u128 never give Err(Overflow) (an ArithmeticException) -----
+
+/// The budget text of a user's double (as `budgetFromDoubles`) for kind "pure", "approx" (δ = 1e-6) or "zcdp".
+fn user_budget(kind: &str, value: f64) -> String {
+    budget_from_doubles(kind, value, 1e-6).unwrap()
+}
+
+fn count_request(budget: &str, change: &str, constraints: &str, mechanism: &str) -> String {
+    format!(
+        "aggregation=count\nbudget={budget}\nchange={change}\nconstraints={constraints}\n\
+         groupby=1:c\nmechanism={mechanism}"
+    )
+}
+
+const EXTREME_DOUBLES: [f64; 7] = [
+    1e-23,
+    1e-30,
+    f64::MIN_POSITIVE,
+    5e-324,
+    1.0,
+    1e30,
+    Rational::LARGEST_F64,
+];
+
+#[test]
+fn plan_measurement_never_overflows_for_a_valid_budget() {
+    let huge = u64::MAX;
+    let tables = [
+        ("AddRowsWithID".to_string(), "MaxRowsPerID:20".to_string()),
+        ("AddRowsWithID".to_string(), format!("MaxRowsPerID:{huge}")),
+        (
+            "AddRowsWithID".to_string(),
+            format!("MaxRowsPerID:{}", huge - 1),
+        ),
+        (format!("AddMaxRows:{huge}"), String::new()),
+        (
+            format!("AddMaxRowsInMaxGroups:{huge}:{huge}:1:c"),
+            String::new(),
+        ),
+        (
+            "AddRowsWithID".to_string(),
+            format!("MaxGroupsPerID:{huge}:1:c;MaxRowsPerGroupPerID:{huge}:1:c"),
+        ),
+        (
+            "AddRowsWithID".to_string(),
+            format!("MaxRowsPerID:3;MaxGroupsPerID:{huge}:1:d;MaxRowsPerGroupPerID:{huge}:1:d"),
+        ),
+    ];
+    for kind in ["pure", "approx", "zcdp"] {
+        for value in EXTREME_DOUBLES {
+            let budget = user_budget(kind, value);
+            for (change, constraints) in &tables {
+                for mechanism in ["default", "laplace", "gaussian"] {
+                    let request = count_request(&budget, change, constraints, mechanism);
+                    match plan_measurement_text(&request) {
+                        Ok(plan) => {
+                            let noise = plan.split(";noise=").nth(1).unwrap();
+                            let parameter = noise.split(';').next().unwrap();
+                            let value = parameter.split(':').nth(1).unwrap();
+                            let exact = crate::privacy::text::parse_number(value).unwrap();
+                            let limit = if parameter.starts_with("laplace") {
+                                1u128 << 56
+                            } else {
+                                1u128 << 112
+                            };
+                            assert!(
+                                exact <= crate::privacy::ExtRational::from_integer(limit),
+                                "{request}\n-> {plan}"
+                            );
+                        }
+                        Err(Error::InvalidArgument(message)) => assert!(
+                            message.starts_with("Gaussian noise is only supported")
+                                || message.contains("budget of zero")
+                                || message.starts_with("The sensitivity of this count")
+                                // A large budget always gets drawable noise for these sensitivities.
+                                || (value < 1e30 && message.starts_with("The noise scale for")),
+                            "{request}\n-> {message}"
+                        ),
+                        Err(other) => panic!("{request}\n-> {other:?}"),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_tiny_epsilon_is_refused_naming_the_budget_and_the_sensitivity() {
+    for (kind, value) in [("pure", 1e-23), ("approx", 1e-23), ("pure", 1e-30)] {
+        let budget = user_budget(kind, value);
+        let result = plan_measurement_text(&count_request(
+            &budget,
+            "AddRowsWithID",
+            "MaxRowsPerID:20",
+            "default",
+        ));
+        let Err(Error::InvalidArgument(message)) = result else {
+            panic!("{result:?}");
+        };
+        assert!(
+            message.starts_with("The noise scale for epsilon="),
+            "{message}"
+        );
+        assert!(message.contains("L1 sensitivity 20"), "{message}");
+        assert!(message.contains("Use a larger epsilon"), "{message}");
+    }
+}
+
+#[test]
+fn a_tiny_rho_still_runs_where_the_noise_fits_and_is_refused_where_it_does_not() {
+    // ρ = 1e-23, Δ₂² = 400: σ² ≈ 2e25 < 2^112, and the Laplace scale under ρ ≈ 4.5e12 < 2^56.
+    let budget = user_budget("zcdp", 1e-23);
+    for mechanism in ["default", "laplace"] {
+        let plan = plan_measurement_text(&count_request(
+            &budget,
+            "AddRowsWithID",
+            "MaxRowsPerID:20",
+            mechanism,
+        ));
+        assert!(plan.is_ok(), "{mechanism}: {plan:?}");
+    }
+    // ρ = 1e-37 (just above 2^-127): σ² ≈ 2e39 would not even fit u128.
+    let Err(Error::InvalidArgument(message)) = plan_measurement_text(&count_request(
+        &user_budget("zcdp", 1e-37),
+        "AddRowsWithID",
+        "MaxRowsPerID:20",
+        "default",
+    )) else {
+        panic!()
+    };
+    assert!(message.starts_with("The noise scale for rho="), "{message}");
+    assert!(message.contains("Use a larger rho"), "{message}");
+    assert!(message.contains("would be above 2^128"), "{message}");
+    // Below 2^-127 (e.g. the smallest positive double) a budget rounds down to zero: refused as such.
+    let zero = plan_measurement_text(&count_request(
+        &user_budget("zcdp", f64::MIN_POSITIVE),
+        "AddRowsWithID",
+        "MaxRowsPerID:20",
+        "default",
+    ));
+    assert!(
+        is_invalid_argument_containing(&zero, "budget of zero"),
+        "{zero:?}"
+    );
+}
+
+#[test]
+fn budget_edge_ops_never_overflow_for_valid_doubles() {
+    for kind in ["pure", "approx", "zcdp"] {
+        let budgets: Vec<String> = EXTREME_DOUBLES
+            .iter()
+            .chain([f64::INFINITY, 0.0].iter())
+            .map(|&value| user_budget(kind, value))
+            .collect();
+        for remaining in &budgets {
+            for round_up in [false, true] {
+                assert!(
+                    budget_to_doubles(remaining, round_up).is_ok(),
+                    "{remaining}"
+                );
+            }
+            for requested in &budgets {
+                match budget_charge(remaining, requested) {
+                    Ok(charged) => {
+                        let left = budget_subtract(remaining, &charged);
+                        assert!(left.is_ok(), "{remaining} - {charged}: {left:?}");
+                    }
+                    Err(Error::InsufficientBudget(_)) => {}
+                    Err(other) => panic!("charge {requested} of {remaining}: {other:?}"),
+                }
+            }
+        }
+    }
+    // Mixed denominators near 2^128: the exact difference does not fit, the rounded one does.
+    let remaining = "pure:340282366920938463463374607431768211455/7";
+    let charged = "pure:1/340282366920938463463374607431768211453";
+    assert!(budget_subtract(remaining, charged).is_ok());
 }

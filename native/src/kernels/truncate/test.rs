@@ -369,6 +369,15 @@ fn bad_schemas_are_invalid_argument_naming_the_column() {
 
 /// The reference: straightforward per-ID sorting and filtering, written without the kernel's helpers.
 fn reference(constraints: &str, rows: &[InputRow]) -> BTreeMap<Option<i64>, i64> {
+    let mut counts = BTreeMap::new();
+    for r in reference_kept(constraints, rows) {
+        *counts.entry(r.2).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The rows the reference keeps, per ID in row-key order, IDs in byte order.
+fn reference_kept(constraints: &str, rows: &[InputRow]) -> Vec<InputRow> {
     let constraints = parse_constraints(constraints).unwrap();
     let columns = distinct_grouping_columns(&constraints);
     let mut by_id: BTreeMap<Vec<u8>, Vec<InputRow>> = BTreeMap::new();
@@ -387,7 +396,7 @@ fn reference(constraints: &str, rows: &[InputRow]) -> BTreeMap<Option<i64>, i64>
                 .collect::<Vec<_>>(),
         )
     };
-    let mut counts = BTreeMap::new();
+    let mut kept = Vec::new();
     for (_, mut id_rows) in by_id {
         id_rows.sort_by_key(|r| row_key(r));
         for constraint in &constraints {
@@ -426,11 +435,9 @@ fn reference(constraints: &str, rows: &[InputRow]) -> BTreeMap<Option<i64>, i64>
                 }
             };
         }
-        for r in id_rows {
-            *counts.entry(r.2).or_insert(0) += 1;
-        }
+        kept.extend(id_rows);
     }
-    counts
+    kept
 }
 
 fn random_rows(rng: &mut ChaCha8Rng, count: usize, grouping_columns: usize) -> Vec<InputRow> {
@@ -464,7 +471,7 @@ fn shuffle<T>(rng: &mut ChaCha8Rng, items: &mut [T]) {
 }
 
 /// Splits `rows` into batches of random sizes (some empty).
-fn random_batches(rng: &mut ChaCha8Rng, rows: &[InputRow]) -> Vec<Vec<InputRow>> {
+fn random_batches<T: Clone>(rng: &mut ChaCha8Rng, rows: &[T]) -> Vec<Vec<T>> {
     let mut batches = Vec::new();
     let mut rest = rows;
     while !rest.is_empty() {
@@ -669,4 +676,444 @@ fn throughput_of_max_rows_per_id_and_of_the_group_pair() {
             output.num_rows()
         );
     }
+}
+
+#[test]
+fn id_table_compares_bytes_inline_in_the_arena_and_along_hash_chains() {
+    let long_a = [7u8; 40];
+    let mut long_b = [7u8; 40];
+    long_b[39] = 8; // same 16-byte prefix as long_a
+    let ids: [&[u8]; 7] = [b"", b"a", &[1; 16], &[1; 17], &long_a, &long_b, &[1; 15]];
+    for same_hash in [false, true] {
+        let mut table = IdTable::default();
+        let number = |table: &mut IdTable, id: &[u8]| {
+            if same_hash {
+                // Every ID collides: all but the latest are found along the chain.
+                table.number_with_hash(42, id)
+            } else {
+                table.number(id)
+            }
+        };
+        for (expected, id) in ids.iter().enumerate() {
+            assert_eq!(number(&mut table, id), (expected, true), "{id:?}");
+        }
+        for (expected, id) in ids.iter().enumerate().rev() {
+            assert_eq!(number(&mut table, id), (expected, false), "{id:?}");
+        }
+        for (expected, id) in ids.iter().enumerate() {
+            assert_eq!(IdTable::bytes(&table.arena, &table.ends, expected), *id);
+        }
+    }
+}
+
+/// An input row with its measure values: `value_0` Int64 and `value_1` Float64.
+type ValuedRow = (InputRow, Option<i64>, Option<f64>);
+
+fn valued(input: InputRow, int: Option<i64>, float: Option<f64>) -> ValuedRow {
+    (input, int, float)
+}
+
+const KINDS: [ValueKind; 2] = [ValueKind::Int64, ValueKind::Float64];
+
+/// A batch of `rows` with the columns `value_0` Int64 and `value_1` Float64 at the end; without `id`
+/// and `row_hash` when `with_id` is false (a table without constraints).
+fn valued_batch(rows: &[ValuedRow], grouping_columns: usize, with_id: bool) -> RecordBatch {
+    let plain: Vec<InputRow> = rows.iter().map(|r| r.0.clone()).collect();
+    let mut base = batch_of(&plain, grouping_columns);
+    if !with_id {
+        base = base.project(&[2]).unwrap();
+    }
+    let mut fields = base.schema().fields().to_vec();
+    fields.push(Arc::new(Field::new(value_column(0), DataType::Int64, true)));
+    fields.push(Arc::new(Field::new(
+        value_column(1),
+        DataType::Float64,
+        true,
+    )));
+    let mut columns = base.columns().to_vec();
+    columns.push(Arc::new(rows.iter().map(|r| r.1).collect::<Int64Array>()));
+    columns.push(Arc::new(rows.iter().map(|r| r.2).collect::<Float64Array>()));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap()
+}
+
+/// Per fp: (count, sum_0, nonnull_0, the bits of sum_1, nonnull_1).
+type Totals = BTreeMap<Option<i64>, (i64, i64, i64, u64, i64)>;
+
+fn totals_of(output: &RecordBatch) -> Totals {
+    assert_eq!(output.schema(), output_schema_for(&KINDS));
+    let int64 = |index: usize| output.column(index).as_primitive::<Int64Type>();
+    let float_sums = output.column(4).as_primitive::<Float64Type>();
+    let mut by_fp = BTreeMap::new();
+    for index in 0..output.num_rows() {
+        let fp = int64(0).is_valid(index).then(|| int64(0).value(index));
+        for column in 1..output.num_columns() {
+            assert!(
+                output.column(column).is_valid(index),
+                "null in column {column}"
+            );
+        }
+        let totals = (
+            int64(1).value(index),
+            int64(2).value(index),
+            int64(3).value(index),
+            float_sums.value(index).to_bits(),
+            int64(5).value(index),
+        );
+        assert!(by_fp.insert(fp, totals).is_none(), "fp twice");
+    }
+    by_fp
+}
+
+fn try_truncate_valued(constraints: &str, batches: &[Vec<ValuedRow>]) -> Result<Totals> {
+    let mut state = state_for(constraints);
+    let grouping_columns = state.grouping_columns.len();
+    for rows in batches {
+        let batch = valued_batch(rows, grouping_columns, !constraints.is_empty());
+        state.offer(&batch.schema(), &[batch])?;
+    }
+    Ok(totals_of(&state.finish()?))
+}
+
+fn truncate_valued(constraints: &str, rows: &[ValuedRow]) -> Totals {
+    try_truncate_valued(constraints, &[rows.to_vec()]).unwrap()
+}
+
+/// The totals of one fp: (count, sum_0, nonnull_0, sum_1, nonnull_1).
+type FpTotal = (i64, i64, i64, f64, i64);
+
+fn totals(entries: &[(Option<i64>, FpTotal)]) -> Totals {
+    entries
+        .iter()
+        .map(|&(fp, (count, sum, nonnull, float_sum, float_nonnull))| {
+            (
+                fp,
+                (count, sum, nonnull, float_sum.to_bits(), float_nonnull),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kept_rows_carry_their_values_through_each_constraint_kind() {
+    // MaxRowsPerID (the bounded heap, no grouping columns).
+    let rows = vec![
+        valued(row("a", 5, Some(1), &[]), Some(500), Some(5.5)),
+        valued(row("a", 1, Some(1), &[]), Some(100), None),
+        valued(row("a", 3, Some(2), &[]), Some(300), Some(3.5)),
+        valued(row("a", 2, Some(1), &[]), None, Some(2.25)),
+        valued(row("b", 9, Some(2), &[]), Some(900), Some(9.0)),
+        valued(row("b", -4, None, &[]), Some(-40), Some(-4.0)),
+        valued(row("c", 0, Some(7), &[]), None, None),
+    ];
+    // a keeps hashes 1 and 2 (fp 1), dropping 500 / 5.5 and fp 2's 300 / 3.5; b keeps both; c keeps
+    // its row of nulls (sums 0, nothing non-null).
+    let expected = totals(&[
+        (None, (1, -40, 1, -4.0, 1)),
+        (Some(1), (2, 100, 1, 2.25, 1)),
+        (Some(2), (1, 900, 1, 9.0, 1)),
+        (Some(7), (1, 0, 0, 0.0, 0)),
+    ]);
+    assert_eq!(truncate_valued("MaxRowsPerID:2", &rows), expected);
+    assert_eq!(
+        truncate_valued("MaxRowsPerID:3;MaxRowsPerID:2", &rows),
+        expected
+    );
+    // Grouping constraints: x (group hash 5) and y (group hash 1).
+    let rows = vec![
+        valued(row("a", 1, Some(1), &[("x", 5)]), Some(10), Some(1.0)),
+        valued(row("a", 2, Some(1), &[("y", 1)]), Some(20), Some(2.0)),
+        valued(row("a", 3, Some(1), &[("y", 1)]), None, Some(4.0)),
+        valued(row("b", 4, Some(2), &[("x", 5)]), Some(-7), Some(-0.5)),
+    ];
+    // MaxGroupsPerID keeps y: 20 and 2.0 + 4.0.
+    assert_eq!(
+        truncate_valued("MaxGroupsPerID:1:1:c", &rows),
+        totals(&[
+            (Some(1), (2, 20, 1, 6.0, 2)),
+            (Some(2), (1, -7, 1, -0.5, 1))
+        ])
+    );
+    // MaxRowsPerGroupPerID keeps the smallest row of x and of y: 10 + 20, 1.0 + 2.0.
+    assert_eq!(
+        truncate_valued("MaxRowsPerGroupPerID:1:1:c", &rows),
+        totals(&[
+            (Some(1), (2, 30, 2, 3.0, 2)),
+            (Some(2), (1, -7, 1, -0.5, 1))
+        ])
+    );
+    // A MaxRowsPerID after a grouping constraint (applied at finish): the smallest row, 10 and 1.0.
+    assert_eq!(
+        truncate_valued("MaxGroupsPerID:2:1:c;MaxRowsPerID:1", &rows),
+        totals(&[
+            (Some(1), (1, 10, 1, 1.0, 1)),
+            (Some(2), (1, -7, 1, -0.5, 1))
+        ])
+    );
+    // A leading MaxRowsPerID with grouping columns (the bounded heap of full rows), then per group.
+    assert_eq!(
+        truncate_valued("MaxRowsPerID:2;MaxRowsPerGroupPerID:1:1:c", &rows),
+        totals(&[
+            (Some(1), (2, 30, 2, 3.0, 2)),
+            (Some(2), (1, -7, 1, -0.5, 1))
+        ])
+    );
+}
+
+#[test]
+fn value_columns_on_a_table_without_constraints_are_summed_per_fp() {
+    let rows = vec![
+        valued(row("", 0, Some(1), &[]), Some(3), Some(0.25)),
+        valued(row("", 0, Some(1), &[]), None, Some(0.5)),
+        valued(row("", 0, None, &[]), Some(-3), None),
+        valued(row("", 0, Some(1), &[]), Some(4), None),
+    ];
+    assert_eq!(
+        truncate_valued("", &rows),
+        totals(&[(None, (1, -3, 1, 0.0, 0)), (Some(1), (3, 7, 2, 0.75, 2))])
+    );
+    // The first offer fixes the output schema, even with no batches.
+    let mut state = state_for("");
+    let schema = valued_batch(&rows, 0, false).schema();
+    state.offer(&schema, &[]).unwrap();
+    let output = state.finish().unwrap();
+    assert_eq!(output.schema(), output_schema_for(&KINDS));
+    assert_eq!(output.num_rows(), 0);
+    // Without value columns the output is exactly fp, count.
+    let mut state = state_for("MaxRowsPerID:1");
+    let batch = batch_of(&[row("a", 1, Some(1), &[])], 0);
+    state.offer(&batch.schema(), &[batch]).unwrap();
+    assert_eq!(state.finish().unwrap().schema(), output_schema());
+}
+
+#[test]
+fn int64_sums_overflow_as_an_error_naming_the_column_whatever_the_order() {
+    let max = valued(row("a", 1, Some(1), &[]), Some(i64::MAX), Some(1.0));
+    let one = valued(row("b", 2, Some(1), &[]), Some(1), Some(1.0));
+    let minus_one = valued(row("c", 3, Some(1), &[]), Some(-1), Some(1.0));
+    for constraints in ["", "MaxRowsPerID:1", "MaxGroupsPerID:1:1:c"] {
+        let group = |r: &ValuedRow| {
+            let mut r = r.clone();
+            if constraints.contains(":c") {
+                r.0 .3 = vec![(b"x".to_vec(), 1)];
+            }
+            r
+        };
+        let (max, one, minus_one) = (group(&max), group(&one), group(&minus_one));
+        match try_truncate_valued(constraints, &[vec![one.clone(), max.clone()]]) {
+            Err(Error::Overflow(message)) => {
+                assert!(message.contains("'value_0'"), "{message}")
+            }
+            other => panic!("{constraints}: expected Overflow, got {other:?}"),
+        }
+        // The exact total decides, not the order: MAX + 1 - 1 fits whichever comes first.
+        for batches in [
+            vec![vec![max.clone(), one.clone(), minus_one.clone()]],
+            vec![
+                vec![one.clone()],
+                vec![max.clone()],
+                vec![minus_one.clone()],
+            ],
+        ] {
+            let output = try_truncate_valued(constraints, &batches).unwrap();
+            assert_eq!(output[&Some(1)].1, i64::MAX, "{constraints}");
+        }
+    }
+    // A dropped row's value is not summed: no overflow.
+    let dropped = valued(row("a", 9, Some(1), &[]), Some(1), None);
+    let output = truncate_valued("MaxRowsPerID:1", &[max.clone(), max.clone(), dropped]);
+    assert_eq!(output[&Some(1)], (1, i64::MAX, 1, 1f64.to_bits(), 1));
+}
+
+#[test]
+fn float64_sums_do_not_depend_on_the_order_of_rows_and_batches() {
+    let mut rng = ChaCha8Rng::seed_from_u64(64);
+    let magnitudes = [1e16, 1.0, -1e16, 0.1, -3.3e-5, 7.0e10, -0.0];
+    for constraints in ["", "MaxRowsPerID:1000", "MaxRowsPerGroupPerID:1000:1:c"] {
+        let mut rows: Vec<ValuedRow> = (0..200)
+            .map(|index| {
+                let groups: &[(&str, i64)] = if constraints.contains(":c") {
+                    &[("x", 1)]
+                } else {
+                    &[]
+                };
+                let float = magnitudes[(rng.next_u32() as usize) % magnitudes.len()]
+                    * f64::from(1 + rng.next_u32() % 1000);
+                valued(
+                    row(&format!("id{}", index % 3), index, Some(index % 2), groups),
+                    None,
+                    Some(float),
+                )
+            })
+            .collect();
+        let expected = try_truncate_valued(constraints, &[rows.clone()]).unwrap();
+        // The rows are such that the naive sum in arrival order does depend on the order.
+        let mut naive_sums = std::collections::BTreeSet::new();
+        for _ in 0..20 {
+            shuffle(&mut rng, &mut rows);
+            naive_sums.insert(rows.iter().fold(0.0, |sum, r| sum + r.2.unwrap()).to_bits());
+            let mut batches = random_batches(&mut rng, &rows);
+            shuffle(&mut rng, &mut batches);
+            assert_eq!(
+                try_truncate_valued(constraints, &batches).unwrap(),
+                expected,
+                "{constraints}"
+            );
+        }
+        assert!(naive_sums.len() > 1, "the test's values cancel too little");
+    }
+}
+
+/// Values as a function of the row (its row hash covers the whole row) or, when `per_row` is set, drawn
+/// per row (then rows with identical row keys may differ in their values).
+fn with_random_values(rng: &mut ChaCha8Rng, rows: &[InputRow], per_row: bool) -> Vec<ValuedRow> {
+    rows.iter()
+        .map(|input| {
+            let seed = if per_row {
+                rng.next_u32() as i64
+            } else {
+                input.1 * 31 + input.2.unwrap_or(-9) * 7 + input.3.iter().map(|g| g.1).sum::<i64>()
+            };
+            let int = (seed % 5 != 0).then_some(seed * 1_000_003);
+            let float = (seed % 7 != 0)
+                .then(|| [1e16, -1e16, 0.1, 3.0][(seed.rem_euclid(4)) as usize] * seed as f64);
+            valued(input.clone(), int, float)
+        })
+        .collect()
+}
+
+/// The reference's totals of one fp before summing the floats: (count, sum_0, nonnull_0, the values of
+/// value_1, nonnull_1).
+type FpValues = (i64, i64, i64, Vec<f64>, i64);
+
+#[test]
+fn values_of_kept_rows_match_the_reference_and_not_the_arrival_order() {
+    let constraint_sets = [
+        "",
+        "MaxRowsPerID:1",
+        "MaxRowsPerID:3",
+        "MaxGroupsPerID:2:1:c",
+        "MaxRowsPerGroupPerID:2:1:c",
+        "MaxRowsPerID:3;MaxGroupsPerID:1:1:c",
+        "MaxGroupsPerID:1:1:c;MaxRowsPerID:2",
+        "MaxGroupsPerID:2:1:c;MaxRowsPerGroupPerID:2:1:d;MaxRowsPerID:3",
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    for constraints in constraint_sets {
+        let grouping_columns = state_for(constraints).grouping_columns.len();
+        for trial in 0..12 {
+            let plain = random_rows(&mut rng, 1 + trial * 4, grouping_columns);
+            let mut rows = with_random_values(&mut rng, &plain, false);
+            // The reference: the kept rows' values, floats summed in ascending order.
+            let kept = reference_kept(constraints, &plain);
+            let mut expected_rows: BTreeMap<Option<i64>, FpValues> = BTreeMap::new();
+            for input in &kept {
+                let (_, int, float) =
+                    &with_random_values(&mut rng, std::slice::from_ref(input), false)[0];
+                let entry = expected_rows.entry(input.2).or_default();
+                entry.0 += 1;
+                entry.1 += int.unwrap_or(0);
+                entry.2 += i64::from(int.is_some());
+                entry.3.extend(float);
+                entry.4 += i64::from(float.is_some());
+            }
+            let expected: Totals = expected_rows
+                .into_iter()
+                .map(|(fp, (count, sum, nonnull, mut floats, float_nonnull))| {
+                    floats.sort_by(f64::total_cmp);
+                    let float_sum = floats.iter().fold(0.0, |sum, value| sum + value);
+                    (
+                        fp,
+                        (count, sum, nonnull, float_sum.to_bits(), float_nonnull),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                truncate_valued(constraints, &rows),
+                expected,
+                "{constraints}"
+            );
+            for _ in 0..2 {
+                shuffle(&mut rng, &mut rows);
+                let mut batches = random_batches(&mut rng, &rows);
+                shuffle(&mut rng, &mut batches);
+                assert_eq!(
+                    try_truncate_valued(constraints, &batches).unwrap(),
+                    expected,
+                    "{constraints}"
+                );
+            }
+            // Values drawn per row: rows with equal row keys may differ in values; still a function of
+            // the input multiset.
+            let mut rows = with_random_values(&mut rng, &plain, true);
+            let first = truncate_valued(constraints, &rows);
+            let counts: BTreeMap<Option<i64>, i64> =
+                first.iter().map(|(fp, t)| (*fp, t.0)).collect();
+            assert_eq!(counts, reference(constraints, &plain), "{constraints}");
+            for _ in 0..2 {
+                shuffle(&mut rng, &mut rows);
+                let mut batches = random_batches(&mut rng, &rows);
+                shuffle(&mut rng, &mut batches);
+                assert_eq!(
+                    try_truncate_valued(constraints, &batches).unwrap(),
+                    first,
+                    "{constraints}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_value_columns_are_invalid_argument_naming_the_column() {
+    let base = batch_of(&[row("a", 1, Some(1), &[])], 0);
+    let with = |name: &str, array: ArrayRef| {
+        let mut fields = base.schema().fields().to_vec();
+        fields.push(Arc::new(Field::new(name, array.data_type().clone(), true)));
+        let mut columns = base.columns().to_vec();
+        columns.push(array);
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap()
+    };
+    let int = || -> ArrayRef { Arc::new(Int64Array::from(vec![Some(1)])) };
+    for (batch, expected) in [
+        (with("value_x", int()), "'value_x'"),
+        (with("value_01", int()), "'value_01'"),
+        (with("value_", int()), "'value_'"),
+        (with("value", int()), "'value'"),
+        (with("value_1", int()), "'value_1'"),
+        (with("value_99999999999", int()), "'value_99999999999'"),
+        (
+            with("value_0", Arc::new(StringArray::from(vec!["1"]))),
+            "'value_0' must be Int64 or Float64, got Utf8",
+        ),
+        (
+            with("value_0", Arc::new(arrow::array::Int32Array::from(vec![1]))),
+            "'value_0' must be Int64 or Float64, got Int32",
+        ),
+    ] {
+        let message = offer_error(&mut state_for("MaxRowsPerID:1"), batch);
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+    // A gap: value_0 and value_2.
+    let gap = with("value_0", int());
+    let mut fields = gap.schema().fields().to_vec();
+    fields.push(Arc::new(Field::new("value_2", DataType::Int64, true)));
+    let mut columns = gap.columns().to_vec();
+    columns.push(int());
+    let gap = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+    let message = offer_error(&mut state_for("MaxRowsPerID:1"), gap);
+    assert!(
+        message.contains("'value_2'") && message.contains("'value_1'"),
+        "{message}"
+    );
+    // Later offers must bring the value columns of the first.
+    let mut state = state_for("MaxRowsPerID:1");
+    let first = with("value_0", int());
+    state.offer(&first.schema(), &[first]).unwrap();
+    let message = offer_error(
+        &mut state,
+        with("value_0", Arc::new(Float64Array::from(vec![1.0]))),
+    );
+    assert!(message.contains("value_0 Float64"), "{message}");
+    let message = offer_error(&mut state, base.clone());
+    assert!(message.contains("value_0 Int64"), "{message}");
 }

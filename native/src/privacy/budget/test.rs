@@ -508,8 +508,9 @@ fn charge_rounds_a_request_within_remaining_over_10_to_the_9_down_to_the_remaini
 fn charge_of_another_budget_type_is_tumults_value_error() {
     for (remaining, requested) in [
         (pure(q(1, 1)), zcdp(q(1, 1))),
-        (approx(q(1, 1), q(0, 1)), pure(q(1, 1))),
         (zcdp(INF), approx(q(1, 1), q(0, 1))),
+        (pure(q(1, 1)), approx(q(1, 1), q(0, 1))),
+        (zcdp(q(1, 1)), pure(q(1, 1))),
     ] {
         assert_eq!(
             invalid_argument_message(remaining.charge(&requested)),
@@ -517,6 +518,19 @@ fn charge_of_another_budget_type_is_tumults_value_error() {
              was created with."
         );
     }
+}
+
+#[test]
+fn charge_of_a_pure_request_in_an_approx_session_is_epsilon_with_zero_delta() {
+    let remaining = approx(q(1, 1), q(1, 1_000_000));
+    assert_eq!(
+        remaining.charge(&pure(q(1, 2))).unwrap(),
+        approx(q(1, 2), q(0, 1))
+    );
+    assert!(matches!(
+        remaining.charge(&pure(q(2, 1))),
+        Err(Error::InsufficientBudget(_))
+    ));
 }
 
 const PREFIX: &str = "Cannot answer query without exceeding the Session privacy budget.";

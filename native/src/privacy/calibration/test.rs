@@ -481,3 +481,94 @@ proptest! {
         prop_assert!(spent <= Rational::from_f64_exact(rho, "rho").unwrap());
     }
 }
+
+#[test]
+fn parameters_that_do_not_fit_exactly_are_rounded_up_soundly() {
+    // ε = (2^127 + 1)/(2^127 + 3) ≈ 1 and Δ₁ = 2: Δ₁/ε = 2(2^127 + 3)/(2^127 + 1) has no u128/u128 form.
+    let epsilon = q((1 << 127) + 1, (1 << 127) + 3);
+    let sensitivities = Sensitivities {
+        l1: n(2),
+        l2_squared: n(4),
+    };
+    let pure = Budget::PureDP {
+        epsilon: epsilon.into(),
+    };
+    let NoiseSpec::DiscreteLaplace { scale } =
+        noise_for_sensitivities(&pure, &sensitivities, Mechanism::Default).unwrap()
+    else {
+        panic!()
+    };
+    // scale·ε ≥ 2 (a lower bound on the product already reaches 2): the spent ε is at most ε.
+    assert!(scale.mul_round_down(&epsilon).unwrap() >= n(2), "{scale}");
+    assert!(
+        scale < q(2, 1).checked_add(&q(1, 1 << 120)).unwrap(),
+        "{scale}"
+    );
+    // The same under zCDP: σ² = Δ₂²/(2ρ) rounded up, and the Laplace ρ cost stays within ρ.
+    let zcdp = Budget::RhoZCDP {
+        rho: epsilon.into(),
+    };
+    let NoiseSpec::DiscreteGaussian { sigma_squared } =
+        noise_for_sensitivities(&zcdp, &sensitivities, Mechanism::Default).unwrap()
+    else {
+        panic!()
+    };
+    // ρ spent = 4/(2σ²) ≤ ρ ⇔ 2σ²·ρ ≥ 4.
+    assert!(
+        sigma_squared.mul_round_down(&epsilon).unwrap() >= n(2),
+        "{sigma_squared}"
+    );
+    let NoiseSpec::DiscreteLaplace { scale } =
+        noise_for_sensitivities(&zcdp, &sensitivities, Mechanism::Laplace).unwrap()
+    else {
+        panic!()
+    };
+    assert!(laplace_rho(&n(2), &scale).unwrap() <= epsilon, "{scale}");
+    // A ρ near the largest accepted double: 2ρ does not fit, is rounded down, and σ² is tiny but positive.
+    let huge = Budget::RhoZCDP {
+        rho: Rational::from_f64_exact(Rational::LARGEST_F64, "rho")
+            .unwrap()
+            .into(),
+    };
+    let NoiseSpec::DiscreteGaussian { sigma_squared } =
+        noise_for_sensitivities(&huge, &sensitivities, Mechanism::Default).unwrap()
+    else {
+        panic!()
+    };
+    assert!(!sigma_squared.is_zero() && sigma_squared < q(1, 1 << 100));
+}
+
+#[test]
+fn noise_that_would_not_fit_i64_is_refused_up_front() {
+    let sensitivities = Sensitivities {
+        l1: n(1),
+        l2_squared: n(1),
+    };
+    let at_limit = budget(&format!("pure:1/{}", MAX_LAPLACE_SCALE));
+    assert_eq!(
+        noise_for_sensitivities(&at_limit, &sensitivities, Mechanism::Default),
+        Ok(laplace(n(MAX_LAPLACE_SCALE)))
+    );
+    let beyond = budget(&format!("pure:1/{}", MAX_LAPLACE_SCALE + 1));
+    let message = invalid_argument_message(noise_for_sensitivities(
+        &beyond,
+        &sensitivities,
+        Mechanism::Default,
+    ));
+    assert!(
+        message.starts_with("The noise scale for epsilon="),
+        "{message}"
+    );
+    let at_limit = budget(&format!("zcdp:1/{}", 2 * MAX_GAUSSIAN_SIGMA_SQUARED));
+    assert_eq!(
+        noise_for_sensitivities(&at_limit, &sensitivities, Mechanism::Default),
+        Ok(gaussian(n(MAX_GAUSSIAN_SIGMA_SQUARED)))
+    );
+    let beyond = budget(&format!("zcdp:1/{}", 2 * MAX_GAUSSIAN_SIGMA_SQUARED + 1));
+    let message = invalid_argument_message(noise_for_sensitivities(
+        &beyond,
+        &sensitivities,
+        Mechanism::Default,
+    ));
+    assert!(message.starts_with("The noise scale for rho="), "{message}");
+}

@@ -459,3 +459,94 @@ fn floor_log2_and_powers_of_two_on_hand_values() {
     ));
     assert_eq!(q(3, 7).checked_reciprocal(), Ok(q(7, 3)));
 }
+
+/// `x` in 512 bits.
+fn wide(x: u128) -> crate::sample::wide::U512 {
+    crate::sample::wide::U512::from_u128(x)
+}
+
+fn mul3(x: u128, y: u128, z: u128) -> crate::sample::wide::U512 {
+    wide(x)
+        .checked_mul(&wide(y))
+        .and_then(|xy| xy.checked_mul(&wide(z)))
+        .unwrap()
+}
+
+#[test]
+fn div_round_up_is_exact_when_the_quotient_fits() {
+    assert_eq!(q(3, 4).div_round_up(&q(1, 2)), Ok(q(3, 2)));
+    assert!(matches!(
+        q(1, 1).div_round_up(&Rational::zero()),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert_eq!(
+        Rational::zero().div_round_up(&q(1, u128::MAX)),
+        Ok(Rational::zero())
+    );
+}
+
+#[test]
+fn div_round_up_and_mul_round_down_round_where_the_exact_value_does_not_fit() {
+    // 2/(3/2^127) = 2^128/3 ≈ 1.1e38 fits as a value but not as a reduced fraction: rounded up to
+    // ceil(2^129/3)/2 (k = 1 is the largest shift that fits).
+    let two_over_tiny = q(2, 1).div_round_up(&q(3, 1 << 127)).unwrap();
+    assert_eq!(two_over_tiny, q(2 * (u128::MAX / 3) + 1, 2));
+    // (2^127 + 1)/(2^127 + 3) · 2 ≈ 2: neither 2·num nor 2·den fits; the bound is below by < 2^-126.
+    let odd = q((1 << 127) + 1, (1 << 127) + 3);
+    let doubled = odd.mul_round_down(&q(2, 1)).unwrap();
+    assert!(doubled < q(2, 1) && q(2, 1).checked_sub(&doubled).unwrap() <= q(1, 1 << 124));
+    // Quotients of 2^128 and more do not fit at all.
+    assert!(matches!(
+        q(u128::MAX, 1).div_round_up(&q(1, 2)),
+        Err(Error::Overflow(_))
+    ));
+    assert!(matches!(
+        q(u128::MAX, 1).mul_round_down(&q(2, 1)),
+        Err(Error::Overflow(_))
+    ));
+    // A quotient just below 2^128 that fits stays exact.
+    let just_below = q(u128::MAX - 1, 3).div_round_up(&q(1, 3)).unwrap();
+    assert_eq!(just_below, q(u128::MAX - 1, 1));
+}
+
+proptest! {
+    #[test]
+    fn div_round_up_is_a_tight_upper_bound(
+        an in 0u128.., ad in 1u128.., bn in 1u128.., bd in 1u128..,
+    ) {
+        let (a, b) = (q(an, ad), q(bn, bd));
+        // a/b = N/D with N = a.num·b.den, D = a.den·b.num.
+        let (n_lo, n_hi) = (a.numerator(), b.denominator());
+        let (d_lo, d_hi) = (a.denominator(), b.numerator());
+        match a.div_round_up(&b) {
+            Ok(bound) => {
+                let (c, e) = (bound.numerator(), bound.denominator());
+                // c/e >= N/D  ⇔  c·D >= N·e
+                prop_assert!(mul3(c, d_lo, d_hi) >= mul3(n_lo, n_hi, e));
+                // Below 1 the bound has k = 127: c/e − N/D < 2^-127 ⇔ (c·D − N·e)·2^127 < e·D.
+                if bound < Rational::one() {
+                    let excess = mul3(c, d_lo, d_hi).checked_sub(&mul3(n_lo, n_hi, e)).unwrap();
+                    let scaled = excess.checked_mul(&wide(1u128 << 127)).unwrap();
+                    prop_assert!(scaled < mul3(e, d_lo, d_hi));
+                }
+            }
+            Err(Error::Overflow(_)) => {
+                // N/D > u128::MAX ⇔ N > u128::MAX·D.
+                prop_assert!(mul3(n_lo, n_hi, 1) > mul3(u128::MAX, d_lo, d_hi));
+            }
+            Err(other) => prop_assert!(false, "{other}"),
+        }
+    }
+
+    #[test]
+    fn mul_round_down_is_a_lower_bound(
+        an in 0u128.., ad in 1u128.., bn in 0u128.., bd in 1u128..,
+    ) {
+        let (a, b) = (q(an, ad), q(bn, bd));
+        if let Ok(bound) = a.mul_round_down(&b) {
+            let (c, e) = (bound.numerator(), bound.denominator());
+            // c/e <= a·b ⇔ c·a.den·b.den <= a.num·b.num·e
+            prop_assert!(mul3(c, a.denominator(), b.denominator()) <= mul3(a.numerator(), b.numerator(), e));
+        }
+    }
+}

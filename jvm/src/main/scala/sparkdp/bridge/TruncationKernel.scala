@@ -18,9 +18,10 @@ import org.apache.spark.util.TaskCompletionListener
   * per value beyond the identity bytes), sent to Rust a batch at a time, and Rust returns one partial count
   * per fingerprint once the partition is consumed.
   *
-  * Input row layout (`Layout`): [identity struct of the ID] (when the table has an ID), fingerprint (nullable
-  * Long), row hash (Long), then per grouping column of the constraints its identity struct and its keyed
-  * hash (Long). Identity structs become their `UnsafeRow` bytes (`identityBytes`).
+  * Input row layout (`Layout`): for a table with IDs, the ID's identity struct, the fingerprint (nullable
+  * Long), the row hash (Long), then per grouping column of the constraints its identity struct and its keyed
+  * hash (Long); for a table without IDs (no constraints: nothing to order) only the fingerprint. Identity
+  * structs become their `UnsafeRow` bytes (`identityBytes`).
   *
   * Example:
   * {{{
@@ -34,10 +35,11 @@ private[sparkdp] object TruncationKernel {
     * distinct grouping columns the constraints name.
     */
   final case class Layout(hasId: Boolean, groupingColumns: Int) {
+    require(hasId || groupingColumns == 0, "grouping columns come from constraints, which need an ID column")
     val idOrdinal: Int = 0
     val fingerprintOrdinal: Int = if (hasId) 1 else 0
-    val rowHashOrdinal: Int = fingerprintOrdinal + 1
-    def groupKeyOrdinal(group: Int): Int = rowHashOrdinal + 1 + 2 * group
+    val rowHashOrdinal: Int = 2
+    def groupKeyOrdinal(group: Int): Int = 3 + 2 * group
     def groupHashOrdinal(group: Int): Int = groupKeyOrdinal(group) + 1
   }
 
@@ -89,11 +91,13 @@ private[sparkdp] object TruncationKernel {
   private[bridge] def schemaOf(layout: Layout): Schema = {
     def field(name: String, arrowType: ArrowType, nullable: Boolean) =
       new Field(name, new FieldType(nullable, arrowType, null), Collections.emptyList[Field]())
-    val idField = if (layout.hasId) Seq(field("id", ArrowType.Binary.INSTANCE, nullable = false)) else Seq.empty
+    val idFields =
+      if (layout.hasId) Seq(field("id", ArrowType.Binary.INSTANCE, nullable = false), field("row_hash", Int64, nullable = false))
+      else Seq.empty
     val groupFields = (0 until layout.groupingColumns).flatMap { group =>
       Seq(field(s"group_key_$group", ArrowType.Binary.INSTANCE, nullable = false), field(s"group_hash_$group", Int64, nullable = false))
     }
-    new Schema((idField ++ Seq(field("row_hash", Int64, nullable = false), field("fp", Int64, nullable = true)) ++ groupFields).asJava)
+    new Schema((idFields ++ Seq(field("fp", Int64, nullable = true)) ++ groupFields).asJava)
   }
 
   /** Fills one Arrow batch row by row from internal rows and writes it as an IPC stream. */
@@ -103,7 +107,7 @@ private[sparkdp] object TruncationKernel {
     private def binary(name: String) = root.getVector(name).asInstanceOf[VarBinaryVector]
     private def int64(name: String) = root.getVector(name).asInstanceOf[BigIntVector]
     private val ids = if (layout.hasId) Some(binary("id")) else None
-    private val rowHashes = int64("row_hash")
+    private val rowHashes = if (layout.hasId) Some(int64("row_hash")) else None
     private val fingerprints = int64("fp")
     private val groupKeys = (0 until layout.groupingColumns).map(group => binary(s"group_key_$group"))
     private val groupHashes = (0 until layout.groupingColumns).map(group => int64(s"group_hash_$group"))
@@ -114,7 +118,7 @@ private[sparkdp] object TruncationKernel {
 
     def append(row: InternalRow): Unit = {
       ids.foreach(vector => vector.setSafe(rows, identityBytes(row, layout.idOrdinal)))
-      rowHashes.setSafe(rows, row.getLong(layout.rowHashOrdinal))
+      rowHashes.foreach(vector => vector.setSafe(rows, row.getLong(layout.rowHashOrdinal)))
       if (row.isNullAt(layout.fingerprintOrdinal)) fingerprints.setNull(rows)
       else fingerprints.setSafe(rows, row.getLong(layout.fingerprintOrdinal))
       var group = 0

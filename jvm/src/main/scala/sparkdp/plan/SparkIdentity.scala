@@ -6,6 +6,8 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow
 import org.apache.spark.sql.functions.{isnan, lit, struct, when}
 import org.apache.spark.sql.types.{ArrayType, DataType, DoubleType, FloatType, StructType}
 
+import sparkdp.AnalyticsInternalException
+
 /** The identity of a value (an ID, or a constraint's grouping value) as Spark's own grouping sees it, as bytes.
   *
   * Spark groups by the bytes of the key's `UnsafeRow` after normalising floating-point values
@@ -42,7 +44,7 @@ private[sparkdp] object SparkIdentity {
     */
   def bytesAt(row: InternalRow, ordinal: Int): Array[Byte] = row.getStruct(ordinal, 1) match {
     case unsafe: UnsafeRow => copyOf(unsafe)
-    case other             => throw new IllegalStateException(s"expected an UnsafeRow identity, got ${other.getClass}")
+    case other             => throw new AnalyticsInternalException(s"Expected an UnsafeRow identity, got ${other.getClass}.")
   }
 
   /** `UnsafeRow.getBytes` may return its backing array itself; the caller keeps the bytes, so always copy. */

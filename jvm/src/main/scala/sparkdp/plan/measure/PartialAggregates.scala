@@ -61,13 +61,19 @@ private[sparkdp] object PartialAggregates {
       // The group's hash covers its normalised identity, so values Spark deems equal get one hash.
       Seq(identity.as(groupValueName(i)), TruncationHashes.groupHash(identity, truncationKey).as(groupHashName(i)))
     }
-    // Layout of TruncationKernel: [id], fp, row_hash, (group_key_i, group_hash_i)*.
-    val hashed = table.select(
-      idColumn.toSeq.map(id => TruncationHashes.idOf(table, id).as(IdName)) ++ Seq(
-        fingerprint.as(FingerprintName),
-        TruncationHashes.rowHash(table, truncationKey).as(RowHashName)
-      ) ++ groupColumns: _*
-    )
+    // TruncationKernel's layout: id, fp, row_hash, (group_key_i, group_hash_i)*; only fp without IDs (no
+    // constraint to order rows for, and no row hash, which a map column would not allow).
+    val hashed = idColumn match {
+      case Some(id) =>
+        table.select(
+          Seq(
+            TruncationHashes.idOf(table, id).as(IdName),
+            fingerprint.as(FingerprintName),
+            TruncationHashes.rowHash(table, truncationKey).as(RowHashName)
+          ) ++ groupColumns: _*
+        )
+      case None => table.select(fingerprint.as(FingerprintName))
+    }
     // Hash partitioning on the ID's identity puts every row of an ID in one partition (AQE may coalesce
     // partitions, never split one). A table without IDs needs no shuffle: no constraint applies to it, and
     // each partition's partial counts are merged below.

@@ -51,10 +51,10 @@ __all__ = [
     "active_jvm",
     "call_java",
     "check_in_jvm",
-    "default_spark_session",
     "check_int",
     "check_number",
     "check_type",
+    "default_spark_session",
     "has_sparkdp_class",
     "java_error_to_python",
     "jvm_of",
@@ -264,12 +264,7 @@ def require_dataframe(dataframe: Any, parameter_name: str) -> DataFrame:
     Raises:
         TypeError: ``dataframe`` is not a pyspark DataFrame.
     """
-    if not isinstance(dataframe, DataFrame):
-        raise TypeError(
-            "{} must be a pyspark.sql.DataFrame, not {}.".format(
-                parameter_name, type(dataframe).__name__
-            )
-        )
+    check_type(dataframe, (DataFrame,), parameter_name)
     return dataframe
 
 
@@ -387,8 +382,21 @@ def seq_to_list(java_collection: Any) -> list:
     return elements
 
 
+def _qualified_name(python_class: type) -> str:
+    """``str`` for a built-in class, else ``module.QualName``, as typeguard names classes."""
+    if python_class.__module__ == "builtins":
+        return python_class.__qualname__
+    return "{}.{}".format(python_class.__module__, python_class.__qualname__)
+
+
 def check_type(value: Any, expected: Tuple[Type, ...], parameter_name: str) -> None:
     """Raises TypeError if ``value`` is not an instance of ``expected``.
+
+    The message has the form of Tumult's (typeguard's), e.g.
+    ``argument "dataframe" (list) is not an instance of
+    pyspark.sql.dataframe.DataFrame``. Tumult raises typeguard's
+    ``TypeCheckError``; sparkdp, which does not depend on typeguard, the
+    built-in ``TypeError``.
 
     Args:
         value: The argument.
@@ -397,13 +405,19 @@ def check_type(value: Any, expected: Tuple[Type, ...], parameter_name: str) -> N
 
     Raises:
         TypeError: ``value`` has another type.
+
+    Example:
+        >>> check_type([1], (int, float), "epsilon")
+        Traceback (most recent call last):
+        ...
+        TypeError: argument "epsilon" (list) is not an instance of int or float
     """
     if not isinstance(value, expected):
         raise TypeError(
-            "{} must be {}, not {}.".format(
+            'argument "{}" ({}) is not an instance of {}'.format(
                 parameter_name,
-                " or ".join(t.__name__ for t in expected),
-                type(value).__name__,
+                _qualified_name(type(value)),
+                " or ".join(_qualified_name(t) for t in expected),
             )
         )
 

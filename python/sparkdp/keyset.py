@@ -128,8 +128,8 @@ class KeySet:
         """
         if not isinstance(domains, collections.abc.Mapping):
             raise TypeError(
-                "domains must be a mapping of column names to values, not "
-                "{}.".format(type(domains).__name__)
+                'argument "domains" ({}) is not a mapping of column names to '
+                "values".format(type(domains).__name__)
             )
         column_names = _column_names(list(domains.keys()))
         spark = _java.default_spark_session()
@@ -164,10 +164,10 @@ def _column_names(columns: Any) -> List[str]:
     """The column names as a list of strings, which py4j passes as a List<String>."""
     if isinstance(columns, str) or not isinstance(columns, collections.abc.Sequence):
         raise TypeError(
-            "columns must be a sequence of strings, not {}.".format(
+            'argument "columns" ({}) is not a sequence of strings'.format(
                 type(columns).__name__
             )
         )
     for name in columns:
-        _java.check_type(name, (str,), "each column name")
+        _java.check_type(name, (str,), "column name")
     return list(columns)

@@ -628,9 +628,12 @@ def test_from_dataframe_rejects_bad_python_types_before_jvm():
         Session.from_dataframe(2, "t", fake_dataframe(), protected_change=AddRowsWithID("m"))
     with pytest.raises(TypeError, match="source_id"):
         Session.from_dataframe(PureDPBudget(1), 3, fake_dataframe(), protected_change=AddOneRow())
-    with pytest.raises(TypeError, match="dataframe"):
+    with pytest.raises(TypeError) as error:
         Session.from_dataframe(PureDPBudget(1), "t", [(1,)],
                                protected_change=AddRowsWithID("m"))
+    # Tumult's (typeguard's) wording.
+    assert str(error.value) == (
+        'argument "dataframe" (list) is not an instance of pyspark.sql.dataframe.DataFrame')
     with pytest.raises(TypeError, match="protected_change"):
         Session.from_dataframe(PureDPBudget(1), "t", fake_dataframe(),
                                protected_change=MaxRowsPerID(2))

@@ -424,10 +424,6 @@ def test_query_budget_of_another_type_is_value_error(spark, people, budget_name)
         assert session.remaining_privacy_budget == budget
 
 
-@pytest.mark.skip(reason=(
-    "Scala side (h/scala 3640a79): an ApproxDP session refuses a PureDPBudget query budget with "
-    "ValueError('Your requested privacy budget type must match ...'); Tumult's Session evaluates it "
-    "as ApproxDPBudget(epsilon, 0) (session.py, _compile_and_get_info). Session.evaluate must convert."))
 def test_pure_dp_query_budget_in_approx_dp_session_is_tumults_approx_budget(spark, people):
     """Tumult evaluates PureDPBudget(e) in an ApproxDP session as ApproxDPBudget(e, 0)."""
     with open_session(ApproxDPBudget(1, 1e-6), people, AddOneRow()) as session:
@@ -563,11 +559,7 @@ def test_bad_values_are_value_errors_where_made_when_spark_runs(spark, make, fau
 
 
 @pytest.mark.parametrize("epsilon", [
-    pytest.param(1e-23, marks=pytest.mark.skip(reason=(
-        "Rust/Scala side (h/rust efedd12, h/scala 3640a79): PureDPBudget(1e-23) is accepted, then "
-        "evaluate fails inside the Spark task with an unmapped java.lang.ArithmeticException "
-        "('discrete Laplace noise with scale (...) drew a value outside the i64 range'); issue 8 asks "
-        "for a budget that works or a ValueError before anything runs."))),
+    1e-23,
     1e300,
     1e-300,
 ])

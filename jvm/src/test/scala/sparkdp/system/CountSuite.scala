@@ -187,12 +187,20 @@ class CountSuite extends AnyFunSuite {
   }
 
   test("a per-query budget of another type than the session's is an IAE naming both; nothing is spent") {
-    assertRejected[IllegalArgumentException](ApproxDPBudget(1, 1e-6), AddOneRow())(
-      _.evaluate(QueryBuilder("checkouts").count(), PureDPBudget(0.5))
-    )(message => message.toLowerCase.contains("type") || message.contains("PureDP"))
+    assertRejected[IllegalArgumentException](PureDPBudget(1), AddOneRow())(
+      _.evaluate(QueryBuilder("checkouts").count(), ApproxDPBudget(0.5, 0))
+    )(message => message.toLowerCase.contains("type") || message.contains("ApproxDP"))
     assertRejected[IllegalArgumentException](RhoZCDPBudget(1), AddOneRow())(
       _.evaluate(QueryBuilder("checkouts").count(), ApproxDPBudget(0.5, 0))
     )(message => message.toLowerCase.contains("type") || message.contains("ApproxDP"))
+  }
+
+  test("as in Tumult, a PureDPBudget(ε) query in an ApproxDP session spends ApproxDPBudget(ε, 0)") {
+    val dp = session(ApproxDPBudget(1, 1e-6), AddOneRow())
+    try {
+      dp.evaluate(QueryBuilder("checkouts").count(), PureDPBudget(0.5))
+      assert(dp.remainingPrivacyBudget == ApproxDPBudget(0.5, 1e-6))
+    } finally dp.stop()
   }
 
   test("overspending is an InsufficientBudgetException with Tumult's text for every budget type") {
@@ -261,9 +269,8 @@ class CountSuite extends AnyFunSuite {
   }
 
   test("tiny budgets (ε = 1e-23) are answered or refused up front, never an ArithmeticException") {
-    // Pending on Rust: planMeasurement accepts a discrete Laplace scale of 1e23 and the sampler then throws
-    // ArithmeticException ("drew a value outside the i64 range") while the result is computed.
-    pendingUntilFixed(Seq(1e-23, Double.MinPositiveValue).foreach(acceptedOrRefusedUpFront))
+    // Rust refuses a noise scale whose draws would not fit a 64-bit count (IAE naming epsilon, at compile).
+    Seq(1e-23, Double.MinPositiveValue).foreach(acceptedOrRefusedUpFront)
   }
 
   test("an ID table counted without a constraint is an UnsupportedQueryException naming MaxRowsPerID") {

@@ -71,14 +71,7 @@ object ArrowIpc {
           vector.setValueCount(rowCount)
         }
         root.setRowCount(rowCount)
-        val out = new ByteArrayOutputStream()
-        val writer = new ArrowStreamWriter(root, null, out)
-        try {
-          writer.start()
-          writer.writeBatch()
-          writer.end()
-        } finally writer.close()
-        out.toByteArray
+        streamOf(root)
       } finally root.close()
     }
   }
@@ -131,6 +124,24 @@ object ArrowIpc {
         }
       } finally reader.close()
     }
+  }
+
+  /**
+   * The rows `root` holds now as one IPC stream (schema + one record batch); `root` stays open.
+   *
+   * {{{
+   * root.setRowCount(n); val ipc = ArrowIpc.streamOf(root)
+   * }}}
+   */
+  def streamOf(root: VectorSchemaRoot): Array[Byte] = {
+    val out = new ByteArrayOutputStream()
+    val writer = new ArrowStreamWriter(root, null, out)
+    try {
+      writer.start()
+      writer.writeBatch()
+      writer.end()
+    } finally writer.close()
+    out.toByteArray
   }
 
   /**

@@ -1,13 +1,11 @@
 package sparkdp.bridge
 
-import java.io.ByteArrayOutputStream
 import java.util.Collections
 
 import scala.collection.JavaConverters._
 
 import org.apache.arrow.memory.{BufferAllocator, RootAllocator}
 import org.apache.arrow.vector.{BigIntVector, FieldVector, VarBinaryVector, VectorSchemaRoot}
-import org.apache.arrow.vector.ipc.ArrowStreamWriter
 import org.apache.arrow.vector.types.pojo.{ArrowType, Field, FieldType, Schema}
 import org.apache.spark.TaskContext
 import org.apache.spark.sql.catalyst.InternalRow
@@ -134,16 +132,10 @@ private[sparkdp] object TruncationKernel {
     def flush(): Array[Byte] = {
       root.getFieldVectors.asScala.foreach(_.setValueCount(rows))
       root.setRowCount(rows)
-      val out = new ByteArrayOutputStream()
-      val writer = new ArrowStreamWriter(root, null, out)
-      try {
-        writer.start()
-        writer.writeBatch()
-        writer.end()
-      } finally writer.close()
+      val ipc = ArrowIpc.streamOf(root)
       rows = 0
       allocate()
-      out.toByteArray
+      ipc
     }
 
     def close(): Unit = {

@@ -65,7 +65,26 @@ class MaxRowsPerID(Constraint):
 
 
 @dataclass(frozen=True)
-class MaxGroupsPerID(Constraint):
+class _GroupingConstraint(Constraint):
+    """A constraint on a grouping column with a bound (internal): the fields,
+    type checks and JVM arguments MaxGroupsPerID and MaxRowsPerGroupPerID share.
+    """
+
+    grouping_column: str
+    max: int  # pylint: disable=redefined-builtin
+
+    def __post_init__(self) -> None:
+        """Checks the Python types; the JVM checks the values."""
+        _java.check_type(self.grouping_column, (str,), "grouping_column")
+        _java.check_int(self.max, "max")
+        self._check_in_jvm()
+
+    def _java_arguments(self) -> Tuple[Any, ...]:
+        return (self.grouping_column, _java.to_java_int(self.max, "max"))
+
+
+@dataclass(frozen=True)
+class MaxGroupsPerID(_GroupingConstraint):
     """Limits the number of distinct values of a grouping column per identifier.
 
     ``MaxGroupsPerID("state", 4)`` keeps, for each ID, the rows of at most four
@@ -88,21 +107,9 @@ class MaxGroupsPerID(Constraint):
 
     _JAVA_CLASS = "MaxGroupsPerID"
 
-    grouping_column: str
-    max: int  # pylint: disable=redefined-builtin
-
-    def __post_init__(self) -> None:
-        """Checks the Python types; the JVM checks the values."""
-        _java.check_type(self.grouping_column, (str,), "grouping_column")
-        _java.check_int(self.max, "max")
-        self._check_in_jvm()
-
-    def _java_arguments(self) -> Tuple[Any, ...]:
-        return (self.grouping_column, _java.to_java_int(self.max, "max"))
-
 
 @dataclass(frozen=True)
-class MaxRowsPerGroupPerID(Constraint):
+class MaxRowsPerGroupPerID(_GroupingConstraint):
     """Limits the rows per (identifier, value of a grouping column) pair.
 
     ``MaxRowsPerGroupPerID("state", 5)`` keeps, for each ID, at most five rows
@@ -124,15 +131,3 @@ class MaxRowsPerGroupPerID(Constraint):
     """
 
     _JAVA_CLASS = "MaxRowsPerGroupPerID"
-
-    grouping_column: str
-    max: int  # pylint: disable=redefined-builtin
-
-    def __post_init__(self) -> None:
-        """Checks the Python types; the JVM checks the values."""
-        _java.check_type(self.grouping_column, (str,), "grouping_column")
-        _java.check_int(self.max, "max")
-        self._check_in_jvm()
-
-    def _java_arguments(self) -> Tuple[Any, ...]:
-        return (self.grouping_column, _java.to_java_int(self.max, "max"))

@@ -12,7 +12,19 @@ import sparkdp.ArgumentChecks.requireArgument
   * val constraint: Constraint = MaxRowsPerID(20)
   * }}}
   */
-sealed trait Constraint
+sealed trait Constraint {
+
+  /** The column whose values this constraint limits per ID: the one place that says which constraints have
+    * one (the compiler checks it exists, the truncation hashes its values).
+    *
+    * Example: `MaxGroupsPerID("isbn", 5).groupingColumnOption == Some("isbn")`
+    */
+  private[sparkdp] def groupingColumnOption: Option[String] = this match {
+    case MaxRowsPerID(_)                 => None
+    case MaxGroupsPerID(column, _)       => Some(column)
+    case MaxRowsPerGroupPerID(column, _) => Some(column)
+  }
+}
 
 /** Keep at most `max` rows per ID (Tumult's `MaxRowsPerID`). Which rows are kept depends only on each ID's
   * own rows (a secret-keyed hash of each row), so it is the same on every re-evaluation.

@@ -43,11 +43,7 @@ object WindowTruncation {
       fingerprint: Column,
       truncationKey: Array[Byte]
   ): DataFrame = {
-        val groupingColumns = constraints.flatMap {
-      case MaxRowsPerID(_)                 => None
-      case MaxGroupsPerID(column, _)       => Some(column)
-      case MaxRowsPerGroupPerID(column, _) => Some(column)
-    }.distinct
+        val groupingColumns = constraints.flatMap(_.groupingColumnOption).distinct
     val groupColumns = groupingColumns.zipWithIndex.flatMap { case (column, i) =>
       val value = HashableColumns.column(column)
       // Grouping values are told apart as Spark's grouping does (COMPILER_INTERFACES §1).

@@ -4,7 +4,7 @@ import org.apache.spark.sql.{Column, DataFrame, Row}
 import org.apache.spark.sql.functions.{col, sum}
 import org.apache.spark.sql.types.{LongType, StructField, StructType}
 
-import sparkdp.{AnalyticsInternalException, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID}
+import sparkdp.{AnalyticsInternalException, Constraint}
 import sparkdp.bridge.{TruncationKernel, WireText}
 import sparkdp.plan.{HashableColumns, SparkIdentity, TruncationHashes}
 
@@ -99,11 +99,7 @@ private[sparkdp] object PartialAggregates {
 
   /** The distinct grouping columns of `constraints`, first appearance first (what `group_<i>` means). */
   private def groupingColumnsOf(constraints: Seq[Constraint]): Seq[String] =
-    constraints.flatMap {
-      case MaxRowsPerID(_)                 => None
-      case MaxGroupsPerID(column, _)       => Some(column)
-      case MaxRowsPerGroupPerID(column, _) => Some(column)
-    }.distinct
+    constraints.flatMap(_.groupingColumnOption).distinct
 
   private val IdName = "id"
   private val FingerprintName = "fp"

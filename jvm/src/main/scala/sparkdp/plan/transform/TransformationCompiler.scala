@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, Constraint, EnforceConstraint, GroupByCount, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivateSource, ProtectedChange, QueryExpr, UngroupedCount}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, Constraint, EnforceConstraint, GroupByCount, PrivateSource, ProtectedChange, QueryExpr, UngroupedCount}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table.
@@ -94,12 +94,7 @@ private[sparkdp] object TransformationCompiler {
           s"table '${input.sourceId}' is protected by ${input.protectedChange}."
       )
     )
-    val groupingColumn = constraint match {
-      case MaxRowsPerID(_)                 => None
-      case MaxGroupsPerID(column, _)       => Some(column)
-      case MaxRowsPerGroupPerID(column, _) => Some(column)
-    }
-    groupingColumn.foreach { column =>
+    constraint.groupingColumnOption.foreach { column =>
       requireArgument(
         column != idColumn,
         s"The grouping column of constraint $constraint cannot be the ID column ('$idColumn') of the table it " +

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod calibration;
 pub mod measurement;
+pub mod plan;
 pub mod rational;
 pub mod sensitivity;
 #[cfg(test)]

@@ -7,6 +7,7 @@ import scala.util.control.NonFatal
 import org.apache.hadoop.fs.Path
 import org.apache.hadoop.util.ShutdownHookManager
 import org.apache.spark.sql.{DataFrame, SaveMode, SparkSession}
+import org.apache.spark.sql.types.{ArrayType, DataType, MapType, StructType}
 
 import sparkdp.WarehouseException
 
@@ -101,7 +102,12 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
     val storedColumns = result.columns.indices.map(i => s"c$i")
     val stored =
       try {
-        result.toDF(storedColumns: _*).write.format("parquet").mode(SaveMode.ErrorIfExists).saveAsTable(quoted(tableName))
+        SessionWarehouse
+          .withReleasedLayout(result.toDF(storedColumns: _*), expectedRowCount)
+          .write
+          .format("parquet")
+          .mode(SaveMode.ErrorIfExists)
+          .saveAsTable(quoted(tableName))
         spark.table(quoted(tableName))
       } catch {
         case NonFatal(cause) =>
@@ -171,6 +177,37 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
   * Example: `SessionWarehouse.tableName("sparkdp_0123456789abcdef", 2) == "sparkdp_0123456789abcdef.query_2"`
   */
 private[sparkdp] object SessionWarehouse {
+
+  /** Rows per stored partition aimed at; the number of partitions follows from the expected row count alone. */
+  private val RowsPerStoredPartition = 1000000L
+
+  /** `result` rearranged so that the stored table's layout (number of partitions and files, which row is in which
+    * file, row order) is a function of the released rows and the expected row count (the keyset size) only.
+    *
+    * Why: the layout of the plan's last stage is decided by Spark from the sizes of the partitions it computed —
+    * with adaptive execution, from the sizes of the private partial aggregates — so storing that stage as it
+    * comes out would publish, in file counts and row order, something the noise does not cover (issue 11, "no
+    * side channel in the release"). Hash-partitioning on every column into a count fixed by the keyset size
+    * (an explicit count, which adaptive execution does not coalesce) and sorting each partition by every column
+    * makes the layout post-processing of the released values. Columns Spark cannot order (maps) only join the
+    * partitioning.
+    *
+    * Example: `withReleasedLayout(noisyCounts, expectedRowCount = 300)` has 1 partition, rows sorted.
+    */
+  private[warehouse] def withReleasedLayout(result: DataFrame, expectedRowCount: Long): DataFrame = {
+    val partitions = math.max(1L, math.min(1000L, (expectedRowCount + RowsPerStoredPartition - 1) / RowsPerStoredPartition))
+    val columns = result.schema.fields.toSeq
+    val orderable = columns.filterNot(field => containsMap(field.dataType)).map(field => result.col(s"`${field.name}`"))
+    val all = columns.map(field => result.col(s"`${field.name}`"))
+    result.repartition(partitions.toInt, all: _*).sortWithinPartitions(orderable: _*)
+  }
+
+  private def containsMap(dataType: DataType): Boolean = dataType match {
+    case _: MapType           => true
+    case array: ArrayType     => containsMap(array.elementType)
+    case struct: StructType   => struct.fields.exists(field => containsMap(field.dataType))
+    case _                    => false
+  }
 
   /** The Spark setting naming the warehouse directory.
     *

@@ -34,6 +34,22 @@ class SessionWarehouseSuite extends AnyFunSuite {
     } finally warehouse.dropDatabase()
   }
 
+  test("the stored layout (files, row order) depends on the released rows only, not on how they were computed") {
+    val rows = (0 until 50).map(i => Row(f"book $i%02d", (i * 7 % 13).toLong))
+    // The same released rows, once from 7 partitions in reverse order (as a plan sized by private partials could
+    // produce them), once from one partition.
+    val scattered = spark.createDataFrame(spark.sparkContext.parallelize(rows.reverse, 7), schema)
+    val single = spark.createDataFrame(spark.sparkContext.parallelize(rows, 1), schema)
+    val warehouse = new SessionWarehouse(spark)
+    try {
+      val first = warehouse.materialize(scattered, queryIndex = 10, expectedRowCount = 50)
+      val second = warehouse.materialize(single, queryIndex = 11, expectedRowCount = 50)
+      assert(first.inputFiles.length == second.inputFiles.length)
+      assert(first.collect().toSeq == second.collect().toSeq)
+      assert(first.collect().toSeq == rows, "rows are stored sorted by their columns")
+    } finally warehouse.dropDatabase()
+  }
+
   test("a row count that differs from the keyset size drops the table and names table and counts") {
     val warehouse = new SessionWarehouse(spark)
     try {

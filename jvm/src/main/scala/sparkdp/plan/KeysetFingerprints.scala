@@ -14,11 +14,11 @@ private[sparkdp] object KeysetFingerprints {
     *
     * Example:
     * {{{
-    * val (keysWithFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(keyset.dataframe, "fp")
+    * val (keysWithFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(keyset.dataframe, "fp", truncationKey)
     * }}}
     */
-  def withFingerprint(keys: DataFrame, fingerprintColumn: String): (DataFrame, Long) =
-    withFingerprintOf(keys, fingerprintColumn, KeyFingerprint.of(keys.schema.fields.toSeq))
+  def withFingerprint(keys: DataFrame, fingerprintColumn: String, truncationKey: Array[Byte]): (DataFrame, Long) =
+    withFingerprintOf(keys, fingerprintColumn, KeyFingerprint.of(keys.schema.fields.toSeq, truncationKey))
 
   /** [[withFingerprint]] with another fingerprint expression: lets a test provoke a collision.
     *

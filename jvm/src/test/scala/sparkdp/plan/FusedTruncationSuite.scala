@@ -43,7 +43,7 @@ class FusedTruncationSuite extends AnyFunSuite {
   /** The fingerprint of `item`, null for item-0 (a null fingerprint must be its own group). */
   private lazy val fingerprint =
     org.apache.spark.sql.functions.when(col("item") === "item-0", lit(null).cast("long")).otherwise(
-      KeyFingerprint.of(Seq(schema("item")))
+      KeyFingerprint.of(Seq(schema("item")), new Array[Byte](32))
     )
 
   private def fused(data: DataFrame, idColumn: Option[String], constraints: Seq[Constraint]): Map[Option[Long], Long] =
@@ -100,7 +100,7 @@ class FusedTruncationSuite extends AnyFunSuite {
   test("an ID with more rows than a kernel batch: counted across batches, k kept") {
     val rowCount = 7 * 5000 // more than two kernel batches
     val oneId = spark.range(rowCount).select(lit(7).as("id"), (col("id") % 7).cast(StringType).as("item"))
-    val itemFingerprint = KeyFingerprint.of(Seq(StructField("item", StringType)))
+    val itemFingerprint = KeyFingerprint.of(Seq(StructField("item", StringType)), new Array[Byte](32))
     def counts(constraints: Seq[Constraint]) =
       PartialAggregates.countPerFingerprint(oneId, Some("id"), constraints, itemFingerprint, someKey, "fp", "n")
         .collect().map(_.getLong(1))

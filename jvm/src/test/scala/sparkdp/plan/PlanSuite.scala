@@ -1,8 +1,8 @@
 package sparkdp.plan
 
 import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.functions.{array, col, lit, struct, unhex, when}
-import org.apache.spark.sql.types.{BinaryType, IntegerType, LongType, MapType, StringType, StructField, StructType}
+import org.apache.spark.sql.functions.{array, col, isnull, lit, struct, unhex, when, xxhash64}
+import org.apache.spark.sql.types.{ArrayType, BinaryType, IntegerType, LongType, MapType, StringType, StructField, StructType}
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
@@ -31,7 +31,7 @@ class PlanSuite extends AnyFunSuite {
   test("key fingerprints tell (null, x) from (x, null) and agree between two DataFrames") {
     val left = frame(pairSchema, Seq(Row(null, "x"), Row("x", null), Row("x", "x"), Row(null, null)))
     val right = frame(pairSchema, Seq(Row("x", "x"), Row(null, "x")), partitions = 1)
-    val fingerprint = KeyFingerprint.of(pairSchema.fields.toSeq).as("fp")
+    val fingerprint = KeyFingerprint.of(pairSchema.fields.toSeq, someKey).as("fp")
     val leftFingerprints = left.select(col("a"), col("b"), fingerprint).collect()
     assert(leftFingerprints.map(_.getLong(2)).distinct.length == 4)
     val byKey = leftFingerprints.map(row => (Option(row.getString(0)), Option(row.getString(1))) -> row.getLong(2)).toMap
@@ -40,9 +40,31 @@ class PlanSuite extends AnyFunSuite {
     }
   }
 
+  test("fingerprints are keyed: a pair colliding under Spark's public seed gets two fingerprints, per key") {
+    // Found offline by a Pollard-rho search over 16-hex-digit strings: xxhash64(isnull(k), k) with Spark's seed
+    // 42 is -8615897545740037589 for both, so an unkeyed fingerprint would count one's rows in the other's cell.
+    val schema = StructType(Seq(StructField("k", StringType)))
+    val pair = frame(schema, Seq(Row("08fddbe3e350a06f"), Row("4e783818c57654b8")), partitions = 1)
+    val unkeyed = pair.select(xxhash64(isnull(col("k")), col("k"))).collect().map(_.getLong(0))
+    assert(unkeyed.distinct.toSeq == Seq(-8615897545740037589L), "the pair collides without a key")
+    def fingerprints(key: Array[Byte]) = pair.select(KeyFingerprint.of(schema.fields.toSeq, key)).collect().map(_.getLong(0)).toSeq
+    assert(fingerprints(someKey).distinct.length == 2 && fingerprints(otherKey).distinct.length == 2)
+    assert(fingerprints(someKey) != fingerprints(otherKey), "the fingerprint depends on the session's key")
+  }
+
+  test("array and struct keys with null elements are distinct keys, not a collision") {
+    val arrays = StructType(Seq(StructField("tags", ArrayType(StringType, containsNull = true))))
+    val arrayKeys = frame(arrays, Seq(Row(Seq("a")), Row(Seq("a", null)), Row(Seq(null, "a")), Row(Seq.empty[String]),
+      Row(Seq(null)), Row(null)), partitions = 1)
+    assert(KeysetFingerprints.withFingerprint(arrayKeys, "fp", someKey)._2 == 6)
+    val pairs = StructType(Seq(StructField("p", pairSchema)))
+    val structKeys = frame(pairs, Seq(Row(Row("a", null)), Row(Row(null, "a")), Row(Row(null, null)), Row(null)), partitions = 1)
+    assert(KeysetFingerprints.withFingerprint(structKeys, "fp", someKey)._2 == 4)
+  }
+
   test("fingerprints of column names with dots refer to the named column") {
     val dotted = frame(StructType(Seq(StructField("a.b", StringType))), Seq(Row("x")), partitions = 1)
-    assert(dotted.select(KeyFingerprint.of(dotted.schema.fields.toSeq)).collect().length == 1)
+    assert(dotted.select(KeyFingerprint.of(dotted.schema.fields.toSeq, someKey)).collect().length == 1)
   }
 
   private val idRowsSchema = StructType(Seq(StructField("id", IntegerType), StructField("item", StringType)))
@@ -57,7 +79,7 @@ class PlanSuite extends AnyFunSuite {
   /** The kept rows' fingerprints under MaxRowsPerID(`max`) (fused Rust pass), each as often as it is kept. */
   private def keptFingerprints(table: DataFrame, max: Int, key: Array[Byte]): Seq[Long] =
     PartialAggregates
-      .countPerFingerprint(table, Some("id"), Seq(MaxRowsPerID(max)), KeyFingerprint.of(Seq(table.schema("item"))), key, "fp", "n")
+      .countPerFingerprint(table, Some("id"), Seq(MaxRowsPerID(max)), KeyFingerprint.of(Seq(table.schema("item")), key), key, "fp", "n")
       .collect()
       .flatMap(row => Seq.fill(row.getLong(1).toInt)(row.getLong(0)))
       .toSeq
@@ -126,7 +148,7 @@ class PlanSuite extends AnyFunSuite {
       KeysetFingerprints.withFingerprintOf(keys, "fp", org.apache.spark.sql.functions.length(col("title")).cast(LongType))
     )
     assert(error.getMessage.contains("(Dune)") && error.getMessage.contains("(Emma)"))
-    val (withFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(books.select("title"), "fp")
+    val (withFingerprint, keysetSize) = KeysetFingerprints.withFingerprint(books.select("title"), "fp", someKey)
     assert(keysetSize == Library.books.length && withFingerprint.columns.toSeq == Seq("title", "fp"))
   }
 

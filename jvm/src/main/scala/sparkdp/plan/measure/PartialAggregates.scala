@@ -32,7 +32,7 @@ private[sparkdp] object PartialAggregates {
     * Example:
     * {{{
     * val counts = PartialAggregates.countPerFingerprint(
-    *   checkoutsDf, Some("member_id"), Seq(MaxRowsPerID(20)), KeyFingerprint.of(keyFields), truncationKey, "fp", "n")
+    *   checkoutsDf, Some("member_id"), Seq(MaxRowsPerID(20)), KeyFingerprint.of(keyFields, truncationKey), truncationKey, "fp", "n")
     * }}}
     *
     * @param table             the private table

@@ -5,7 +5,7 @@ import org.apache.spark.sql.DataFrame
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, WireText}
 import sparkdp.plan.{EvaluationContext, PrivateTable, QueryCompiler}
-import sparkdp.warehouse.SessionWarehouse
+import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
 /** Answers queries on private data within a total privacy budget (Tumult's `Session`).
   *
@@ -92,6 +92,8 @@ final class Session private (
       tables,
       EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
     )
+    // A result column Parquet cannot store is the query's fault, named before anything is created or runs.
+    StorableColumns.require(compiled.result.schema)
     // Fail on a misconfigured warehouse before the result is computed.
     warehouse.ensureDatabase()
     val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)

@@ -100,6 +100,18 @@ class CountSuite extends AnyFunSuite {
     } finally session.stop()
   }
 
+  test("a result column Parquet cannot store is an IAE naming it at compile time; nothing spent, no database") {
+    val table = spark.range(3).select(lit(null).as("k"))
+    val session = Session.fromDataFrame(PureDPBudget(1), "t", table, AddOneRow())
+    try {
+      val keyset = KeySet.fromDataFrame(table.distinct())
+      val error = intercept[IllegalArgumentException](session.evaluate(QueryBuilder("t").groupBy(keyset).count(), PureDPBudget(1)))
+      assert(error.getMessage.startsWith("Column 'k' has type ") && error.getMessage.contains("cannot store"), error.getMessage)
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      assert(!spark.catalog.listDatabases().collect().exists(_.name == session.warehouse.databaseName))
+    } finally session.stop()
+  }
+
   test("KeySet.fromDict and fromTuples give the cross product / the tuples, typed from the values") {
     val crossed = KeySet.fromDict(ListMap("title" -> Seq("Dune", "Emma"), "n" -> Seq(1, null, 3)))
     assert(crossed.columns == Seq("title", "n"))

@@ -30,7 +30,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
     *
     * Example: `new SessionWarehouse(spark).databaseName` is like `sparkdp_3f9c0a1b2c3d4e5f`.
     */
-  val databaseName: String = "sparkdp_%016x".format(new SecureRandom().nextLong())
+  val databaseName: String = SessionWarehouse.newDatabaseName(System.currentTimeMillis())
 
   private var isDatabaseCreated = false
 
@@ -56,6 +56,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
       try {
         spark.sql(s"CREATE DATABASE IF NOT EXISTS `$databaseName`")
         isDatabaseCreated = true
+        SessionWarehouse.liveDatabases.add(databaseName)
         ShutdownHookManager.get().addShutdownHook(dropAtExit, SessionWarehouse.DropAtExitPriority)
         probeWritable(new Path(spark.catalog.getDatabase(databaseName).locationUri))
       } catch {
@@ -155,6 +156,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
           throw new WarehouseException(s"Cannot drop the session database $databaseName under $warehouseSetting: $cause", cause)
       }
       isDatabaseCreated = false
+      SessionWarehouse.liveDatabases.remove(databaseName)
       // Hadoop refuses to remove a hook while the hooks run (then this is the hook itself).
       if (!ShutdownHookManager.get().isShutdownInProgress) ShutdownHookManager.get().removeShutdownHook(dropAtExit)
     }
@@ -209,6 +211,42 @@ private[sparkdp] object SessionWarehouse {
     case _                    => false
   }
 
+  /** `sparkdp_<creation time in ms since the epoch, 13 digits>_<16 random hex digits>`: the creation time lets
+    * `cleanup` tell the databases of sessions that died long ago from those of sessions still running elsewhere.
+    *
+    * Example: `newDatabaseName(1764720000000L)` matches `sparkdp_1764720000000_[0-9a-f]{16}`
+    */
+  private[warehouse] def newDatabaseName(createdAtMillis: Long): String =
+    "sparkdp_%013d_%016x".format(createdAtMillis, new SecureRandom().nextLong())
+
+  private val DatabaseNamePattern = "sparkdp_([0-9]{13})_[0-9a-f]{16}".r
+
+  /** The databases of this JVM's sessions that are not stopped: `cleanup` never drops them. */
+  private val liveDatabases = java.util.concurrent.ConcurrentHashMap.newKeySet[String]()
+
+  /** Drops the databases (and their tables) of sparkdp sessions created more than `olderThanMillis` ago that no
+    * session of this JVM still uses: what sessions that died without `stop()` (a killed driver, a crashed job)
+    * left in a persistent catalog such as Glue's or a Hive metastore. Returns the names dropped, sorted.
+    * Throws `WarehouseException` naming the database when one cannot be dropped (earlier ones stay dropped).
+    *
+    * Example: `SessionWarehouse.cleanup(spark, olderThanMillis = 24L * 3600 * 1000)`
+    */
+  def cleanup(spark: SparkSession, olderThanMillis: Long): Seq[String] = {
+    require(olderThanMillis >= 0, s"olderThan must not be negative, got $olderThanMillis ms")
+    val cutoff = System.currentTimeMillis() - olderThanMillis
+    val stale = spark.catalog.listDatabases().collect().map(_.name).toSeq.collect {
+      case name @ DatabaseNamePattern(createdAt) if createdAt.toLong <= cutoff && !liveDatabases.contains(name) => name
+    }.sorted
+    stale.foreach { name =>
+      try spark.sql(s"DROP DATABASE IF EXISTS `$name` CASCADE")
+      catch {
+        case NonFatal(cause) =>
+          throw new WarehouseException(s"Cannot drop the stale session database $name: $cause", cause)
+      }
+    }
+    stale
+  }
+
   /** The Spark setting naming the warehouse directory.
     *
     * Example: `spark.conf.get(SessionWarehouse.WarehouseDirKey)`
@@ -224,7 +262,7 @@ private[sparkdp] object SessionWarehouse {
 
   /** The qualified name of query `queryIndex`'s table.
     *
-    * Example: `SessionWarehouse.tableName("sparkdp_0123456789abcdef", 2) == "sparkdp_0123456789abcdef.query_2"`
+    * Example: `SessionWarehouse.tableName("sparkdp_x", 2) == "sparkdp_x.query_2"`
     */
   def tableName(databaseName: String, queryIndex: Long): String = s"$databaseName.query_$queryIndex"
 }

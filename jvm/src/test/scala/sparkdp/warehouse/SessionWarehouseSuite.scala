@@ -50,6 +50,28 @@ class SessionWarehouseSuite extends AnyFunSuite {
     } finally warehouse.dropDatabase()
   }
 
+  test("cleanup drops stale sessions' databases, never a live one, a recent one, or another database") {
+    val stale = SessionWarehouse.newDatabaseName(System.currentTimeMillis() - 3L * 24 * 3600 * 1000)
+    val recent = SessionWarehouse.newDatabaseName(System.currentTimeMillis() - 3600L * 1000)
+    Seq(stale, recent, "sparkdp_not_a_session").foreach(name => spark.sql(s"CREATE DATABASE `$name`"))
+    spark.sql(s"CREATE TABLE `$stale`.query_0 (c0 BIGINT) USING parquet")
+    val live = new SessionWarehouse(spark)
+    try {
+      live.materialize(result, queryIndex = 0, expectedRowCount = 2)
+      val dropped = sparkdp.Cleanup.cleanup(spark, java.time.Duration.ofDays(1))
+      assert(dropped.contains(stale) && !dropped.contains(recent))
+      assert(!spark.catalog.databaseExists(stale))
+      assert(Seq(recent, "sparkdp_not_a_session", live.databaseName).forall(spark.catalog.databaseExists))
+      // A zero duration reaches the recent database, still never the live one.
+      assert(sparkdp.Cleanup.cleanup(spark, java.time.Duration.ZERO).contains(recent))
+      assert(spark.catalog.databaseExists(live.databaseName))
+      intercept[IllegalArgumentException](sparkdp.Cleanup.cleanup(spark, java.time.Duration.ofSeconds(-1)))
+    } finally {
+      live.dropDatabase()
+      Seq(recent, "sparkdp_not_a_session").foreach(name => spark.sql(s"DROP DATABASE IF EXISTS `$name` CASCADE"))
+    }
+  }
+
   test("a row count that differs from the keyset size drops the table and names table and counts") {
     val warehouse = new SessionWarehouse(spark)
     try {

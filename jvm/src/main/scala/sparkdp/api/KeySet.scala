@@ -2,7 +2,7 @@ package sparkdp
 
 import scala.collection.JavaConverters._
 
-import org.apache.spark.sql.{DataFrame, Row, SparkSession}
+import org.apache.spark.sql.{Column, DataFrame, Row, SparkSession}
 import org.apache.spark.sql.types.{BinaryType, BooleanType, DataType, DateType, DoubleType, LongType, StringType, StructField, StructType, TimestampType}
 
 import sparkdp.ArgumentChecks.requireArgument
@@ -29,6 +29,157 @@ final class KeySet private (val dataframe: DataFrame) {
     * Example: `KeySet.fromDataFrame(df.select("title", "isbn")).columns == Seq("title", "isbn")`
     */
   def columns: Seq[String] = dataframe.columns.toSeq
+
+  /** The keys' Spark schema (names, types, nullability), in column order.
+    *
+    * Example: `KeySet.fromDict(Map("a" -> Seq(1, 2))).schema.fieldNames.toSeq == Seq("a")`
+    */
+  def schema: StructType = dataframe.schema
+
+  /** The number of keys (runs a Spark job; a keyset stays lazy until a query or this asks).
+    *
+    * Example: `KeySet.fromDict(ListMap("a" -> Seq(1, 2), "b" -> Seq("x", "y", "z"))).size == 6`
+    */
+  def size: Long = dataframe.count()
+
+  /** Every combination of a key of this keyset and a key of `other` (Tumult's `keyset * other`); the columns are
+    * this keyset's, then `other`'s, and must not overlap (IllegalArgumentException naming the shared ones).
+    *
+    * Example: `KeySet.fromDict(Map("a" -> Seq(1, 2))) * KeySet.fromDict(Map("b" -> Seq("x")))` has 2 keys
+    */
+  def *(other: KeySet): KeySet = {
+    requireOther(other, "multiply")
+    val shared = sharedColumns(other)
+    requireArgument(
+      shared.isEmpty,
+      s"Cannot multiply keysets with overlapping columns ${shared.mkString("[", ", ", "]")}; use join to combine keysets on shared columns."
+    )
+    new KeySet(dataframe.crossJoin(other.dataframe))
+  }
+
+  /** Scala and py4j name of `*`. */
+  def product(other: KeySet): KeySet = this * other
+
+  /** The keys of this keyset and `other` that agree on their shared columns (an inner join, nulls equal to nulls as
+    * in grouping); the columns are this keyset's, then `other`'s others. IllegalArgumentException when they
+    * share no column or a shared column has different types.
+    *
+    * Example: `KeySet.fromTuples(Seq(("A", 1)), Seq("g", "x")).join(KeySet.fromTuples(Seq(("A", "p")), Seq("g", "y")))`
+    */
+  def join(other: KeySet): KeySet = {
+    requireOther(other, "join")
+    val shared = sharedColumns(other)
+    requireArgument(shared.nonEmpty, s"Cannot join keysets without a shared column: ${columns.mkString("[", ", ", "]")} and ${other.columns.mkString("[", ", ", "]")}.")
+    requireSameTypes(other, shared, "join")
+    val condition = shared.map(name => dataframe(quoted(name)) <=> other.dataframe(quoted(name))).reduce(_ && _)
+    val otherOnly = other.columns.filterNot(shared.contains)
+    val joined = dataframe.join(other.dataframe, condition, "inner")
+      .select(columns.map(name => dataframe(quoted(name))) ++ otherOnly.map(name => other.dataframe(quoted(name))): _*)
+    new KeySet(joined.distinct())
+  }
+
+  /** The keys of this keyset whose values on `other`'s columns are not a key of `other` (Tumult's
+    * `keyset - other`); `other`'s columns must be among this keyset's, with the same types.
+    *
+    * Example: `KeySet.fromDict(Map("a" -> Seq(1, 2, 3))) - KeySet.fromDict(Map("a" -> Seq(2)))` has keys 1 and 3
+    */
+  def -(other: KeySet): KeySet = {
+    requireOther(other, "subtract")
+    val missing = other.columns.filterNot(name => columns.exists(_.equalsIgnoreCase(name)))
+    requireArgument(
+      missing.isEmpty,
+      s"Cannot subtract a keyset with columns ${missing.mkString("[", ", ", "]")} that this keyset (${columns.mkString("[", ", ", "]")}) does not have."
+    )
+    requireSameTypes(other, other.columns, "subtract")
+    val condition = other.columns.map(name => dataframe(quoted(name)) <=> other.dataframe(quoted(name))).reduce(_ && _)
+    new KeySet(dataframe.join(other.dataframe, condition, "left_anti"))
+  }
+
+  /** Scala and py4j name of `-`. */
+  def difference(other: KeySet): KeySet = this - other
+
+  /** The keys of either keyset; both must have the same columns (in any order) with the same types. The columns are
+    * in this keyset's order.
+    *
+    * Example: `KeySet.fromDict(Map("a" -> Seq(1))).union(KeySet.fromDict(Map("a" -> Seq(2)))).size == 2`
+    */
+  def union(other: KeySet): KeySet = {
+    requireOther(other, "union")
+    requireArgument(
+      sameColumnSet(other),
+      s"Cannot union keysets with different columns: ${columns.mkString("[", ", ", "]")} and ${other.columns.mkString("[", ", ", "]")}."
+    )
+    requireSameTypes(other, columns, "union")
+    new KeySet(dataframe.union(other.dataframe.select(columns.map(quoted).map(other.dataframe(_)): _*)).distinct())
+  }
+
+  /** The keys for which the Spark SQL expression `condition` holds (Tumult's `KeySet.filter`).
+    *
+    * Example: `keyset.filter("year >= 1900")`
+    */
+  def filter(condition: String): KeySet = {
+    requireArgument(condition != null && condition.trim.nonEmpty, "condition must be a non-empty Spark SQL expression.")
+    new KeySet(dataframe.filter(condition))
+  }
+
+  /** The keys for which `condition` holds. */
+  def filter(condition: Column): KeySet = {
+    requireArgument(condition != null, "condition must be a Column, not null.")
+    new KeySet(dataframe.filter(condition))
+  }
+
+  /** The distinct keys of the named columns, in the given order (Tumult's `keyset["a"]`, `keyset[["a", "b"]]`).
+    * IllegalArgumentException for an unknown or repeated column, or no columns.
+    *
+    * Example: `KeySet.fromDict(ListMap("a" -> Seq(1, 2), "b" -> Seq("x"))).select(Seq("b")).size == 1`
+    */
+  def select(names: Seq[String]): KeySet = {
+    requireArgument(names != null && names.nonEmpty, "Select at least one KeySet column.")
+    val unknown = names.filterNot(name => columns.contains(name))
+    requireArgument(unknown.isEmpty, s"KeySet has no column ${unknown.mkString("[", ", ", "]")}; its columns are ${columns.mkString("[", ", ", "]")}.")
+    requireArgument(names.distinct.size == names.size, s"Columns ${names.mkString("[", ", ", "]")} repeat a name.")
+    new KeySet(dataframe.select(names.map(quoted).map(dataframe(_)): _*).distinct())
+  }
+
+  /** `select` of one column. */
+  def apply(name: String): KeySet = select(Seq(name))
+
+  /** py4j form of `select`. */
+  def select(names: java.util.List[String]): KeySet = select(Option(names).map(_.asScala.toSeq).orNull)
+
+  /** Equal when both have the same columns (in any order) with the same types, and the same keys. Runs Spark jobs.
+    *
+    * Example: `KeySet.fromTuples(Seq((1, "x")), Seq("a", "b")) == KeySet.fromTuples(Seq(("x", 1)), Seq("b", "a"))`
+    */
+  override def equals(other: Any): Boolean = other match {
+    case that: KeySet =>
+      (that eq this) || (sameColumnSet(that) && columns.forall(name => typeOf(name) == that.typeOf(name)) && {
+        val aligned = that.dataframe.select(columns.map(quoted).map(that.dataframe(_)): _*)
+        dataframe.exceptAll(aligned).isEmpty && aligned.exceptAll(dataframe).isEmpty
+      })
+    case _ => false
+  }
+
+  override def hashCode: Int = columns.map(_.toLowerCase).sorted.hashCode
+
+  private def typeOf(name: String) = dataframe.schema(name).dataType
+
+  private def sameColumnSet(other: KeySet): Boolean = columns.toSet == other.columns.toSet
+
+  private def sharedColumns(other: KeySet): Seq[String] = columns.filter(other.columns.contains)
+
+  private def requireOther(other: KeySet, operation: String): Unit =
+    requireArgument(other != null, s"Cannot $operation with null; pass a KeySet.")
+
+  private def requireSameTypes(other: KeySet, names: Seq[String], operation: String): Unit =
+    names.foreach { name =>
+      requireArgument(
+        typeOf(name) == other.typeOf(name),
+        s"Cannot $operation keysets whose column '$name' has type ${typeOf(name).simpleString} in one and ${other.typeOf(name).simpleString} in the other."
+      )
+    }
+
+  private def quoted(name: String): String = s"`${name.replace("`", "``")}`"
 
   /** Example: `KeySet.fromDataFrame(df.select("title")).toString == "KeySet(title: string)"` */
   override def toString: String =

@@ -1,9 +1,10 @@
 """KeySets: the public list of group keys a grouped query reports on."""
 
 import collections.abc
-from typing import Any, Iterable, List, Mapping, Sequence
+from typing import Any, Iterable, List, Mapping, Sequence, Union
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
 from sparkdp import _java
 
@@ -154,6 +155,79 @@ class KeySet:
         """Returns the KeySet's column names, in order."""
         java_columns = _java.call_java(self._jkeyset.columns)
         return [str(name) for name in _java.seq_to_list(java_columns)]
+
+    def schema(self) -> StructType:
+        """Returns the keys' Spark schema (names, types, nullability), in column order."""
+        return self.dataframe().schema
+
+    def size(self) -> int:
+        """Returns the number of keys (runs a Spark job; a KeySet stays lazy until a query or this asks)."""
+        return int(_java.call_java(self._jkeyset.size))
+
+    def __mul__(self, other: "KeySet") -> "KeySet":
+        """Every combination of a key of this KeySet and a key of ``other``.
+
+        Raises:
+            ValueError: the KeySets share a column.
+        """
+        return self._combine(other, "product")
+
+    def join(self, other: "KeySet") -> "KeySet":
+        """The keys of both KeySets that agree on their shared columns (nulls match nulls).
+
+        Raises:
+            ValueError: they share no column, or a shared column has different types.
+        """
+        return self._combine(other, "join")
+
+    def __sub__(self, other: "KeySet") -> "KeySet":
+        """The keys whose values on ``other``'s columns are not a key of ``other``.
+
+        Raises:
+            ValueError: ``other`` has a column this KeySet lacks, or of another type.
+        """
+        return self._combine(other, "difference")
+
+    def union(self, other: "KeySet") -> "KeySet":
+        """The keys of either KeySet (same columns in any order, same types), each once.
+
+        Raises:
+            ValueError: the column names or types differ.
+        """
+        return self._combine(other, "union")
+
+    def filter(self, condition: Union[str, Column]) -> "KeySet":
+        """The keys for which ``condition`` (a Spark SQL expression string or a Column) holds."""
+        if isinstance(condition, Column):
+            java_condition = condition._jc  # pylint: disable=protected-access
+        else:
+            _java.check_type(condition, (str,), "condition")
+            java_condition = condition
+        return KeySet(_java.call_java(self._jkeyset.filter, java_condition), self._spark)
+
+    def __getitem__(self, columns: Union[str, Sequence[str]]) -> "KeySet":
+        """The distinct keys of one column (``keyset["a"]``) or several (``keyset[["a", "b"]]``), in that order."""
+        if isinstance(columns, str):
+            names = [columns]
+        else:
+            names = _column_names(list(columns) if isinstance(columns, tuple) else columns)
+        return KeySet(_java.call_java(self._jkeyset.select, names), self._spark)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when both have the same columns (in any order) with the same types and the same keys.
+
+        Runs Spark jobs, as Tumult's does.
+        """
+        if not isinstance(other, KeySet):
+            return False
+        return bool(_java.call_java(self._jkeyset.equals, other._jkeyset))
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(name.lower() for name in self.columns())))
+
+    def _combine(self, other: "KeySet", method: str) -> "KeySet":
+        _java.check_type(other, (KeySet,), "other")
+        return KeySet(_java.call_java(getattr(self._jkeyset, method), other._jkeyset), self._spark)
 
     def _to_java(self) -> Any:
         """Returns the JVM ``sparkdp.KeySet`` (internal)."""

@@ -8,6 +8,7 @@ This package forwards to the Scala API in the sparkdp jar through py4j; start
 Spark with the jar in ``spark.jars``.
 """
 
+from sparkdp.cleanup import cleanup
 from sparkdp.constraints import (
     Constraint,
     MaxGroupsPerID,
@@ -53,4 +54,5 @@ __all__ = [
     "QueryBuilder",
     "RhoZCDPBudget",
     "Session",
+    "cleanup",
 ]

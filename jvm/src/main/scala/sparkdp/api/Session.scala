@@ -25,12 +25,15 @@ import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 final class Session private (
     tables: Map[String, PrivateTable],
     sourceOrder: Seq[String],
+    initialPublicTables: Seq[(String, DataFrame)],
+    idSpaces: Seq[String],
     initialBudgetText: String,
     truncationKey: Array[Byte],
     noiseKey: Array[Byte],
     private[sparkdp] val warehouse: SessionWarehouse
 ) {
   private var remainingBudgetText: String = initialBudgetText
+  private val publicTables = scala.collection.mutable.LinkedHashMap(initialPublicTables: _*)
   private var nextQueryIndex: Long = 0L
   private var isStopped: Boolean = false
 
@@ -39,6 +42,100 @@ final class Session private (
     * Example: `session.privateSources == Seq("checkouts")`
     */
   def privateSources: Seq[String] = sourceOrder
+
+  /** The names of the public tables, in the order they were added.
+    *
+    * Example: `session.publicSources == Seq("books")`
+    */
+  def publicSources: Seq[String] = synchronized(publicTables.keys.toSeq)
+
+  /** The public tables by name (Tumult's `public_source_dataframes`).
+    *
+    * Example: `session.publicSourceDataframes("books").count()`
+    */
+  def publicSourceDataframes: Map[String, DataFrame] = synchronized(publicTables.toMap)
+
+  /** Registers `dataframe` as the public table `sourceId` (Tumult's `add_public_dataframe`). Throws
+    * `IllegalArgumentException` when a table of that name exists.
+    *
+    * Example: `session.addPublicDataframe("books", booksDf)`
+    */
+  def addPublicDataframe(sourceId: String, dataframe: DataFrame): Unit = synchronized {
+    requireActive()
+    Session.requireSourceId(sourceId)
+    requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
+    requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
+    publicTables(sourceId) = dataframe
+  }
+
+  /** The columns of table `sourceId` (private or public) with their descriptors (Tumult's `get_schema`).
+    * Throws `NoSuchElementException` (Python KeyError) for an unknown table.
+    *
+    * Example: `session.getSchema("checkouts")("member_id").columnType == ColumnType.Integer`
+    */
+  def getSchema(sourceId: String): Map[String, ColumnDescriptor] =
+    scala.collection.immutable.ListMap(dataframeOf(sourceId).schema.fields.toSeq.map(field => field.name -> ColumnDescriptor.of(field)): _*)
+
+  /** The column types of table `sourceId` (Tumult's `get_column_types`).
+    *
+    * Example: `session.getColumnTypes("checkouts")("title") == ColumnType.Varchar`
+    */
+  def getColumnTypes(sourceId: String): Map[String, ColumnType] = getSchema(sourceId).map { case (name, descriptor) => name -> descriptor.columnType }
+
+  /** The grouping column of a private table protected by `AddMaxRowsInMaxGroups`, else None (Tumult's
+    * `get_grouping_column`). `NoSuchElementException` for an unknown private table.
+    */
+  def getGroupingColumn(sourceId: String): Option[String] = privateTable(sourceId).protectedChange match {
+    case AddMaxRowsInMaxGroups(groupingColumn, _, _) => Some(groupingColumn)
+    case _                                            => None
+  }
+
+  /** The ID column of a private table protected by `AddRowsWithID`, else None (Tumult's `get_id_column`). */
+  def getIdColumn(sourceId: String): Option[String] = privateTable(sourceId).protectedChange match {
+    case AddRowsWithID(idColumn, _) => Some(idColumn)
+    case _                          => None
+  }
+
+  /** The ID space of a private table protected by `AddRowsWithID`, else None (Tumult's `get_id_space`). */
+  def getIdSpace(sourceId: String): Option[String] = privateTable(sourceId).protectedChange match {
+    case AddRowsWithID(_, idSpace) => Some(idSpace.getOrElse(Session.DefaultIdSpace))
+    case _                         => None
+  }
+
+  /** py4j forms (null for None). */
+  def getGroupingColumnOrNull(sourceId: String): String = getGroupingColumn(sourceId).orNull
+  def getIdColumnOrNull(sourceId: String): String = getIdColumn(sourceId).orNull
+  def getIdSpaceOrNull(sourceId: String): String = getIdSpace(sourceId).orNull
+
+  /** A readable summary: the remaining budget, then each table with its protection and columns (Tumult's
+    * `describe`, returned as text; Python prints it).
+    *
+    * Example: `println(session.describe())`
+    */
+  def describe(): String = synchronized {
+    val lines = scala.collection.mutable.ArrayBuffer(s"The session has a remaining privacy budget of $remainingPrivacyBudget.")
+    if (idSpaces.nonEmpty) lines += s"ID spaces: ${idSpaces.mkString(", ")}."
+    def columnLines(sourceId: String) = getSchema(sourceId).map { case (name, descriptor) => s"  $name: $descriptor" }
+    sourceOrder.foreach { sourceId =>
+      lines += s"Private table '$sourceId', protected by ${tables(sourceId).protectedChange}:"
+      lines ++= columnLines(sourceId)
+    }
+    publicTables.keys.foreach { sourceId =>
+      lines += s"Public table '$sourceId':"
+      lines ++= columnLines(sourceId)
+    }
+    lines.mkString("\n")
+  }
+
+  private def privateTable(sourceId: String): PrivateTable =
+    tables.getOrElse(sourceId, throw new java.util.NoSuchElementException(
+      s"Table '$sourceId' is not a private table of this session; private tables: ${sourceOrder.mkString("[", ", ", "]")}."))
+
+  private def dataframeOf(sourceId: String): DataFrame = synchronized {
+    tables.get(sourceId).map(_.dataframe).orElse(publicTables.get(sourceId)).getOrElse(
+      throw new java.util.NoSuchElementException(
+        s"Table '$sourceId' does not exist; tables: ${(sourceOrder ++ publicTables.keys).mkString("[", ", ", "]")}."))
+  }
 
   /** The budget not yet spent, rounded down, so passing it to `evaluate` always fits.
     *
@@ -159,35 +256,125 @@ object Session {
       dataframe: DataFrame,
       protectedChange: ProtectedChange
   ): Session = {
-    requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
+    new Builder().withPrivacyBudget(privacyBudget).withPrivateDataframe(sourceId, dataframe, protectedChange).build()
+  }
+
+  /** The ID space of `AddRowsWithID` tables registered without one (as Tumult's default). */
+  val DefaultIdSpace = "default_id_space"
+
+  private[sparkdp] def requireSourceId(sourceId: String): Unit =
     requireArgument(sourceId != null && sourceId.nonEmpty, s"sourceId must be a non-empty table name, not '$sourceId'.")
-    requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
-    requireArgument(protectedChange != null, "protectedChange must be a ProtectedChange, not null.")
-    val changeColumn = protectedChange match {
-      case AddRowsWithID(idColumn, _)                 => Some(idColumn)
-      case AddMaxRowsInMaxGroups(groupingColumn, _, _) => Some(groupingColumn)
-      case AddOneRow() | AddMaxRows(_)                 => None
+
+  /** Builds a session of several private and public tables (Tumult's `Session.Builder`).
+    *
+    * Example:
+    * {{{
+    * val session = new Session.Builder()
+    *   .withPrivacyBudget(PureDPBudget(2))
+    *   .withIdSpace("members")
+    *   .withPrivateDataframe("checkouts", checkoutsDf, new AddRowsWithID("member_id", "members"))
+    *   .withPrivateDataframe("holds", holdsDf, new AddRowsWithID("member_id", "members"))
+    *   .withPublicDataframe("books", booksDf)
+    *   .build()
+    * }}}
+    */
+  final class Builder {
+    private var budget: Option[PrivacyBudget] = None
+    private val privateTables = scala.collection.mutable.LinkedHashMap.empty[String, PrivateTable]
+    private val publicTables = scala.collection.mutable.LinkedHashMap.empty[String, DataFrame]
+    private val idSpaces = scala.collection.mutable.LinkedHashSet.empty[String]
+
+    /** The session's total budget; once. */
+    def withPrivacyBudget(privacyBudget: PrivacyBudget): Builder = {
+      requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
+      requireArgument(budget.isEmpty, "This Builder already has a privacy budget.")
+      budget = Some(privacyBudget)
+      this
     }
-    changeColumn.foreach { column =>
-      requireArgument(
-        dataframe.columns.contains(column),
-        s"Column '$column' does not exist in this table, available columns are " +
-          dataframe.columns.map(name => s"'$name'").mkString("[", ", ", "]")
+
+    /** A private table `sourceId` protected by `protectedChange`; its columns must include the change's column. */
+    def withPrivateDataframe(sourceId: String, dataframe: DataFrame, protectedChange: ProtectedChange): Builder = {
+      requireNewSource(sourceId)
+      requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
+      requireArgument(protectedChange != null, "protectedChange must be a ProtectedChange, not null.")
+      val changeColumn = protectedChange match {
+        case AddRowsWithID(idColumn, _)                  => Some(idColumn)
+        case AddMaxRowsInMaxGroups(groupingColumn, _, _) => Some(groupingColumn)
+        case AddOneRow() | AddMaxRows(_)                 => None
+      }
+      changeColumn.foreach { column =>
+        requireArgument(
+          dataframe.columns.contains(column),
+          s"Column '$column' does not exist in this table, available columns are " +
+            dataframe.columns.map(name => s"'$name'").mkString("[", ", ", "]")
+        )
+      }
+      privateTables(sourceId) = PrivateTable(dataframe, protectedChange)
+      this
+    }
+
+    /** A public table `sourceId`. */
+    def withPublicDataframe(sourceId: String, dataframe: DataFrame): Builder = {
+      requireNewSource(sourceId)
+      requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
+      publicTables(sourceId) = dataframe
+      this
+    }
+
+    /** Declares an ID space that `AddRowsWithID` tables may name. */
+    def withIdSpace(idSpace: String): Builder = {
+      requireArgument(idSpace != null && idSpace.nonEmpty, s"idSpace must be a non-empty name, not '$idSpace'.")
+      requireArgument(!idSpaces.contains(idSpace), s"ID space '$idSpace' already exists.")
+      idSpaces += idSpace
+      this
+    }
+
+    /** The session. Throws `IllegalArgumentException` without a budget or a private table, or when ID tables name
+      * an undeclared ID space (or several ID tables share none). Nothing is read from the data.
+      */
+    def build(): Session = {
+      val privacyBudget = budget.getOrElse(throw new IllegalArgumentException("This Builder must have a privacy budget set."))
+      requireArgument(privateTables.nonEmpty, "This Builder must have at least one private source.")
+      val idTables = privateTables.toSeq.collect { case (sourceId, PrivateTable(_, AddRowsWithID(_, idSpace))) => sourceId -> idSpace }
+      val declared = idSpaces.toSeq
+      val usedSpaces = idTables.map { case (sourceId, idSpace) =>
+        idSpace match {
+          case Some(space) =>
+            requireArgument(
+              declared.contains(space) || (idTables.size == 1 && declared.isEmpty),
+              s"Table '$sourceId' uses ID space '$space', which this Builder has not declared; call withIdSpace('$space')."
+            )
+            space
+          case None =>
+            requireArgument(
+              idTables.size == 1,
+              s"Table '$sourceId' is protected by AddRowsWithID without an ID space, but the session has several ID " +
+                "tables; name their ID space in AddRowsWithID and declare it with withIdSpace."
+            )
+            DefaultIdSpace
+        }
+      }
+      val spark = privateTables.values.head.dataframe.sparkSession
+      val native = Native.get
+      val secret = native.newSessionSecret()
+      val (truncationKey, noiseKey) =
+        try Tuple2(native.deriveKey(secret, "truncation"), native.deriveKey(secret, "noise"))
+        finally java.util.Arrays.fill(secret, 0.toByte)
+      new Session(
+        privateTables.toMap,
+        privateTables.keys.toSeq,
+        publicTables.toSeq,
+        (declared ++ usedSpaces).distinct,
+        privacyBudget.toBudgetText,
+        truncationKey,
+        noiseKey,
+        new SessionWarehouse(spark)
       )
     }
-    val budgetText = privacyBudget.toBudgetText
-    val native = Native.get
-    val secret = native.newSessionSecret()
-    val (truncationKey, noiseKey) =
-      try Tuple2(native.deriveKey(secret, "truncation"), native.deriveKey(secret, "noise"))
-      finally java.util.Arrays.fill(secret, 0.toByte)
-    new Session(
-      Map(sourceId -> PrivateTable(dataframe, protectedChange)),
-      Seq(sourceId),
-      budgetText,
-      truncationKey,
-      noiseKey,
-      new SessionWarehouse(dataframe.sparkSession)
-    )
+
+    private def requireNewSource(sourceId: String): Unit = {
+      requireSourceId(sourceId)
+      requireArgument(!privateTables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
+    }
   }
 }

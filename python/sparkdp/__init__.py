@@ -9,6 +9,7 @@ Spark with the jar in ``spark.jars``.
 """
 
 from sparkdp.cleanup import cleanup
+from sparkdp.column import ColumnDescriptor, ColumnType
 from sparkdp.constraints import (
     Constraint,
     MaxGroupsPerID,
@@ -39,6 +40,8 @@ __all__ = [
     "AddOneRow",
     "AddRowsWithID",
     "AnalyticsInternalError",
+    "ColumnDescriptor",
+    "ColumnType",
     "ApproxDPBudget",
     "Constraint",
     "CountMechanism",

@@ -1,10 +1,11 @@
 """The Session: differentially private queries against private tables."""
 
-from typing import Any, List
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp import _java
+from sparkdp.column import ColumnDescriptor, ColumnType, column_type_from_java, descriptor_from_java
 from sparkdp.privacy_budget import PrivacyBudget, budget_from_java
 from sparkdp.protected_change import ProtectedChange
 from sparkdp.query_builder import Query
@@ -149,6 +150,137 @@ class Session:
             self._jsession.evaluate, java_query, java_budget
         )
         return _java.to_python_dataframe(java_dataframe, self._spark)
+
+    @property
+    def public_sources(self) -> List[str]:
+        """Returns the ids of the public tables of this session, in the order they were added."""
+        return [str(source) for source in _java.seq_to_list(_java.call_java(self._jsession.publicSources))]
+
+    @property
+    def public_source_dataframes(self) -> Dict[str, DataFrame]:
+        """Returns the public tables by id."""
+        java_map = _java.call_java(self._jsession.publicSourceDataframes)
+        return {
+            str(name): _java.to_python_dataframe(java_map.apply(name), self._spark)
+            for name in _java.seq_to_list(java_map.keys().toSeq())
+        }
+
+    def add_public_dataframe(self, source_id: str, dataframe: DataFrame) -> None:
+        """Registers ``dataframe`` as the public table ``source_id``.
+
+        Raises:
+            ValueError: a table of that name exists.
+        """
+        _java.check_type(source_id, (str,), "source_id")
+        _java.require_dataframe(dataframe, "dataframe")
+        _java.call_java(self._jsession.addPublicDataframe, source_id, _java.to_java_dataframe(dataframe))
+
+    def get_schema(self, source_id: str) -> Dict[str, ColumnDescriptor]:
+        """Returns the columns of table ``source_id`` with their descriptors.
+
+        Raises:
+            KeyError: no table has that id.
+        """
+        _java.check_type(source_id, (str,), "source_id")
+        java_map = _java.call_java(self._jsession.getSchema, source_id)
+        return {
+            str(name): descriptor_from_java(java_map.apply(name))
+            for name in _java.seq_to_list(java_map.keys().toSeq())
+        }
+
+    def get_column_types(self, source_id: str) -> Dict[str, Union[ColumnType, str]]:
+        """Returns the column types of table ``source_id``."""
+        return {name: descriptor.column_type for name, descriptor in self.get_schema(source_id).items()}
+
+    def get_grouping_column(self, source_id: str) -> Optional[str]:
+        """Returns the grouping column of an ``AddMaxRowsInMaxGroups`` table, else None."""
+        return self._optional_text(self._jsession.getGroupingColumnOrNull, source_id)
+
+    def get_id_column(self, source_id: str) -> Optional[str]:
+        """Returns the ID column of an ``AddRowsWithID`` table, else None."""
+        return self._optional_text(self._jsession.getIdColumnOrNull, source_id)
+
+    def get_id_space(self, source_id: str) -> Optional[str]:
+        """Returns the ID space of an ``AddRowsWithID`` table, else None."""
+        return self._optional_text(self._jsession.getIdSpaceOrNull, source_id)
+
+    def describe(self) -> None:
+        """Prints a summary: the remaining budget and each table with its protection and columns."""
+        print(str(_java.call_java(self._jsession.describe)))
+
+    @staticmethod
+    def _optional_text(java_method: Callable[..., Any], source_id: str) -> Optional[str]:
+        _java.check_type(source_id, (str,), "source_id")
+        value = _java.call_java(java_method, source_id)
+        return None if value is None else str(value)
+
+    class Builder:
+        """Builds a Session of several private and public tables (Tumult's ``Session.Builder``)."""
+
+        def __init__(self) -> None:
+            self._steps: List[Callable[[Any, Any], Any]] = []
+            self._spark: Optional[SparkSession] = None
+            self._jbuilder: Any = None
+
+        def with_privacy_budget(self, privacy_budget: PrivacyBudget) -> "Session.Builder":
+            """Sets the session's total budget."""
+            _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")
+            return self._step(lambda jvm, builder: builder.withPrivacyBudget(privacy_budget._to_java(jvm)))
+
+        def with_private_dataframe(
+            self, source_id: str, dataframe: DataFrame, protected_change: ProtectedChange
+        ) -> "Session.Builder":
+            """Adds the private table ``source_id`` protected by ``protected_change``."""
+            _java.check_type(source_id, (str,), "source_id")
+            _java.require_dataframe(dataframe, "dataframe")
+            _java.check_type(protected_change, (ProtectedChange,), "protected_change")
+            self._spark = self._spark or _java.spark_session_of(dataframe)
+            return self._step(
+                lambda jvm, builder: builder.withPrivateDataframe(
+                    source_id, _java.to_java_dataframe(dataframe), protected_change._to_java(jvm)
+                )
+            )
+
+        def with_public_dataframe(self, source_id: str, dataframe: DataFrame) -> "Session.Builder":
+            """Adds the public table ``source_id``."""
+            _java.check_type(source_id, (str,), "source_id")
+            _java.require_dataframe(dataframe, "dataframe")
+            self._spark = self._spark or _java.spark_session_of(dataframe)
+            return self._step(
+                lambda jvm, builder: builder.withPublicDataframe(source_id, _java.to_java_dataframe(dataframe))
+            )
+
+        def with_id_space(self, id_space: str) -> "Session.Builder":
+            """Declares an ID space that ``AddRowsWithID`` tables may name."""
+            _java.check_type(id_space, (str,), "id_space")
+            return self._step(lambda jvm, builder: builder.withIdSpace(id_space))
+
+        def build(self) -> "Session":
+            """Returns the Session.
+
+            Raises:
+                ValueError: no budget, no private table, or ID spaces that do not fit.
+            """
+            if self._spark is None:
+                raise ValueError("This Builder must have at least one private source.")
+            self._apply_steps()
+            return Session(_java.call_java(self._jbuilder.build), self._spark)
+
+        def _step(self, step: Callable[[Any, Any], Any]) -> "Session.Builder":
+            # Steps run on the JVM builder as soon as a DataFrame tells which JVM; errors surface in the call
+            # that caused them once it exists.
+            self._steps.append(step)
+            if self._spark is not None:
+                self._apply_steps()
+            return self
+
+        def _apply_steps(self) -> None:
+            jvm = _java.jvm_of(self._spark)
+            if self._jbuilder is None:
+                self._jbuilder = getattr(jvm.sparkdp, "Session$Builder")()
+            steps, self._steps = self._steps, []
+            for step in steps:
+                _java.call_java(step, jvm, self._jbuilder)
 
     def stop(self) -> None:
         """Stops the session and drops its intermediate tables.

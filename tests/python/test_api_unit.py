@@ -149,6 +149,7 @@ def test_package_exports_tumult_names():
         "GroupedQueryBuilder", "KeySet", "MaxGroupsPerID", "MaxRowsPerGroupPerID",
         "MaxRowsPerID", "PrivacyBudget", "ProtectedChange", "PureDPBudget", "Query",
         "QueryBuilder", "RhoZCDPBudget", "Session",
+        "ColumnDescriptor", "ColumnType", "cleanup",
     }
     for name in sparkdp.__all__:
         assert getattr(sparkdp, name).__name__ == name

@@ -465,8 +465,10 @@ fn sqrt_round_up(x: &Rational) -> Result<Rational> {
 /// * Gaussian (`RhoZCDP{ρ}`): `DiscreteGaussian{σ² = D / (2ρ·h²)}` with `D = Δ₂² + 2·U·h + c·h²` and
 ///   `U` a rational upper bound on `sqrt(c·Δ₂²)`, so `D ≥ (Δ₂ + √c·h)²`.
 ///
-/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero; Err(Overflow) when a value
-/// does not fit u128/u128.
+/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero, and, as
+/// [`noise_for_sensitivities`], naming the budget value when the parameter in lattice units exceeds
+/// [`MAX_LAPLACE_SCALE`] / [`MAX_GAUSSIAN_SIGMA_SQUARED`] or u128 (its noise could not be drawn as i64);
+/// Err(Overflow) when an intermediate value does not fit u128/u128.
 ///
 /// Relies on: rounding `x ↦ m = round(x/h)` moves each value by at most h/2, and only the (at most c)
 /// values that differ between neighbours can move differently, so for neighbours with
@@ -501,7 +503,15 @@ pub fn float_noise(
     match family {
         NoiseFamily::Laplace => {
             let l1 = &sensitivities.l1;
-            let uninflated_scale = laplace_scale_for_budget(l1, budget)?;
+            // Only an unrepresentable value is refused here (limit u128::MAX): a large one just picks a
+            // coarse lattice; the cap applies in lattice units below.
+            let uninflated_scale = drawable_parameter(
+                laplace_scale_for_budget(l1, budget),
+                u128::MAX,
+                budget,
+                "Laplace scale",
+                &format!("L1 sensitivity {l1}"),
+            )?;
             if uninflated_scale.is_zero() {
                 return Ok(no_noise);
             }
@@ -509,7 +519,14 @@ pub fn float_noise(
             let k = clamped_lattice_exponent(finest.floor_log2()? - LATTICE_RESOLUTION_BITS);
             let spacing = Rational::power_of_two(k)?;
             let inflated_l1 = l1.checked_add(&spacing.checked_mul(&changed)?)?;
-            let scale = laplace_scale_for_budget(&inflated_l1, budget)?.checked_div(&spacing)?;
+            let scale = drawable_parameter(
+                laplace_scale_for_budget(&inflated_l1, budget)
+                    .and_then(|scale| scale.checked_div(&spacing)),
+                MAX_LAPLACE_SCALE,
+                budget,
+                "Laplace scale in lattice units",
+                &format!("L1 sensitivity {l1}"),
+            )?;
             Ok(FloatNoiseSpec {
                 lattice_exponent: k,
                 noise_in_lattice_units: NoiseSpec::DiscreteLaplace { scale },
@@ -517,7 +534,13 @@ pub fn float_noise(
         }
         NoiseFamily::Gaussian => {
             let l2_squared = &sensitivities.l2_squared;
-            let uninflated_sigma_squared = gaussian_sigma_squared_for_budget(l2_squared, budget)?;
+            let uninflated_sigma_squared = drawable_parameter(
+                gaussian_sigma_squared_for_budget(l2_squared, budget),
+                u128::MAX,
+                budget,
+                "Gaussian sigma squared",
+                &format!("squared L2 sensitivity {l2_squared}"),
+            )?;
             if uninflated_sigma_squared.is_zero() {
                 return Ok(no_noise);
             }
@@ -533,9 +556,15 @@ pub fn float_noise(
             let inflated_l2_squared = l2_squared
                 .checked_add(&root_bound.checked_mul(&spacing)?.checked_mul_integer(2)?)?
                 .checked_add(&changed.checked_mul(&spacing)?.checked_mul(&spacing)?)?;
-            let sigma_squared = gaussian_sigma_squared_for_budget(&inflated_l2_squared, budget)?
-                .checked_div(&spacing)?
-                .checked_div(&spacing)?;
+            let sigma_squared = drawable_parameter(
+                gaussian_sigma_squared_for_budget(&inflated_l2_squared, budget)
+                    .and_then(|sigma_squared| sigma_squared.checked_div(&spacing))
+                    .and_then(|sigma_squared| sigma_squared.checked_div(&spacing)),
+                MAX_GAUSSIAN_SIGMA_SQUARED,
+                budget,
+                "Gaussian sigma squared in lattice units",
+                &format!("squared L2 sensitivity {l2_squared}"),
+            )?;
             Ok(FloatNoiseSpec {
                 lattice_exponent: k,
                 noise_in_lattice_units: NoiseSpec::DiscreteGaussian { sigma_squared },

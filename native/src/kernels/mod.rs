@@ -5,11 +5,13 @@
 //! * `add_noise`    — keyed, reproducible noise added to an aggregate batch.
 //! * `truncate`     — per-ID truncation by the constraints fused with the partial count per fingerprint,
 //!   over batches offered one at a time to a handle.
+//! * `encode`       — a measure value as the integer the partials add up (null/NaN dropped, clamped, rounded).
 //! * `edge_ops`     — one plain-Rust function per JNI method (text / IPC bytes in and out), so `cargo test`
 //!   covers everything `jni.rs` calls without a JVM.
 pub mod add_noise;
 pub mod count_by_key;
 pub mod edge_ops;
+pub mod encode;
 pub mod ipc;
 pub mod truncate;
 

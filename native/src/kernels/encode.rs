@@ -49,10 +49,14 @@ pub fn encode_value(encoding: &ValueEncoding, raw: i64, column: &str) -> Result<
 pub fn lattice_bounds(encoding: &ValueEncoding) -> Result<(i64, i64)> {
     let k = encoding.lattice_exponent;
     let (lower, upper) = match encoding.clamp {
-        Clamp::Int64 { lower, upper } => (lattice_index_of_int(lower, k), lattice_index_of_int(upper, k)),
-        Clamp::Float64 { lower, upper } => {
-            (lattice_index_of_float(lower, k), lattice_index_of_float(upper, k))
-        }
+        Clamp::Int64 { lower, upper } => (
+            lattice_index_of_int(lower, k),
+            lattice_index_of_int(upper, k),
+        ),
+        Clamp::Float64 { lower, upper } => (
+            lattice_index_of_float(lower, k),
+            lattice_index_of_float(upper, k),
+        ),
     };
     match (
         lower.and_then(|v| i64::try_from(v).ok()),

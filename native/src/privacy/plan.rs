@@ -41,7 +41,10 @@ pub enum PartialSpec {
     Count,
     /// `fp`, `count` (kept rows whose `value_0` encodes, i.e. not dropped), `sum_hi`, `sum_lo` (Σ e(v)), and
     /// when `squares`, `sumsq_hi`, `sumsq_lo` (Σ e(v)²); one row per fingerprint with at least one kept row.
-    Moments { encoding: ValueEncoding, squares: bool },
+    Moments {
+        encoding: ValueEncoding,
+        squares: bool,
+    },
     /// `fp`, `bin`, `count`: per fingerprint, one row per distinct `e(v)` of its kept rows (`bin` = e(v)), with
     /// the number of kept rows that encode to it. The quantile family.
     Histogram { encoding: ValueEncoding },
@@ -79,7 +82,10 @@ pub enum Release {
     /// utility `−|#{rows with e(v) ≤ p} − quantile·n|` and P(p) ∝ exp(rate · utility(p)), in [lower, upper].
     /// Partial `Histogram`; no noisy measure (the plan's one measure carries the budget, noise `none`).
     /// `rate` is infinite under an infinite budget: then the smallest lattice point of greatest utility.
-    Quantile { quantile: Rational, rate: ExtRational },
+    Quantile {
+        quantile: Rational,
+        rate: ExtRational,
+    },
     /// get_groups: out_0 (Int64) = count + Z_0, and the cell is released only when out_0 > `threshold`
     /// (cells come from the partials, not from keyset markers). Partial `Count`.
     CountAboveThreshold { threshold: i64 },

@@ -57,8 +57,13 @@ fn ints_clamp_and_round_on_any_lattice() {
     let halves = encoding(i64::MIN, i64::MAX, 1, 0);
     assert_eq!(encode_value(&halves, 5, "v").unwrap(), Some(3));
     assert_eq!(encode_value(&halves, -5, "v").unwrap(), Some(-3));
-    let message = encode_value(&halves, i64::MIN, "value_0").unwrap_err().to_string();
-    assert!(message.contains("value_0") && message.contains("-9223372036854775808"), "{message}");
+    let message = encode_value(&halves, i64::MIN, "value_0")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("value_0") && message.contains("-9223372036854775808"),
+        "{message}"
+    );
     let doubled = encoding(-4, 4, -1, 0);
     assert_eq!(encode_value(&doubled, -3, "v").unwrap(), Some(-6));
     assert_eq!(lattice_bounds(&encoding(-5, 5, 1, 0)).unwrap(), (-3, 3));

@@ -102,3 +102,17 @@ pub struct MeasurementPlan {
     /// The type of each released column `out_<i>`.
     pub outputs: Vec<OutputType>,
 }
+
+/// The columns of the partial batch `spec` makes, after `fp` (COMPILER_INTERFACES.md §5.1 step 2), in
+/// order; all Int64. One definition for the planner's `partial_columns=` line and the kernels.
+pub fn partial_columns(spec: &PartialSpec) -> Vec<&'static str> {
+    match spec {
+        PartialSpec::Count => vec!["count"],
+        PartialSpec::Moments { squares: false, .. } => vec!["count", "sum_hi", "sum_lo"],
+        PartialSpec::Moments { squares: true, .. } => {
+            vec!["count", "sum_hi", "sum_lo", "sumsq_hi", "sumsq_lo"]
+        }
+        PartialSpec::Histogram { .. } => vec!["bin", "count"],
+        PartialSpec::Distinct => vec!["item_0", "item_1"],
+    }
+}

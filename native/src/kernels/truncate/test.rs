@@ -1353,13 +1353,15 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             rows.iter().map(|r| r.1),
         ))]
     };
-    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], ints)
+    let message = truncate_partial("MaxRowsPerID:1", spec, std::slice::from_ref(&rows), ints)
         .unwrap_err()
         .to_string();
     assert!(message.contains("value_0 Float64"), "{message}");
-    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], |_| Vec::new())
-        .unwrap_err()
-        .to_string();
+    let message = truncate_partial("MaxRowsPerID:1", spec, std::slice::from_ref(&rows), |_| {
+        Vec::new()
+    })
+    .unwrap_err()
+    .to_string();
     assert!(message.contains("value_0"), "{message}");
     let nulls = |rows: &[InputRow]| -> Vec<ArrayRef> {
         vec![
@@ -1367,9 +1369,14 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             Arc::new(rows.iter().map(|_| Some(1)).collect::<Int64Array>()),
         ]
     };
-    let message = truncate_partial("", PartialSpec::Distinct, &[rows.clone()], nulls)
-        .unwrap_err()
-        .to_string();
+    let message = truncate_partial(
+        "",
+        PartialSpec::Distinct,
+        std::slice::from_ref(&rows),
+        nulls,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         message.contains("value_0") && message.contains("null"),
         "{message}"
@@ -1391,7 +1398,7 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             rows.iter().map(|_| Some(1e200)).collect::<Float64Array>(),
         )]
     };
-    let message = truncate_partial("", tiny, &[rows.clone()], huge)
+    let message = truncate_partial("", tiny, std::slice::from_ref(&rows), huge)
         .unwrap_err()
         .to_string();
     assert!(

@@ -174,7 +174,7 @@ class Query(val queryExpr: QueryExpr) extends Serializable {
   requireArgument(queryExpr != null, "queryExpr must be a query expression, not null.")
 
   override def equals(other: Any): Boolean = other match {
-    case that: Query => that.getClass == getClass && that.queryExpr == queryExpr
+    case that: Query => that.queryExpr == queryExpr
     case _           => false
   }
 

@@ -283,17 +283,30 @@ object AggregationSuite {
     assert(value >= low && value <= high, s"$key: $value not in [$low, $high]")
   }
 
-  /** The released quantile lies between the order statistics around rank q·n (any of them may be the one of
-    * greatest utility); an empty cell's anywhere in [low, high].
+  /** The released quantile lies in (the closure of) a stretch of [low, high] between adjacent order
+    * statistics whose rank is closest to q·n: the exponential mechanism's utility −|#{v ≤ p} − q·n| is constant
+    * on each stretch [v_(j), v_(j+1)), and at an infinite budget only the best stretches can be drawn. With
+    * distinct values this is the usual "between the order statistics around rank q·n"; with ties it is exact
+    * where that rule is not. An empty cell's quantile is anywhere in [low, high].
     */
   def assertQuantile(actual: Any, values: Seq[Double], q: Double, low: Double, high: Double, key: String): Unit = {
     assertWithin(actual, low, high, key)
     if (values.nonEmpty) {
-      val sorted = values.sorted
-      val n = sorted.size
-      val below = sorted(math.max(0, math.min(n - 1, math.floor(q * n).toInt - 1)))
-      val above = sorted(math.max(0, math.min(n - 1, math.ceil(q * n).toInt)))
-      assertWithin(actual, below - 1e-9, above + 1e-9, s"$key (q=$q of $sorted)")
+      val n = values.size
+      val distinct = values.distinct.sorted
+      // (start, end, #{v <= p} on the stretch)
+      val stretches = (if (distinct.head > low) Seq((low, distinct.head, 0)) else Seq.empty) ++
+        distinct.indices.map { j =>
+          val end = if (j + 1 < distinct.size) distinct(j + 1) else high
+          (distinct(j), end, values.count(_ <= distinct(j)))
+        }
+      val utility = (rank: Int) => -math.abs(rank - q * n)
+      val best = stretches.map(s => utility(s._3)).max
+      val value = actual.asInstanceOf[Double]
+      assert(
+        stretches.exists { case (start, end, rank) => utility(rank) == best && value >= start - 1e-9 && value <= end + 1e-9 },
+        s"$key: $value is in no best stretch of $stretches for q=$q (n=$n)"
+      )
     }
   }
 }

@@ -25,6 +25,7 @@ class AggregationSuite extends AnyFunSuite {
   private val changeCases = Seq(
     ChangeCase("AddOneRow", AddOneRow(), Seq.empty, Sales.heavyRows),
     ChangeCase("AddMaxRows(2)", AddMaxRows(2), Seq.empty, Sales.heavyRows),
+    ChangeCase("AddMaxRowsInMaxGroups(shop, 2, 3)", AddMaxRowsInMaxGroups("shop", 2, 3), Seq.empty, Sales.heavyRows),
     ChangeCase("AddRowsWithID + MaxRowsPerID(20)", idChange, Seq(MaxRowsPerID(20)), 20),
     ChangeCase("AddRowsWithID + MaxRowsPerID(3)", idChange, Seq(MaxRowsPerID(3)), 3),
     ChangeCase(
@@ -40,7 +41,7 @@ class AggregationSuite extends AnyFunSuite {
     */
   private val exactCases: Seq[(PrivacyBudget, ChangeCase)] =
     changeCases.map(PureDPBudget(Double.PositiveInfinity) -> _) ++
-      Seq(changeCases(0), changeCases(2)).map(RhoZCDPBudget(Double.PositiveInfinity) -> _)
+      Seq(changeCases(0), changeCases(3)).map(RhoZCDPBudget(Double.PositiveInfinity) -> _)
 
   private def session(budget: PrivacyBudget, change: ProtectedChange, data: DataFrame = sales): Session =
     Session.fromDataFrame(budget, "sales", data, change)

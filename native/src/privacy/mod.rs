@@ -3,8 +3,11 @@
 //! conversions for display.
 pub mod budget;
 pub mod calibration;
+pub mod lattice;
 pub mod measurement;
+pub mod partition_selection;
 pub mod plan;
+pub mod plan_text;
 pub mod rational;
 pub mod sensitivity;
 #[cfg(test)]

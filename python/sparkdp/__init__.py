@@ -29,7 +29,18 @@ from sparkdp.protected_change import (
     AddRowsWithID,
     ProtectedChange,
 )
-from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query, QueryBuilder
+from sparkdp.query_builder import (
+    AverageMechanism,
+    CountDistinctMechanism,
+    CountMechanism,
+    GroupbyCountQuery,
+    GroupedQueryBuilder,
+    Query,
+    QueryBuilder,
+    StdevMechanism,
+    SumMechanism,
+    VarianceMechanism,
+)
 from sparkdp.session import Session
 
 __all__ = [
@@ -39,8 +50,11 @@ __all__ = [
     "AddRowsWithID",
     "AnalyticsInternalError",
     "ApproxDPBudget",
+    "AverageMechanism",
     "Constraint",
+    "CountDistinctMechanism",
     "CountMechanism",
+    "GroupbyCountQuery",
     "GroupedQueryBuilder",
     "KeySet",
     "MaxGroupsPerID",
@@ -53,4 +67,7 @@ __all__ = [
     "QueryBuilder",
     "RhoZCDPBudget",
     "Session",
+    "StdevMechanism",
+    "SumMechanism",
+    "VarianceMechanism",
 ]

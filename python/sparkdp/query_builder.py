@@ -69,11 +69,13 @@ class Query:
     ``QueryBuilder("checkouts").count()``.
     """
 
-    source_id: str
-    constraints: Tuple[Constraint, ...]
-    keyset: Optional[KeySet]
-    aggregation: _Aggregation
-    suppress_threshold: Optional[float] = None
+    # Private, as Tumult's Query keeps its query expression private: the
+    # builder chain that Session.evaluate replays on the JVM.
+    _source_id: str
+    _constraints: Tuple[Constraint, ...]
+    _keyset: Optional[KeySet]
+    _aggregation: _Aggregation
+    _suppress_threshold: Optional[float] = None
 
     def _to_java(self, jvm: Any) -> Any:
         """Builds the JVM ``sparkdp.Query`` (internal).
@@ -86,19 +88,19 @@ class Query:
             .<aggregation>(...)[.suppress(threshold)]``; no keyset is the
             ungrouped query (one row), or ``getGroups``.
         """
-        java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self.source_id)
-        for constraint in self.constraints:
+        java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self._source_id)
+        for constraint in self._constraints:
             java_builder = _java.call_java(
                 java_builder.enforce, constraint._to_java(jvm)
             )
-        if self.keyset is not None:
-            java_builder = _java.call_java(java_builder.groupBy, self.keyset._to_java())
+        if self._keyset is not None:
+            java_builder = _java.call_java(java_builder.groupBy, self._keyset._to_java())
         java_query = _java.call_java(
-            getattr(java_builder, self.aggregation.method),
-            *self.aggregation.java_arguments()
+            getattr(java_builder, self._aggregation.method),
+            *self._aggregation.java_arguments()
         )
-        if self.suppress_threshold is not None:
-            java_query = _java.call_java(java_query.suppress, self.suppress_threshold)
+        if self._suppress_threshold is not None:
+            java_query = _java.call_java(java_query.suppress, self._suppress_threshold)
         return java_query
 
 
@@ -126,10 +128,10 @@ class GroupbyCountQuery(Query):
         """
         _java.check_number(threshold, "threshold")
         return Query(
-            self.source_id,
-            self.constraints,
-            self.keyset,
-            self.aggregation,
+            self._source_id,
+            self._constraints,
+            self._keyset,
+            self._aggregation,
             _java.to_java_double(threshold, "threshold"),
         )
 
@@ -256,7 +258,7 @@ class _Aggregations:
             _Aggregation("count", (name, mechanism_name(mechanism, CountMechanism)))
         )
         return GroupbyCountQuery(
-            query.source_id, query.constraints, query.keyset, query.aggregation
+            query._source_id, query._constraints, query._keyset, query._aggregation
         )
 
     def count_distinct(

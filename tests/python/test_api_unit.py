@@ -472,11 +472,11 @@ def test_query_builder_chain_records_the_query():
     query = grouped.count()
     count = _Aggregation("count", (None, "default"))
     assert query == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), keyset, count)
-    assert grouped.count(name="n").aggregation.arguments == ("n", "default")
+    assert grouped.count(name="n")._aggregation.arguments == ("n", "default")
     ungrouped = builder.count()
     assert ungrouped == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), None, count)
     builder.enforce(MaxRowsPerID(5))  # a later enforce does not change built queries
-    assert query.constraints == ungrouped.constraints == (MaxRowsPerID(20),)
+    assert query._constraints == ungrouped._constraints == (MaxRowsPerID(20),)
 
 
 def test_query_to_java_forwards_the_chain(recorder):
@@ -512,7 +512,7 @@ def test_count_takes_tumults_mechanism_argument(recorder):
     """Tumult: count(name=None, mechanism=CountMechanism.DEFAULT), names accepted too."""
     grouped = QueryBuilder("t").groupby(fake_keyset("KS"))
     def mechanism(query):
-        return query.aggregation.arguments[-1]
+        return query._aggregation.arguments[-1]
 
     assert mechanism(grouped.count()) == "default"
     assert mechanism(grouped.count(mechanism=CountMechanism.LAPLACE)) == "laplace"

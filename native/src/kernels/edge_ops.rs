@@ -8,8 +8,9 @@ use crate::error::Result;
 use crate::fail;
 use crate::privacy::calibration::count_noise;
 use crate::privacy::measurement::plan_measurement;
+use crate::privacy::plan_text::format_measurement_plan;
 use crate::privacy::text::{
-    format_budget, format_noise_spec, format_number, format_plan, parse_budget, parse_columns,
+    format_budget, format_noise_spec, format_number, parse_budget, parse_columns,
     parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec, parse_number,
     parse_protected_change,
 };
@@ -106,7 +107,7 @@ pub fn budget_to_doubles(budget: &str, round_up: bool) -> Result<Vec<f64>> {
 /// `planMeasurement(request)`: the plan text of a measurement request (COMPILER_INTERFACES.md §2).
 pub fn plan_measurement_text(request: &str) -> Result<String> {
     let request = parse_measurement_request(request)?;
-    Ok(format_plan(&plan_measurement(&request)?))
+    Ok(format_measurement_plan(&plan_measurement(&request)?))
 }
 
 /// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.

@@ -37,7 +37,9 @@ use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
+use super::partial::{encoding_of, partial_schema, value_columns_needed, PartialAccumulator};
 use crate::error::Result;
+use crate::privacy::plan::{Clamp, PartialSpec};
 use crate::privacy::sensitivity::Constraint;
 use crate::{err, fail};
 
@@ -326,6 +328,11 @@ pub struct TruncationState {
     valued_rows_by_id: Vec<IdRows<Row<Values>>>,
     /// With measure columns and without constraints: the totals per fp, directly.
     totals: HashMap<Option<i64>, FpTotals>,
+    /// What the kept rows feed (`PartialSpec::Count`: the count and the `sum_<j>` / `nonnull_<j>` totals).
+    partial: PartialSpec,
+    /// For a partial other than `Count`: its aggregates (fed directly without constraints, at finish
+    /// otherwise).
+    accumulator: Option<PartialAccumulator>,
 }
 
 /// The totals of one measure column for one fp.
@@ -385,6 +392,18 @@ impl TruncationState {
     /// columns in order of first appearance (the `group_key_<i>` / `group_hash_<i>` input columns), so the
     /// caller and this kernel agree on what `i` means. Err(InvalidArgument) otherwise, or for a zero bound.
     pub fn new(constraints: &[Constraint], grouping_columns: &[String]) -> Result<Self> {
+        Self::with_partial(constraints, grouping_columns, PartialSpec::Count)
+    }
+
+    /// [`TruncationState::new`] whose kept rows feed `partial` (COMPILER_INTERFACES.md §5.1 step 2): for
+    /// `Count`, the output of [`TruncationState::new`]; otherwise the partial batch of
+    /// [`super::partial::partial_schema`], read from the measure columns `value_0` (and `value_1` for
+    /// `Distinct`), which every offer must then carry with the encoding's type.
+    pub fn with_partial(
+        constraints: &[Constraint],
+        grouping_columns: &[String],
+        partial: PartialSpec,
+    ) -> Result<Self> {
         if let Some(zero) = constraints.iter().find(|constraint| constraint.max() == 0) {
             fail!(InvalidArgument, "{} must be positive", zero.describe());
         }
@@ -447,6 +466,8 @@ impl TruncationState {
             value_kinds: None,
             valued_rows_by_id: Vec::new(),
             totals: HashMap::new(),
+            accumulator: PartialAccumulator::new(&partial),
+            partial,
         })
     }
 
@@ -594,6 +615,7 @@ impl TruncationState {
     /// before any row is taken). The first offer (even of no batches) fixes the measure columns.
     pub fn offer(&mut self, schema: &Schema, batches: &[RecordBatch]) -> Result<()> {
         let (kinds, value_positions) = self.value_columns(schema)?;
+        self.check_partial_value_columns(&kinds)?;
         let indices = self.column_indices(schema)?;
         let expected = self.expected_columns();
         for (batch_index, batch) in batches.iter().enumerate() {
@@ -615,6 +637,37 @@ impl TruncationState {
             } else {
                 self.offer_valued_batch(batch, &indices, &value_positions)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Err(InvalidArgument) naming the column when the measure columns are not those the partial reads:
+    /// `value_0` of the encoding's type (Moments, Histogram), or Int64 `value_0`, `value_1` (Distinct).
+    fn check_partial_value_columns(&self, kinds: &[ValueKind]) -> Result<()> {
+        let needed = value_columns_needed(&self.partial);
+        if needed == 0 {
+            return Ok(());
+        }
+        let expected = match encoding_of(&self.partial).map(|encoding| encoding.clamp) {
+            Some(Clamp::Float64 { .. }) => vec![ValueKind::Float64],
+            Some(Clamp::Int64 { .. }) => vec![ValueKind::Int64],
+            None => vec![ValueKind::Int64; needed],
+        };
+        if kinds != expected.as_slice() {
+            let describe = |kinds: &[ValueKind]| {
+                kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(index, kind)| format!("{} {}", value_column(index), kind.data_type()))
+                    .collect::<Vec<_>>()
+            };
+            fail!(
+                InvalidArgument,
+                "{CONTEXT}: the partial {:?} reads the measure columns {:?}, got {:?}",
+                self.partial,
+                describe(&expected),
+                describe(kinds)
+            );
         }
         Ok(())
     }
@@ -666,6 +719,12 @@ impl TruncationState {
         let fps = int64(indices[0])?;
         let fp_at = |row: usize| fps.is_valid(row).then(|| fps.value(row));
         if !self.has_constraints {
+            if let Some(accumulator) = self.accumulator.as_mut() {
+                for row in 0..batch.num_rows() {
+                    accumulator.add(fp_at(row), &values_at(row))?;
+                }
+                return Ok(());
+            }
             for row in 0..batch.num_rows() {
                 let fp = fp_at(row);
                 self.totals
@@ -774,6 +833,9 @@ impl TruncationState {
     /// The counts per fp of the rows the constraints keep: one batch with [`output_schema`], one row per
     /// distinct fp (null first, then ascending). Err(Overflow) if a count leaves i64.
     pub fn finish(self) -> Result<RecordBatch> {
+        if self.accumulator.is_some() {
+            return self.finish_partial();
+        }
         match self.value_kinds.clone() {
             Some(kinds) if !kinds.is_empty() => self.finish_valued(&kinds),
             _ => self.finish_counts(),
@@ -849,6 +911,27 @@ impl TruncationState {
         }
         RecordBatch::try_new(output_schema_for(kinds), columns)
             .map_err(|e| err!(Internal, "truncation: cannot build the output batch: {e}"))
+    }
+
+    /// [`TruncationState::finish`] for a partial other than `Count`: the kept rows of every ID feed the
+    /// accumulator (rows of a table without constraints already did, as they arrived).
+    fn finish_partial(self) -> Result<RecordBatch> {
+        let Some(mut accumulator) = self.accumulator else {
+            fail!(Internal, "truncation: no partial accumulator at finish");
+        };
+        for rows in self.valued_rows_by_id {
+            let kept = if self.remaining_steps.is_empty() {
+                rows.heap.into_vec()
+            } else {
+                apply_steps(rows.heap.into_sorted_vec(), &self.remaining_steps)
+            };
+            for row in kept {
+                accumulator.add(row.fp, &row.values)?;
+            }
+        }
+        let output = accumulator.finish()?;
+        debug_assert_eq!(output.schema(), partial_schema(&self.partial));
+        Ok(output)
     }
 
     /// [`TruncationState::finish`] without measure columns.

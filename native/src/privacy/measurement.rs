@@ -6,6 +6,7 @@
 //! usable enforced constraint), mechanism and calibration by [`count_noise`] — and none is repeated here.
 use super::budget::Budget;
 use super::calibration::{count_noise, Mechanism, NoiseSpec};
+use super::plan::{MeasurementPlan, OutputType, PartialSpec, Release};
 use super::sensitivity::{Constraint, ProtectedChange};
 use crate::error::Result;
 
@@ -32,6 +33,15 @@ pub struct MeasurementRequest {
     pub mechanism: Mechanism,
 }
 
+/// Every name a [`PlannedMeasure`] may have (the plan text's parser maps names back to these).
+pub const MEASURE_NAMES: [&str; 5] = [
+    "count",
+    "count_distinct",
+    "sum",
+    "sum_of_squares",
+    "quantile",
+];
+
 /// One released value of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedMeasure {
@@ -53,7 +63,7 @@ pub struct PlannedMeasure {
 /// usable constraint; Err(InvalidArgument) for Gaussian noise under a DP budget, zero bounds, a zero
 /// budget, or a noise parameter or sensitivity too large to represent or to draw i64 noise from (naming
 /// the budget value; see `calibration`'s module doc). Never Err(Overflow) for a valid budget.
-pub fn plan_measurement(request: &MeasurementRequest) -> Result<Vec<PlannedMeasure>> {
+pub fn plan_measurement(request: &MeasurementRequest) -> Result<MeasurementPlan> {
     match request.aggregation {
         Aggregation::Count => {
             let noise = count_noise(
@@ -63,12 +73,17 @@ pub fn plan_measurement(request: &MeasurementRequest) -> Result<Vec<PlannedMeasu
                 &request.groupby_columns,
                 request.mechanism,
             )?;
-            Ok(vec![PlannedMeasure {
-                index: 0,
-                name: "count",
-                noise,
-                budget: request.budget,
-            }])
+            Ok(MeasurementPlan {
+                measures: vec![PlannedMeasure {
+                    index: 0,
+                    name: "count",
+                    noise,
+                    budget: request.budget,
+                }],
+                partial: PartialSpec::Count,
+                release: Release::Count,
+                outputs: vec![OutputType::Int64],
+            })
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod budget;
 pub mod calibration;
 pub mod measurement;
 pub mod plan;
+pub mod plan_text;
 pub mod rational;
 pub mod sensitivity;
 #[cfg(test)]

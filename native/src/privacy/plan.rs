@@ -41,7 +41,10 @@ pub enum PartialSpec {
     Count,
     /// `fp`, `count` (kept rows whose `value_0` encodes, i.e. not dropped), `sum_hi`, `sum_lo` (Σ e(v)), and
     /// when `squares`, `sumsq_hi`, `sumsq_lo` (Σ e(v)²); one row per fingerprint with at least one kept row.
-    Moments { encoding: ValueEncoding, squares: bool },
+    Moments {
+        encoding: ValueEncoding,
+        squares: bool,
+    },
     /// `fp`, `bin`, `count`: per fingerprint, one row per distinct `e(v)` of its kept rows (`bin` = e(v)), with
     /// the number of kept rows that encode to it. The quantile family.
     Histogram { encoding: ValueEncoding },
@@ -79,7 +82,10 @@ pub enum Release {
     /// utility `−|#{rows with e(v) ≤ p} − quantile·n|` and P(p) ∝ exp(rate · utility(p)), in [lower, upper].
     /// Partial `Histogram`; no noisy measure (the plan's one measure carries the budget, noise `none`).
     /// `rate` is infinite under an infinite budget: then the smallest lattice point of greatest utility.
-    Quantile { quantile: Rational, rate: ExtRational },
+    Quantile {
+        quantile: Rational,
+        rate: ExtRational,
+    },
     /// get_groups: out_0 (Int64) = count + Z_0, and the cell is released only when out_0 > `threshold`
     /// (cells come from the partials, not from keyset markers). Partial `Count`.
     CountAboveThreshold { threshold: i64 },
@@ -95,4 +101,18 @@ pub struct MeasurementPlan {
     pub release: Release,
     /// The type of each released column `out_<i>`.
     pub outputs: Vec<OutputType>,
+}
+
+/// The columns of the partial batch `spec` makes, after `fp` (COMPILER_INTERFACES.md §5.1 step 2), in
+/// order; all Int64. One definition for the planner's `partial_columns=` line and the kernels.
+pub fn partial_columns(spec: &PartialSpec) -> Vec<&'static str> {
+    match spec {
+        PartialSpec::Count => vec!["count"],
+        PartialSpec::Moments { squares: false, .. } => vec!["count", "sum_hi", "sum_lo"],
+        PartialSpec::Moments { squares: true, .. } => {
+            vec!["count", "sum_hi", "sum_lo", "sumsq_hi", "sumsq_lo"]
+        }
+        PartialSpec::Histogram { .. } => vec!["bin", "count"],
+        PartialSpec::Distinct => vec!["item_0", "item_1"],
+    }
 }

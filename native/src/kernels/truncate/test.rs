@@ -1117,3 +1117,290 @@ fn bad_value_columns_are_invalid_argument_naming_the_column() {
     let message = offer_error(&mut state, base.clone());
     assert!(message.contains("value_0 Int64"), "{message}");
 }
+
+// ---- Partials other than Count (COMPILER_INTERFACES.md §5.1 step 2) ----
+
+use crate::kernels::partial::{join_i128, partial_schema};
+use crate::privacy::plan::{Clamp as PlanClamp, PartialSpec, ValueEncoding};
+
+/// `rows` with one extra column per entry of `values` (named value_<j>, nullable).
+fn batch_with_values(
+    rows: &[InputRow],
+    grouping_columns: usize,
+    with_id: bool,
+    values: Vec<ArrayRef>,
+) -> RecordBatch {
+    let mut base = batch_of(rows, grouping_columns);
+    if !with_id {
+        base = base.project(&[2]).unwrap();
+    }
+    let mut fields = base.schema().fields().to_vec();
+    let mut columns = base.columns().to_vec();
+    for (index, array) in values.into_iter().enumerate() {
+        fields.push(Arc::new(Field::new(
+            value_column(index),
+            array.data_type().clone(),
+            true,
+        )));
+        columns.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap()
+}
+
+/// A measure value that is a function of the row (so the kept multiset of values is well defined):
+/// nulls, NaN, ±inf, -0.0, lattice ties and both bounds exactly, among ordinary values.
+fn float_of(input: &InputRow) -> Option<f64> {
+    let seed =
+        (input.1 * 31 + input.2.unwrap_or(-9) * 7 + input.3.iter().map(|g| g.1).sum::<i64>())
+            .rem_euclid(13);
+    match seed {
+        0 => None,
+        1 => Some(f64::NAN),
+        2 => Some(f64::INFINITY),
+        3 => Some(f64::NEG_INFINITY),
+        4 => Some(-0.0),
+        5 => Some(2.25),  // a tie on the half lattice: 4.5 units
+        6 => Some(-2.25), // -4.5 units
+        7 => Some(-3.0),  // the lower bound
+        8 => Some(5.0),   // the upper bound
+        9 => Some(7.75),  // clamped
+        other => Some(other as f64 * 0.3 - 2.0),
+    }
+}
+
+/// The naive encoding: scaling by 2^-k is exact for these values, and f64::round ties away from zero.
+fn naive_encode(encoding: &ValueEncoding, value: f64) -> Option<i64> {
+    let PlanClamp::Float64 { lower, upper } = encoding.clamp else {
+        unreachable!()
+    };
+    if value.is_nan() {
+        return None;
+    }
+    let clamped = value.max(lower).min(upper);
+    Some((clamped * 2f64.powi(-encoding.lattice_exponent)).round() as i64 - encoding.shift)
+}
+
+fn test_encoding() -> ValueEncoding {
+    ValueEncoding {
+        clamp: PlanClamp::Float64 {
+            lower: -3.0,
+            upper: 5.0,
+        },
+        lattice_exponent: -1,
+        shift: 2,
+    }
+}
+
+fn truncate_partial(
+    constraints: &str,
+    spec: PartialSpec,
+    batches: &[Vec<InputRow>],
+    values: impl Fn(&[InputRow]) -> Vec<ArrayRef>,
+) -> Result<RecordBatch> {
+    let parsed = parse_constraints(constraints).unwrap();
+    let grouping = distinct_grouping_columns(&parsed);
+    let mut state = TruncationState::with_partial(&parsed, &grouping, spec)?;
+    for rows in batches {
+        let batch = batch_with_values(rows, grouping.len(), !constraints.is_empty(), values(rows));
+        state.offer(&batch.schema(), &[batch])?;
+    }
+    let output = state.finish()?;
+    assert_eq!(output.schema(), partial_schema(&spec));
+    Ok(output)
+}
+
+fn int64_rows(output: &RecordBatch) -> Vec<Vec<Option<i64>>> {
+    (0..output.num_rows())
+        .map(|row| {
+            (0..output.num_columns())
+                .map(|column| {
+                    let array = output.column(column).as_primitive::<Int64Type>();
+                    array.is_valid(row).then(|| array.value(row))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn float_values(rows: &[InputRow]) -> Vec<ArrayRef> {
+    vec![Arc::new(
+        rows.iter().map(float_of).collect::<Float64Array>(),
+    )]
+}
+
+fn item_values(rows: &[InputRow]) -> Vec<ArrayRef> {
+    vec![
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1 % 3))),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|r| r.2.unwrap_or(0) % 2),
+        )),
+    ]
+}
+
+#[test]
+fn partials_match_a_naive_oracle_and_not_the_arrival_order() {
+    let constraint_sets = [
+        "",
+        "MaxRowsPerID:2",
+        "MaxGroupsPerID:2:1:c",
+        "MaxGroupsPerID:2:1:c;MaxRowsPerGroupPerID:2:1:d;MaxRowsPerID:3",
+    ];
+    let encoding = test_encoding();
+    let mut rng = ChaCha8Rng::seed_from_u64(91);
+    for constraints in constraint_sets {
+        let grouping_columns = state_for(constraints).grouping_columns.len();
+        for trial in 0..10 {
+            let mut rows = random_rows(&mut rng, 1 + trial * 7, grouping_columns);
+            let kept = if constraints.is_empty() {
+                rows.clone()
+            } else {
+                reference_kept(constraints, &rows)
+            };
+            // The oracle, per fp (BTreeMap: null first, ascending).
+            let mut moments: BTreeMap<Option<i64>, (i64, i128, i128)> = BTreeMap::new();
+            let mut histogram: BTreeMap<(Option<i64>, i64), i64> = BTreeMap::new();
+            let mut distinct: std::collections::BTreeSet<(Option<i64>, i64, i64)> =
+                Default::default();
+            for input in &kept {
+                let entry = moments.entry(input.2).or_default();
+                distinct.insert((input.2, input.1 % 3, input.2.unwrap_or(0) % 2));
+                let Some(e) = float_of(input).and_then(|v| naive_encode(&encoding, v)) else {
+                    continue;
+                };
+                entry.0 += 1;
+                entry.1 += i128::from(e);
+                entry.2 += i128::from(e) * i128::from(e);
+                *histogram.entry((input.2, e)).or_default() += 1;
+            }
+            let expected_moments: Vec<Vec<Option<i64>>> = moments
+                .iter()
+                .map(|(fp, (count, sum, squares))| {
+                    let (sum_hi, sum_lo) = crate::kernels::partial::split_i128(*sum);
+                    let (sq_hi, sq_lo) = crate::kernels::partial::split_i128(*squares);
+                    vec![
+                        *fp,
+                        Some(*count),
+                        Some(sum_hi),
+                        Some(sum_lo),
+                        Some(sq_hi),
+                        Some(sq_lo),
+                    ]
+                })
+                .collect();
+            let expected_histogram: Vec<Vec<Option<i64>>> = histogram
+                .iter()
+                .map(|((fp, bin), count)| vec![*fp, Some(*bin), Some(*count)])
+                .collect();
+            let expected_distinct: Vec<Vec<Option<i64>>> = distinct
+                .iter()
+                .map(|(fp, a, b)| vec![*fp, Some(*a), Some(*b)])
+                .collect();
+            for round in 0..3 {
+                if round > 0 {
+                    shuffle(&mut rng, &mut rows);
+                }
+                let mut batches = random_batches(&mut rng, &rows);
+                shuffle(&mut rng, &mut batches);
+                let moments_spec = PartialSpec::Moments {
+                    encoding,
+                    squares: true,
+                };
+                let got = truncate_partial(constraints, moments_spec, &batches, float_values);
+                assert_eq!(int64_rows(&got.unwrap()), expected_moments, "{constraints}");
+                let histogram_spec = PartialSpec::Histogram { encoding };
+                let got = truncate_partial(constraints, histogram_spec, &batches, float_values);
+                assert_eq!(
+                    int64_rows(&got.unwrap()),
+                    expected_histogram,
+                    "{constraints}"
+                );
+                let got =
+                    truncate_partial(constraints, PartialSpec::Distinct, &batches, item_values);
+                assert_eq!(
+                    int64_rows(&got.unwrap()),
+                    expected_distinct,
+                    "{constraints}"
+                );
+            }
+            // Moments without squares: the first four columns.
+            let spec = PartialSpec::Moments {
+                encoding,
+                squares: false,
+            };
+            let got = truncate_partial(constraints, spec, &[rows.clone()], float_values).unwrap();
+            let first_four: Vec<Vec<Option<i64>>> = expected_moments
+                .iter()
+                .map(|row| row[..4].to_vec())
+                .collect();
+            assert_eq!(int64_rows(&got), first_four, "{constraints}");
+            for row in &expected_moments {
+                assert_eq!(
+                    join_i128(row[2].unwrap(), row[3].unwrap()),
+                    moments[&row[0]].1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn partials_refuse_wrong_measure_columns_naming_them() {
+    let rows = vec![row("a", 1, Some(1), &[])];
+    let encoding = test_encoding();
+    let spec = PartialSpec::Histogram { encoding };
+    let ints = |rows: &[InputRow]| -> Vec<ArrayRef> {
+        vec![Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|r| r.1),
+        ))]
+    };
+    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], ints)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("value_0 Float64"), "{message}");
+    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], |_| Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("value_0"), "{message}");
+    let nulls = |rows: &[InputRow]| -> Vec<ArrayRef> {
+        vec![
+            Arc::new(rows.iter().map(|_| None).collect::<Int64Array>()),
+            Arc::new(rows.iter().map(|_| Some(1)).collect::<Int64Array>()),
+        ]
+    };
+    let message = truncate_partial("", PartialSpec::Distinct, &[rows.clone()], nulls)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("value_0") && message.contains("null"),
+        "{message}"
+    );
+    // A value the encoding cannot hold is an error naming value_0, never a wrap.
+    let tiny = PartialSpec::Moments {
+        encoding: ValueEncoding {
+            clamp: PlanClamp::Float64 {
+                lower: -1e300,
+                upper: 1e300,
+            },
+            lattice_exponent: 0,
+            shift: 0,
+        },
+        squares: false,
+    };
+    let huge = |rows: &[InputRow]| -> Vec<ArrayRef> {
+        vec![Arc::new(
+            rows.iter().map(|_| Some(1e200)).collect::<Float64Array>(),
+        )]
+    };
+    let message = truncate_partial("", tiny, &[rows.clone()], huge)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("value_0") && message.contains("2^62"),
+        "{message}"
+    );
+    // Count keeps truncation's own output.
+    let output = truncate_partial("MaxRowsPerID:1", PartialSpec::Count, &[rows], |_| {
+        Vec::new()
+    });
+    assert_eq!(output.unwrap().num_columns(), 2);
+}

@@ -2,6 +2,7 @@
 //! noise (sensitivities from the table in `sensitivity.rs`).
 use super::*;
 use crate::error::Error;
+use crate::privacy::plan_text::format_measurement_plan;
 use crate::privacy::text::{format_plan, parse_measurement_request};
 
 /// (change text, constraints text, L1, L2²); all grouped by column `c`.
@@ -30,9 +31,9 @@ fn plan(budget: &str, change: &str, constraints: &str, mechanism: &str) -> Resul
     let request = format!(
         "aggregation=count\nbudget={budget}\nchange={change}\nconstraints={constraints}\ngroupby=1:c\nmechanism={mechanism}"
     );
-    Ok(format_plan(&plan_measurement(&parse_measurement_request(
-        &request,
-    )?)?))
+    Ok(format_measurement_plan(&plan_measurement(
+        &parse_measurement_request(&request)?,
+    )?))
 }
 
 fn fraction(num: u128, den: u128) -> String {
@@ -127,12 +128,12 @@ fn the_grouping_of_the_aggregation_reaches_the_sensitivity() {
                    constraints=\ngroupby=1:x\nmechanism=default";
     let planned = plan_measurement(&parse_measurement_request(request).unwrap()).unwrap();
     assert_eq!(
-        format_plan(&planned),
+        format_plan(&planned.measures),
         "measure=0:count;noise=gaussian:36;budget=zcdp:1/2"
     );
     let ungrouped = request.replace("groupby=1:x", "groupby=");
     let planned = plan_measurement(&parse_measurement_request(&ungrouped).unwrap()).unwrap();
-    assert_eq!(planned[0].noise.to_string(), "gaussian:36");
+    assert_eq!(planned.measures[0].noise.to_string(), "gaussian:36");
 }
 
 #[test]

@@ -94,7 +94,9 @@ final class Session private (
     )
     // Fail on a misconfigured warehouse before the result is computed.
     warehouse.ensureDatabase()
-    val storedResult = warehouse.materialize(compiled.result, queryIndex, compiled.expectedRowCount)
+    // The expected row count may need one Spark job (get_groups: the released cells); computed once.
+    val storedResult =
+      compiled.afterStore(warehouse.materialize(compiled.result, queryIndex, compiled.expectedRows.rowCount()))
     // Charged only now that the result is stored and verified. budgetCharge accepted it above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
     remainingBudgetText =

@@ -27,6 +27,7 @@ import org.apache.arrow.vector.types.pojo.{ArrowType, Field, FieldType, Schema}
 object ArrowIpc {
 
   private val Int64 = new ArrowType.Int(64, true)
+  private val Float64 = new ArrowType.FloatingPoint(org.apache.arrow.vector.types.FloatingPointPrecision.DOUBLE)
 
   // One root per JVM (class loader); each call takes a child with no limit of its own.
   private lazy val rootAllocator: BufferAllocator = new RootAllocator(Long.MaxValue)
@@ -122,6 +123,48 @@ object ArrowIpc {
           Int64Column(field.getName, values(columnIndex).toArray,
             if (field.isNullable) Some(nulls(columnIndex).toArray) else None)
         }
+      } finally reader.close()
+    }
+  }
+
+  /**
+   * Reads an Arrow IPC stream of Int64 and Float64 columns (a release's output, COMPILER_INTERFACES §5.1 step
+   * 3), concatenating its batches: per column its name and values, boxed (`java.lang.Long` /
+   * `java.lang.Double`), null where null. For results of one row per cell, not for bulk data.
+   *
+   * @throws IllegalArgumentException if the bytes are not a readable IPC stream, or a column has another type
+   * {{{
+   * ArrowIpc.decodeValues(Native.get.releaseFinish(handle)).map(_._1)   // Seq("fp", "out_0")
+   * }}}
+   */
+  def decodeValues(ipc: Array[Byte]): Seq[(String, IndexedSeq[Any])] = {
+    require(ipc != null, "ArrowIpc.decodeValues: the IPC bytes are null")
+    withAllocator("decodeValues") { allocator =>
+      val reader = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator)
+      try {
+        val root = unreadable(ipc, "schema")(reader.getVectorSchemaRoot)
+        val fields = root.getSchema.getFields.asScala.toIndexedSeq
+        fields.foreach { field =>
+          require(
+            (field.getType == Int64 || field.getType == Float64) && field.getDictionary == null,
+            s"Arrow IPC stream: column '${field.getName}' has type ${field.getType}, expected Int64 or Float64"
+          )
+        }
+        val values = fields.map(_ => new ArrayBuffer[Any]())
+        var batchIndex = 0
+        while (unreadable(ipc, s"record batch $batchIndex")(reader.loadNextBatch())) {
+          val rowCount = root.getRowCount
+          fields.indices.foreach { columnIndex =>
+            val vector = root.getVector(columnIndex)
+            var row = 0
+            while (row < rowCount) {
+              values(columnIndex) += (if (vector.isNull(row)) null else vector.getObject(row))
+              row += 1
+            }
+          }
+          batchIndex += 1
+        }
+        fields.indices.map(i => fields(i).getName -> values(i).toIndexedSeq)
       } finally reader.close()
     }
   }

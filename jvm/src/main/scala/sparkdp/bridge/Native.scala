@@ -220,6 +220,49 @@ final class Native private[bridge] () {
   @native def truncationClose(handle: Long): Unit
 
   /**
+   * Opens a truncation pass that emits the partials of an aggregation's plan (COMPILER_INTERFACES §5.1 step 2)
+   * instead of counts; offered, finished and closed as [[truncationOpen]]'s handles.
+   *
+   * @param constraints     as [[truncationOpen]]
+   * @param groupingColumns as [[truncationOpen]]
+   * @param partial         the plan's `partial=` text (opaque)
+   * @return a handle for [[truncationOffer]] / [[truncationFinish]] / [[truncationClose]]
+   * @throws IllegalArgumentException on a bad text
+   */
+  @native def truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long
+
+  /**
+   * Opens a release pass over one partition of cells (COMPILER_INTERFACES §5.1 step 3).
+   *
+   * @param plan       the whole plan text of `planMeasurement`
+   * @param secret     the session's 32-byte noise key
+   * @param queryIndex this evaluation's index in the session
+   * @return a handle (registry key) for [[releaseOffer]] / [[releaseFinish]] / [[releaseClose]]
+   * @throws IllegalArgumentException on a bad plan or key
+   */
+  @native def releaseOpen(plan: String, secret: Array[Byte], queryIndex: Long): Long
+
+  /**
+   * Offers one Arrow IPC stream (`fp`, `key_marker`, then the plan's partial columns, all Int64 nullable).
+   *
+   * @throws IllegalArgumentException on a bad stream or schema, or an unknown handle
+   */
+  @native def releaseOffer(handle: Long, ipc: Array[Byte]): Unit
+
+  /**
+   * Finishes a release pass and frees its handle.
+   *
+   * @return an IPC stream: `fp` Int64 nullable, `out_0`, `out_1`, … typed as the plan's `outputs=`
+   * @throws IllegalArgumentException on an unknown handle
+   */
+  @native def releaseFinish(handle: Long): Array[Byte]
+
+  /**
+   * Frees a release pass if it is still open (idempotent; for a task-completion listener).
+   */
+  @native def releaseClose(handle: Long): Unit
+
+  /**
    * Panics inside Rust; exists only to prove that a panic becomes a Java exception, not a crash.
    *
    * @return never returns normally

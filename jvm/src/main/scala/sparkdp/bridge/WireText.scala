@@ -2,7 +2,7 @@ package sparkdp.bridge
 
 import java.nio.charset.StandardCharsets
 
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AnalyticsInternalException, ApproxDPBudget, Constraint, CountMechanism, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivacyBudget, ProtectedChange, PureDPBudget, RhoZCDPBudget}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AnalyticsInternalException, ApproxDPBudget, ClampBound, Constraint, CountMechanism, FloatBound, IntegerBound, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivacyBudget, ProtectedChange, PureDPBudget, RhoZCDPBudget}
 
 /** The text forms that cross the JNI edge (docs/CONTRACTS.md, docs/COMPILER_INTERFACES.md §2): the only Scala
   * file that builds or parses them, mirroring Rust's `privacy/text.rs`. No privacy decision is made here: a
@@ -126,6 +126,95 @@ private[sparkdp] object WireText {
       s"mechanism=${mechanism.name}"
     ).mkString("\n")
 
+  /** The request of `Native.planMeasurement` for an aggregation other than count (COMPILER_INTERFACES §5.2):
+    * only the keys the aggregation takes.
+    *
+    * Example:
+    * {{{
+    * WireText.measurementRequest(MeasurementRequest("sum", "pure:1", AddOneRow(), Seq.empty, Seq.empty,
+    *   Some("default"), Some(MeasureColumnText("pages", isInteger = true, IntegerBound(0), IntegerBound(9))), None)) ==
+    *   "aggregation=sum\nbudget=pure:1\nchange=AddOneRow\nconstraints=\ngroupby=\nmechanism=default\n" +
+    *   "column=5:pages\ncolumn_type=int\nlow=0\nhigh=9"
+    * }}}
+    */
+  def measurementRequest(request: MeasurementRequest): String = {
+    val common = Seq(
+      s"aggregation=${request.aggregation}",
+      s"budget=${request.budgetText}",
+      s"change=${change(request.protectedChange)}",
+      s"constraints=${constraints(request.constraints)}",
+      s"groupby=${columns(request.groupbyColumns)}"
+    )
+    val mechanism = request.mechanism.map(name => s"mechanism=$name").toSeq
+    val measure = request.measure.toSeq.flatMap { measure =>
+      Seq(
+        s"column=${column(measure.name)}",
+        s"column_type=${if (measure.isInteger) "int" else "float"}",
+        s"low=${bound(measure.low, measure.isInteger)}",
+        s"high=${bound(measure.high, measure.isInteger)}"
+      )
+    }
+    val quantile = request.quantile.map(q => s"quantile=${java.lang.Double.toString(q)}").toSeq
+    (common ++ mechanism ++ measure ++ quantile).mkString("\n")
+  }
+
+  /** A bound's text: an integer as the user gave it for an integer column; otherwise the double's Java repr
+    * ("1.5", "1.0E10", "NaN", "Infinity"), which Rust parses exactly.
+    */
+  private def bound(value: ClampBound, isIntegerColumn: Boolean): String = value match {
+    case IntegerBound(integer) if isIntegerColumn => integer.toString
+    case IntegerBound(integer)                    => java.lang.Double.toString(integer.toDouble)
+    case FloatBound(float)                        => java.lang.Double.toString(float)
+  }
+
+  /** An aggregation plan (COMPILER_INTERFACES §5.3): its measures, the partial's text and columns, the output
+    * types; the whole text is kept to pass to `releaseOpen`.
+    *
+    * Example:
+    * {{{
+    * WireText.measurementPlan("measure=0:sum;noise=laplace:9;budget=pure:1\npartial=...\n" +
+    *   "partial_columns=5:count;6:sum_hi;6:sum_lo\noutputs=bigint\nrelease=sum").partialColumns ==
+    *   Seq("count", "sum_hi", "sum_lo")
+    * }}}
+    */
+  def measurementPlan(planText: String): MeasurementPlanText = {
+    val lines = planText.split('\n').toSeq.filter(_.nonEmpty)
+    def single(key: String): String = lines.filter(_.startsWith(s"$key=")) match {
+      case Seq(line) => line.substring(key.length + 1)
+      case found =>
+        throw new AnalyticsInternalException(
+          s"Native planMeasurement returned ${found.length} '$key=' lines (expected one): $planText"
+        )
+    }
+    val measures = plan(lines.filter(_.startsWith(MeasurePrefix)).mkString("\n"))
+    val outputs = single("outputs").split(',').toSeq.map {
+      case "bigint" => PlannedOutput.Int64
+      case "double" => PlannedOutput.Float64
+      case other    => throw new AnalyticsInternalException(s"Native planMeasurement returned output type '$other': $planText")
+    }
+    MeasurementPlanText(planText, measures, single("partial"), parseColumns(single("partial_columns"), planText), outputs)
+  }
+
+  /** Reads a columns text (`5:title;4:isbn`): each name is length-prefixed by its UTF-8 byte count. */
+  private def parseColumns(text: String, context: String): Seq[String] = {
+    val bytes = text.getBytes(StandardCharsets.UTF_8)
+    val names = Seq.newBuilder[String]
+    var at = 0
+    def malformed = new AnalyticsInternalException(s"Malformed columns text '$text' in: $context")
+    while (at < bytes.length) {
+      val colon = bytes.indexOf(':'.toByte, at)
+      if (colon <= at) throw malformed
+      val length =
+        try new String(bytes, at, colon - at, StandardCharsets.UTF_8).toInt
+        catch { case _: NumberFormatException => throw malformed }
+      val end = colon + 1 + length
+      if (length < 0 || end > bytes.length || (end < bytes.length && bytes(end) != ';'.toByte)) throw malformed
+      names += new String(bytes, colon + 1, length, StandardCharsets.UTF_8)
+      at = if (end < bytes.length) end + 1 else end
+    }
+    names.result()
+  }
+
   /** The measures of a plan text, in release order.
     *
     * Example: `WireText.plan("measure=0:count;noise=laplace:10;budget=pure:2") ==
@@ -161,3 +250,48 @@ private[sparkdp] object WireText {
   * Example: `PlannedMeasure(0, "count", "laplace:10", "pure:2")`
   */
 private[sparkdp] final case class PlannedMeasure(measureIndex: Long, name: String, noise: String, budget: String)
+
+/** What an aggregation's request says about its measure column (COMPILER_INTERFACES §5.2).
+  *
+  * Example: `MeasureColumnText("pages", isInteger = true, IntegerBound(0), IntegerBound(900))`
+  */
+private[sparkdp] final case class MeasureColumnText(name: String, isInteger: Boolean, low: ClampBound, high: ClampBound)
+
+/** A `planMeasurement` request for an aggregation other than count.
+  *
+  * Example: `MeasurementRequest("count_distinct", "pure:1", AddOneRow(), Seq.empty, Seq("isbn"), Some("default"), None, None)`
+  */
+private[sparkdp] final case class MeasurementRequest(
+    aggregation: String,
+    budgetText: String,
+    protectedChange: ProtectedChange,
+    constraints: Seq[Constraint],
+    groupbyColumns: Seq[String],
+    mechanism: Option[String],
+    measure: Option[MeasureColumnText],
+    quantile: Option[Double]
+)
+
+/** The type of one released column `out_<i>`.
+  *
+  * Example: `PlannedOutput.Float64`
+  */
+private[sparkdp] sealed trait PlannedOutput
+
+private[sparkdp] object PlannedOutput {
+  case object Int64 extends PlannedOutput
+  case object Float64 extends PlannedOutput
+}
+
+/** A parsed aggregation plan: the whole text (for `releaseOpen`), its measures, the partial text (for
+  * `truncationOpenPartial`), the partial batch's columns after `fp`, and the output types.
+  *
+  * Example: `WireText.measurementPlan(Native.get.planMeasurement(request)).outputs == Seq(PlannedOutput.Float64)`
+  */
+private[sparkdp] final case class MeasurementPlanText(
+    text: String,
+    measures: Seq[PlannedMeasure],
+    partial: String,
+    partialColumns: Seq[String],
+    outputs: Seq[PlannedOutput]
+)

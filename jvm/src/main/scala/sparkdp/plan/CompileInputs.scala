@@ -26,8 +26,41 @@ private[sparkdp] final case class EvaluationContext(
     budgetText: String
 )
 
-/** A compiled query: the (lazy) noisy result and how many rows it must have.
+/** A compiled query: the (lazy) noisy result, how many rows it must have, and the post-processing applied to
+  * the stored result (e.g. `suppress`'s filter; it reads stored values only, so re-reading gives the same rows).
   *
-  * Example: `CompiledQuery(noisyCounts, expectedRowCount = keysetSize)`
+  * Example: `CompiledQuery(noisyCounts, KeysetRows(keysetSize))`
   */
-private[sparkdp] final case class CompiledQuery(result: DataFrame, expectedRowCount: Long)
+private[sparkdp] final case class CompiledQuery(
+    result: DataFrame,
+    expectedRows: ExpectedRows,
+    afterStore: DataFrame => DataFrame = identity
+)
+
+/** How many rows a stored result must have: checked after writing, so a short result is never returned.
+  *
+  * Example: `KeysetRows(4).rowCount() == 4`
+  */
+private[sparkdp] sealed trait ExpectedRows {
+
+  /** The number of rows; may run one Spark job (`ReleasedRows`), so call it once. */
+  def rowCount(): Long
+}
+
+/** One row per keyset key: the keyset size, known at compile time.
+  *
+  * Example: `KeysetRows(keysetSize)`
+  */
+private[sparkdp] final case class KeysetRows(keysetSize: Long) extends ExpectedRows {
+  override def rowCount(): Long = keysetSize
+}
+
+/** As many rows as the release lets through (get_groups): the count of the released cells, computed once.
+  * The noise of a cell depends only on (secret, query, measure, fp), so this count and the stored table see
+  * the same released cells.
+  *
+  * Example: `ReleasedRows(releasedFingerprints)`
+  */
+private[sparkdp] final case class ReleasedRows(released: DataFrame) extends ExpectedRows {
+  override def rowCount(): Long = released.count()
+}

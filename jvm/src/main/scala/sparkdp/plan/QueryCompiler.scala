@@ -1,7 +1,8 @@
 package sparkdp.plan
 
-import sparkdp.{EnforceConstraint, GroupByCount, PrivateSource, QueryExpr, UngroupedCount}
-import sparkdp.plan.measure.CountMeasurement
+import sparkdp.{EnforceConstraint, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, PrivateSource, QueryExpr, SuppressAggregates, UngroupedCount}
+import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
+import sparkdp.plan.measure.MomentsMeasurement.Moment
 import sparkdp.plan.transform.TransformationCompiler
 
 /** Compiles a query expression into Spark DataFrame steps (Tumult's `QueryExprCompiler`): the aggregation at
@@ -27,15 +28,37 @@ private[sparkdp] object QueryCompiler {
     * compiled.result.write.saveAsTable(...)
     * }}}
     */
-  def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery =
+  def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery = {
+    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables)
     queryExpr match {
       case GroupByCount(child, keyset, outputColumn, mechanism) =>
         CountMeasurement.compile(TransformationCompiler.prepare(child, tables), Some(keyset), outputColumn, mechanism, context)
       case UngroupedCount(child, outputColumn, mechanism) =>
         CountMeasurement.compile(TransformationCompiler.prepare(child, tables), None, outputColumn, mechanism, context)
+      case GroupByBoundedSum(child, keyset, column, low, high, outputColumn, mechanism) =>
+        MomentsMeasurement.compile(prepare(child), keyset, Moment.Sum, column, low, high, outputColumn, mechanism.name, context)
+      case GroupByBoundedAverage(child, keyset, column, low, high, outputColumn, mechanism) =>
+        MomentsMeasurement.compile(prepare(child), keyset, Moment.Average, column, low, high, outputColumn, mechanism.name, context)
+      case GroupByBoundedVariance(child, keyset, column, low, high, outputColumn, mechanism) =>
+        MomentsMeasurement.compile(prepare(child), keyset, Moment.Variance, column, low, high, outputColumn, mechanism.name, context)
+      case GroupByBoundedStdev(child, keyset, column, low, high, outputColumn, mechanism) =>
+        MomentsMeasurement.compile(prepare(child), keyset, Moment.Stdev, column, low, high, outputColumn, mechanism.name, context)
+      case GroupByQuantile(child, keyset, column, quantile, low, high, outputColumn) =>
+        QuantileMeasurement.compile(prepare(child), keyset, column, quantile, low, high, outputColumn, context)
+      case GroupByCountDistinct(child, keyset, columns, outputColumn, mechanism) =>
+        CountDistinctMeasurement.compile(prepare(child), keyset, columns, outputColumn, mechanism.name, context)
+      case GetGroups(child, columns) =>
+        GetGroupsMeasurement.compile(prepare(child), columns, context)
+      case SuppressAggregates(count, threshold) =>
+        // Post-processing of the stored noisy counts (Tumult keeps rows with count >= threshold): the stored
+        // table holds every key, verified against the keyset size; the filter reads stored values only.
+        val compiled = compile(count, tables, context)
+        val countColumn = HashableColumns.column(count.outputColumn)
+        compiled.copy(afterStore = stored => compiled.afterStore(stored).where(countColumn >= threshold))
       case PrivateSource(_) | EnforceConstraint(_, _) =>
         throw new IllegalArgumentException(
           s"A query must end with an aggregation such as count(); this one is $queryExpr."
         )
     }
+  }
 }

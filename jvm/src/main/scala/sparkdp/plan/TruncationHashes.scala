@@ -48,6 +48,25 @@ private[sparkdp] object TruncationHashes {
   def groupHash(identity: Column, truncationKey: Array[Byte]): Column =
     xxhash64(keyWordColumns(truncationKey) :+ identity: _*)
 
+  /** One of count_distinct's two keyed 64-bit hashes (`which` = 0 or 1) of a distinct-columns identity
+    * (`SparkIdentity.identity`): together a 128-bit identity, so two different rows collide (and count once)
+    * only with probability ~2^-128 per pair. Each hash has its own key words, derived from the truncation key
+    * (each word XOR a per-hash constant), so the two are independent hash functions of the same bytes.
+    *
+    * Example: `TruncationHashes.distinctHash(SparkIdentity.identity(col("title"), StringType), truncationKey, 0)`
+    */
+  def distinctHash(identity: Column, truncationKey: Array[Byte], which: Int): Column = {
+    require(which == 0 || which == 1, s"count_distinct has two hashes, not hash $which")
+    val keyWords = truncationKeyWords(truncationKey).zip(DistinctHashTweaks(which)).map { case (word, tweak) => word ^ tweak }
+    xxhash64(keyWords.map(word => lit(word)) :+ identity: _*)
+  }
+
+  /** The per-hash constants of `distinctHash` (digits of pi and e: nothing up the sleeve). */
+  private val DistinctHashTweaks: Seq[Seq[Long]] = Seq(
+    Seq(0x243f6a8885a308d3L, 0x13198a2e03707344L, 0xa4093822299f31d0L, 0x082efa98ec4e6c89L),
+    Seq(0x2b7e151628aed2a6L, 0xabf7158809cf4f3cL, 0x762e7160f38b4da5L, 0x6a784d9045190cfeL)
+  )
+
   /** The 32-byte key as four big-endian longs (xxhash64's arguments).
     *
     * Example: `truncationKeyWords(new Array[Byte](32)).toSeq == Seq(0L, 0L, 0L, 0L)`

@@ -123,7 +123,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
     if (actualRowCount != expectedRowCount) {
       dropTableQuietly(tableName)
       throw new WarehouseException(
-        s"Table $tableName has $actualRowCount rows but the keyset has $expectedRowCount keys; the table was " +
+        s"Table $tableName has $actualRowCount rows but the keyset (or, for get_groups, the release) has $expectedRowCount keys; the table was " +
           s"dropped and nothing was charged ($warehouseSetting)."
       )
     }

@@ -7,7 +7,7 @@ import org.apache.spark.sql.types.StructField
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AnalyticsInternalException, CountMechanism, KeySet}
 import sparkdp.bridge.{Native, PlannedMeasure, WireText}
-import sparkdp.plan.{CompiledQuery, EvaluationContext, HashableColumns, KeyFingerprint, KeysetFingerprints, NoisyCounts}
+import sparkdp.plan.{CompiledQuery, EvaluationContext, KeysetRows, HashableColumns, KeyFingerprint, KeysetFingerprints, NoisyCounts}
 import sparkdp.plan.transform.PreparedTable
 
 /** The Spark steps of a count (Tumult's `GroupByCount`), grouped by a keyset or ungrouped: validate, ask Rust
@@ -86,7 +86,7 @@ private[sparkdp] object CountMeasurement {
       )
     val noisyCounts =
       NoisyCounts.addNoise(trueCounts, keyFields, outputColumn, context.noiseKey, context.queryIndex, noise)
-    CompiledQuery(noisyCounts, keysetSize)
+    CompiledQuery(noisyCounts, KeysetRows(keysetSize))
   }
 
   /** Every row of an ungrouped count has this fingerprint (COMPILER_INTERFACES §3: "ungrouped: all 0"). */
@@ -115,7 +115,7 @@ private[sparkdp] object CountMeasurement {
   /** The table's field for a keyset column: it must exist (else Tumult's KeyError) with the same type up to
     * integer and floating-point width (the fingerprint widens both sides alike).
     */
-  private def matchingDataField(table: PreparedTable, keyField: StructField): StructField = {
+  private[measure] def matchingDataField(table: PreparedTable, keyField: StructField): StructField = {
     val descriptor = table.column(keyField.name).getOrElse(
       throw new java.util.NoSuchElementException(table.missingColumnMessage(keyField.name))
     )

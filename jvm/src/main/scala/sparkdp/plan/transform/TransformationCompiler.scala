@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, Constraint, EnforceConstraint, GroupByCount, PrivateSource, ProtectedChange, QueryExpr, UngroupedCount}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table.
@@ -80,7 +80,7 @@ private[sparkdp] object TransformationCompiler {
       val input = prepare(child, tables)
       requireApplicable(input, constraint)
       input.copy(constraints = input.constraints :+ constraint)
-    case GroupByCount(_, _, _, _) | UngroupedCount(_, _, _) =>
+    case _: AggregationExpr =>
       throw new IllegalArgumentException(
         s"An aggregation's result cannot be queried further in one query: $queryExpr is used as a table."
       )

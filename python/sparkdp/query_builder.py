@@ -222,8 +222,11 @@ class _Aggregations:
     """The aggregations of QueryBuilder (one row) and GroupedQueryBuilder (one row per key).
 
     Tumult's signatures, argument names, defaults and order. Subclasses say how
-    a finished aggregation becomes a query (:meth:`_query`).
+    a finished aggregation becomes a query (:meth:`_query`) and the class of
+    their count query (``_COUNT_QUERY``).
     """
+
+    _COUNT_QUERY = Query
 
     def _query(self, aggregation: _Aggregation) -> Query:
         raise NotImplementedError
@@ -232,11 +235,15 @@ class _Aggregations:
         self,
         name: Optional[str] = None,
         mechanism: Union[CountMechanism, str] = CountMechanism.DEFAULT,
-    ) -> GroupbyCountQuery:
+    ) -> Query:
         """Counts the rows (per key of the KeySet when grouped), with noise.
 
         Grouped, every key of the KeySet appears in the output exactly once
-        (with a noisy zero where no row has that key) and no other key appears.
+        (with a noisy zero where no row has that key) and no other key appears,
+        and the query is a :class:`GroupbyCountQuery`, which can ``suppress``
+        small counts. (Tumult's ungrouped count is one too; sparkdp's Scala API
+        has ``suppress`` on grouped counts only, so here an ungrouped count is
+        a plain :class:`Query`.)
 
         Args:
             name: Name of the count column; None uses the default, ``count``.
@@ -244,8 +251,8 @@ class _Aggregations:
                 name (case-insensitive), as in Tumult.
 
         Returns:
-            The query, to pass to :meth:`sparkdp.Session.evaluate`, or to
-            ``suppress`` first.
+            The query, to pass to :meth:`sparkdp.Session.evaluate` (grouped:
+            or to ``suppress`` first).
 
         Raises:
             TypeError: ``name`` is not a string, or ``mechanism`` neither a
@@ -257,7 +264,7 @@ class _Aggregations:
         query = self._query(
             _Aggregation("count", (name, mechanism_name(mechanism, CountMechanism)))
         )
-        return GroupbyCountQuery(
+        return self._COUNT_QUERY(
             query._source_id, query._constraints, query._keyset, query._aggregation
         )
 
@@ -512,6 +519,8 @@ class GroupedQueryBuilder(_Aggregations):
     Do not construct one directly; call :meth:`QueryBuilder.groupby`. Each
     aggregation gives exactly one row per key of the KeySet.
     """
+
+    _COUNT_QUERY = GroupbyCountQuery
 
     def __init__(
         self, source_id: str, constraints: Tuple[Constraint, ...], keyset: KeySet

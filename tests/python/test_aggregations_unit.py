@@ -158,8 +158,8 @@ def test_get_groups_forwards_a_list_of_columns(recorder):
     assert not hasattr(GroupedQueryBuilder, "get_groups")  # Tumult: ungrouped only
 
 
-def test_count_is_a_groupby_count_query_that_suppresses(builder, recorder):
-    query = builder.count()
+def test_grouped_count_is_a_groupby_count_query_that_suppresses(recorder):
+    query = BUILDERS["grouped"]().count()
     assert isinstance(query, GroupbyCountQuery)
     suppressed = query.suppress(5)
     assert type(suppressed) is Query  # Tumult: suppress gives a plain Query
@@ -171,6 +171,8 @@ def test_count_is_a_groupby_count_query_that_suppresses(builder, recorder):
 
 
 def test_other_aggregations_have_no_suppress(builder):
+    """Nor the ungrouped count: the Scala API suppresses grouped counts only."""
+    assert type(QueryBuilder("t").count()) is Query
     assert not hasattr(builder.sum("x", 0, 1), "suppress")
     assert not hasattr(builder.count_distinct(), "suppress")
 

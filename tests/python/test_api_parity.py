@@ -46,6 +46,7 @@ SCALA_ONLY = {
     ("Query", "query_expr"): "the query tree a Query wraps; Python's Query keeps it private "
                              "(_aggregation etc.), as Tumult's keeps _query_expr",
     ("GroupbyCountQuery", "query_expr"): "as Query.query_expr",
+    ("GroupbyCountQuery", "group_by_count"): "the count node of the query tree (as query_expr)",
     ("PrivacyBudget", "to_budget_text"): "private[sparkdp] wire text for the native core",
     ("PureDPBudget", "to_budget_text"): "as PrivacyBudget.to_budget_text",
     ("ApproxDPBudget", "to_budget_text"): "as PrivacyBudget.to_budget_text",
@@ -76,6 +77,12 @@ for _budget in ("PureDPBudget", "ApproxDPBudget", "RhoZCDPBudget"):
 # Scala classes of package sparkdp with no Python class of the same name.
 SCALA_ONLY_CLASSES = {
     "ArgumentChecks": "private[sparkdp] object (argument checks of the Scala API)",
+    "MechanismNames": "private[sparkdp] object (parsing of mechanism names)",
+    "AggregationMechanism": "Scala supertrait of the aggregations' mechanism enums; Python's "
+                            "are separate Enum classes, as Tumult's",
+    "AggregationMethods": "Scala trait with the aggregations of both builders (Python: the "
+                          "private mixin query_builder._Aggregations); their names are "
+                          "compared on QueryBuilder and GroupedQueryBuilder",
 }
 
 

@@ -474,7 +474,7 @@ def test_query_builder_chain_records_the_query():
     assert query == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), keyset, count)
     assert grouped.count(name="n")._aggregation.arguments == ("n", "default")
     ungrouped = builder.count()
-    assert ungrouped == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), None, count)
+    assert ungrouped == Query("checkouts", (MaxRowsPerID(20),), None, count)
     builder.enforce(MaxRowsPerID(5))  # a later enforce does not change built queries
     assert query._constraints == ungrouped._constraints == (MaxRowsPerID(20),)
 

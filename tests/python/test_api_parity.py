@@ -52,6 +52,11 @@ SCALA_ONLY = {
     ("ApproxDPBudget", "to_budget_text"): "as PrivacyBudget.to_budget_text",
     ("RhoZCDPBudget", "to_budget_text"): "as PrivacyBudget.to_budget_text",
     ("Session", "warehouse"): "private[sparkdp] table store of the session",
+    ("QueryBuilder", "aggregated_expr"): "protected member of the Scala trait AggregationMethods "
+                                         "(protected is public in bytecode)",
+    ("QueryBuilder", "keyset_option"): "as QueryBuilder.aggregated_expr",
+    ("GroupedQueryBuilder", "aggregated_expr"): "as QueryBuilder.aggregated_expr",
+    ("GroupedQueryBuilder", "keyset_option"): "as QueryBuilder.aggregated_expr",
     ("GroupedQueryBuilder", "default_count_column"): "constant of a private companion object",
 }
 for _mechanism in ("CountMechanism", "CountDistinctMechanism", "SumMechanism",
@@ -59,6 +64,13 @@ for _mechanism in ("CountMechanism", "CountDistinctMechanism", "SumMechanism",
     SCALA_ONLY[(_mechanism, "from_name")] = (
         "Python parses a mechanism's name where it is passed (every aggregation takes the "
         "string) and has Enum's own lookup, {}['LAPLACE']".format(_mechanism))
+    if _mechanism != "CountMechanism":
+        SCALA_ONLY[(_mechanism, "values")] = (
+            "the Scala enum's members as a Seq; a Python Enum iterates its members, "
+            "list({})".format(_mechanism))
+for _constraint in ("Constraint", "MaxRowsPerID", "MaxGroupsPerID", "MaxRowsPerGroupPerID"):
+    SCALA_ONLY[(_constraint, "grouping_column_option")] = (
+        "private[sparkdp] helper of the Scala constraints")
 
 # (class, name) that only Python has, and why.
 PYTHON_ONLY = {
@@ -83,6 +95,11 @@ SCALA_ONLY_CLASSES = {
     "AggregationMethods": "Scala trait with the aggregations of both builders (Python: the "
                           "private mixin query_builder._Aggregations); their names are "
                           "compared on QueryBuilder and GroupedQueryBuilder",
+    "AggregationArguments": "private object of QueryExpr.scala (argument checks of the tree)",
+    "ClampBound": "clamping bounds of the query tree as the user gave them; Python passes "
+                  "ints or floats",
+    "IntegerBound": "as ClampBound",
+    "FloatBound": "as ClampBound",
 }
 
 

@@ -351,6 +351,47 @@ def test_names_mechanisms_and_mixed_bounds_are_forwarded(items, group_keyset):
             assert session.evaluate(call(QueryBuilder("items")), budget).columns == [name]
 
 
+@pytest.mark.parametrize("make_query, tree", [
+    (lambda ks: QueryBuilder("t").sum("x", 0, 10),
+     "GroupByBoundedSum(PrivateSource(t),None,x,IntegerBound(0),IntegerBound(10),x_sum,Default)"),
+    (lambda ks: QueryBuilder("t").sum("x", 0, 10.0),
+     "GroupByBoundedSum(PrivateSource(t),None,x,FloatBound(0.0),FloatBound(10.0),x_sum,Default)"),
+    (lambda ks: QueryBuilder("t").groupby(ks).average("x", -2**40, 2**40, "n", "laplace"),
+     "GroupByBoundedAverage(PrivateSource(t),Some(KeySet(g: string)),x,"
+     "IntegerBound(-1099511627776),IntegerBound(1099511627776),n,Laplace)"),
+    (lambda ks: QueryBuilder("t").variance("y", 0, 1, mechanism=VarianceMechanism.GAUSSIAN),
+     "GroupByBoundedVariance(PrivateSource(t),None,y,IntegerBound(0),IntegerBound(1),"
+     "y_variance,Gaussian)"),
+    (lambda ks: QueryBuilder("t").groupby(ks).stdev("y", True, 1),
+     "GroupByBoundedStdev(PrivateSource(t),Some(KeySet(g: string)),y,FloatBound(1.0),"
+     "FloatBound(1.0),y_stdev,Default)"),
+    (lambda ks: QueryBuilder("t").quantile("x", 1, 0, 5),
+     "GroupByQuantile(PrivateSource(t),None,x,1.0,IntegerBound(0),IntegerBound(5),x_quantile(1))"),
+    (lambda ks: QueryBuilder("t").median("x", 0.5, 5),
+     "GroupByQuantile(PrivateSource(t),None,x,0.5,FloatBound(0.5),FloatBound(5.0),x_median)"),
+    (lambda ks: QueryBuilder("t").min("x", 0, 1, ""),
+     "GroupByQuantile(PrivateSource(t),None,x,0.0,IntegerBound(0),IntegerBound(1),x_min)"),
+    (lambda ks: QueryBuilder("t").groupby(ks).max("x", 0, 1),
+     "GroupByQuantile(PrivateSource(t),Some(KeySet(g: string)),x,1.0,IntegerBound(0),"
+     "IntegerBound(1),x_max)"),
+    (lambda ks: QueryBuilder("t").count_distinct(["a", "b"]),
+     "GroupByCountDistinct(PrivateSource(t),None,List(a, b),count_distinct(a, b),Default)"),
+    (lambda ks: QueryBuilder("t").groupby(ks).count_distinct(),
+     "GroupByCountDistinct(PrivateSource(t),Some(KeySet(g: string)),List(),count_distinct,Default)"),
+    (lambda ks: QueryBuilder("t").get_groups(), "GetGroups(PrivateSource(t),List())"),
+    (lambda ks: QueryBuilder("t").get_groups("g"), "GetGroups(PrivateSource(t),List(g))"),
+    (lambda ks: QueryBuilder("t").groupby(ks).count().suppress(3),
+     "SuppressAggregates(GroupByCount(PrivateSource(t),KeySet(g: string),count,Default),3.0)"),
+])
+def test_py4j_overloads_build_the_scala_query(spark, make_query, tree):
+    """Python ints reach the (Long, Long) overloads, other bounds the (Double, Double) ones."""
+    from sparkdp import _java  # pylint: disable=import-outside-toplevel
+
+    keyset = KeySet.from_dict({"g": ["a"]})
+    java_query = make_query(keyset)._to_java(_java.jvm_of(spark))
+    assert str(java_query.toString()) == "Query({})".format(tree)
+
+
 def test_count_suppress_drops_small_counts(items, group_keyset):
     budget = PureDPBudget(INF)
     with open_session(budget, items, AddOneRow()) as session:

@@ -310,6 +310,77 @@ pub extern "system" fn Java_sparkdp_bridge_Native_truncationClose<'local>(
     run_at_edge(&mut env, |_env| edge_ops::truncation_close(handle))
 }
 
+/// `truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long` — a
+/// truncation handle whose finish returns the plan's partials (§5.1 step 2).
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationOpenPartial<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    constraints: JString<'local>,
+    grouping_columns: JString<'local>,
+    partial: JString<'local>,
+) -> jlong {
+    run_at_edge(&mut env, |env| {
+        let constraints = string_arg(env, &constraints, "constraints")?;
+        let grouping_columns = string_arg(env, &grouping_columns, "groupingColumns")?;
+        let partial = string_arg(env, &partial, "partial")?;
+        edge_ops::truncation_open_partial(&constraints, &grouping_columns, &partial)
+    })
+}
+
+/// `releaseOpen(plan: String, secret: Array[Byte], queryIndex: Long): Long` — a release handle (§5.1 step 3).
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_releaseOpen<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    plan: JString<'local>,
+    secret: JByteArray<'local>,
+    query_index: jlong,
+) -> jlong {
+    run_at_edge(&mut env, |env| {
+        let plan = string_arg(env, &plan, "plan")?;
+        let secret = bytes_arg(env, &secret, "secret")?;
+        edge_ops::release_open(&plan, &secret, query_index)
+    })
+}
+
+/// `releaseOffer(handle: Long, ipc: Array[Byte]): Unit` — adds one IPC stream of markers and partials.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_releaseOffer<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+    ipc: JByteArray<'local>,
+) {
+    run_at_edge(&mut env, |env| {
+        let ipc = bytes_arg(env, &ipc, "ipc")?;
+        edge_ops::release_offer(handle, &ipc)
+    })
+}
+
+/// `releaseFinish(handle: Long): Array[Byte]` — IPC stream of (`fp`, `out_0`, …); frees the handle.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_releaseFinish<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+) -> jbyteArray {
+    run_at_edge(&mut env, |env| {
+        let released = edge_ops::release_finish(handle)?;
+        byte_array_result(env, &released)
+    })
+}
+
+/// `releaseClose(handle: Long): Unit` — frees the handle if still open; idempotent.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_releaseClose<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    handle: jlong,
+) {
+    run_at_edge(&mut env, |_env| edge_ops::release_close(handle))
+}
+
 /// `panicForTest(): Unit` — panics inside Rust on purpose. It exists so tests (Rust and JVM) can prove
 /// that the edge turns a panic into a pending `sparkdp.NativeException` carrying the panic message,
 /// instead of aborting the JVM. Never called in production code.

@@ -8,7 +8,9 @@ use crate::error::Result;
 use crate::fail;
 use crate::privacy::calibration::count_noise;
 use crate::privacy::measurement::plan_measurement;
-use crate::privacy::plan_text::format_measurement_plan;
+use crate::privacy::plan_text::{
+    format_measurement_plan, parse_measurement_plan, parse_partial_spec,
+};
 use crate::privacy::text::{
     format_budget, format_noise_spec, format_number, parse_budget, parse_columns,
     parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec, parse_number,
@@ -17,6 +19,7 @@ use crate::privacy::text::{
 use crate::privacy::{Budget, ExtRational, Rational};
 use crate::sample::SecretKey;
 
+use super::release::{self, ReleaseState};
 use super::truncate::{registry, TruncationState};
 use super::{add_noise, count_by_key, ipc};
 
@@ -179,6 +182,24 @@ pub fn truncation_open(constraints: &str, grouping_columns: &str) -> Result<i64>
     registry::open(TruncationState::new(&constraints, &grouping_columns)?)
 }
 
+/// `truncationOpenPartial(constraints, groupingColumns, partial)`: [`truncation_open`] whose kept rows
+/// feed the partial of `partial` (the plan's `partial=` text, COMPILER_INTERFACES.md §5.1 step 2): its
+/// finish returns the partial batch (`fp`, then `privacy::plan::partial_columns`).
+pub fn truncation_open_partial(
+    constraints: &str,
+    grouping_columns: &str,
+    partial: &str,
+) -> Result<i64> {
+    let constraints = parse_constraints(constraints)?;
+    let grouping_columns = parse_columns(grouping_columns)?;
+    let partial = parse_partial_spec(partial)?;
+    registry::open(TruncationState::with_partial(
+        &constraints,
+        &grouping_columns,
+        partial,
+    )?)
+}
+
 /// `truncationOffer(handle, ipc)`: adds the rows of one IPC stream. A failed offer frees the handle.
 pub fn truncation_offer(handle: i64, ipc_bytes: &[u8]) -> Result<()> {
     registry::with_state(handle, |state| {
@@ -196,6 +217,42 @@ pub fn truncation_finish(handle: i64) -> Result<Vec<u8>> {
 /// `truncationClose(handle)`: frees the handle if still open; idempotent.
 pub fn truncation_close(handle: i64) -> Result<()> {
     registry::close(handle);
+    Ok(())
+}
+
+/// `releaseOpen(plan, secret, queryIndex)`: opens a release pass (COMPILER_INTERFACES.md §5.1 step 3)
+/// of the plan text `plan` for query `query_index` (a Java long, not negative) under the 32-byte
+/// `secret`. Returns the handle (a positive long).
+pub fn release_open(plan: &str, secret: &[u8], query_index: i64) -> Result<i64> {
+    let secret = SecretKey::from_bytes(secret)?;
+    let Ok(query_index) = u64::try_from(query_index) else {
+        fail!(
+            InvalidArgument,
+            "queryIndex ({query_index}) must not be negative"
+        );
+    };
+    let plan = parse_measurement_plan(plan)?;
+    release::registry::open(ReleaseState::new(plan, &secret, query_index)?)
+}
+
+/// `releaseOffer(handle, ipc)`: adds the marker and partial rows of one IPC stream. A failed offer frees
+/// the handle.
+pub fn release_offer(handle: i64, ipc_bytes: &[u8]) -> Result<()> {
+    release::registry::with_state(handle, |state| {
+        let (schema, batches) = ipc::read_stream(ipc_bytes, "releaseOffer input")?;
+        state.offer(&schema, &batches)
+    })
+}
+
+/// `releaseFinish(handle)`: the released rows (`fp`, `out_0`, ...) as one IPC stream; frees the handle.
+pub fn release_finish(handle: i64) -> Result<Vec<u8>> {
+    let released = release::registry::finish(handle)?;
+    ipc::write_stream(&released.schema(), &[released])
+}
+
+/// `releaseClose(handle)`: frees the handle if still open; idempotent.
+pub fn release_close(handle: i64) -> Result<()> {
+    release::registry::close(handle);
     Ok(())
 }
 

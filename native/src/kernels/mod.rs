@@ -4,6 +4,8 @@
 //! * `count_by_key` — partial counts per 64-bit key over record batches.
 //! * `add_noise`    — keyed, reproducible noise added to an aggregate batch.
 //! * `partial`      — the per-fp partial aggregates (moments, histogram, distinct items) of kept rows.
+//! * `registry`     — open kernel states by handle (map keys, never pointers).
+//! * `release`      — the release pass: merge partials per fp, draw each measure's noise, post-process.
 //! * `truncate`     — per-ID truncation by the constraints fused with the partial count per fingerprint,
 //!   over batches offered one at a time to a handle.
 //! * `encode`       — a measure value as the integer the partials add up (null/NaN dropped, clamped, rounded).
@@ -15,6 +17,8 @@ pub mod edge_ops;
 pub mod encode;
 pub mod ipc;
 pub mod partial;
+pub mod registry;
+pub mod release;
 pub mod truncate;
 
 pub use add_noise::add_noise;

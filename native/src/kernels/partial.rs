@@ -13,26 +13,13 @@ use arrow::record_batch::RecordBatch;
 
 use super::encode::encode_value;
 use crate::error::Result;
-use crate::privacy::plan::{PartialSpec, ValueEncoding};
+use crate::privacy::plan::{partial_columns, PartialSpec, ValueEncoding};
 use crate::{err, fail};
 
-/// The partial columns after `fp` (COMPILER_INTERFACES.md §5.3 `partial_columns`), all Int64 not null.
-pub fn partial_column_names(spec: &PartialSpec) -> Vec<&'static str> {
-    match spec {
-        PartialSpec::Count => vec!["count"],
-        PartialSpec::Moments { squares: false, .. } => vec!["count", "sum_hi", "sum_lo"],
-        PartialSpec::Moments { squares: true, .. } => {
-            vec!["count", "sum_hi", "sum_lo", "sumsq_hi", "sumsq_lo"]
-        }
-        PartialSpec::Histogram { .. } => vec!["bin", "count"],
-        PartialSpec::Distinct => vec!["item_0", "item_1"],
-    }
-}
-
-/// The partial batch's schema: `fp` Int64 nullable, then [`partial_column_names`] Int64 not null.
+/// The partial batch's schema: `fp` Int64 nullable, then `privacy::plan::partial_columns` Int64 not null.
 pub fn partial_schema(spec: &PartialSpec) -> SchemaRef {
     let mut fields = vec![Field::new("fp", DataType::Int64, true)];
-    for name in partial_column_names(spec) {
+    for name in partial_columns(spec) {
         fields.push(Field::new(name, DataType::Int64, false));
     }
     Arc::new(Schema::new(fields))

@@ -683,3 +683,138 @@ fn budget_edge_ops_never_overflow_for_valid_doubles() {
     let charged = "pure:1/340282366920938463463374607431768211453";
     assert!(budget_subtract(remaining, charged).is_ok());
 }
+
+// ----- issue 9: partials and the release pass through their text forms -----
+
+fn int_sum_plan() -> crate::privacy::plan::MeasurementPlan {
+    use crate::privacy::measurement::PlannedMeasure;
+    use crate::privacy::plan::{
+        Clamp, MeasurementPlan, OutputType, PartialSpec, Release, ValueEncoding,
+    };
+    use crate::privacy::NoiseSpec;
+    MeasurementPlan {
+        measures: vec![PlannedMeasure {
+            index: 0,
+            name: "sum",
+            noise: NoiseSpec::NoNoise,
+            budget: Budget::PureDP {
+                epsilon: ExtRational::Infinite,
+            },
+        }],
+        partial: PartialSpec::Moments {
+            encoding: ValueEncoding {
+                clamp: Clamp::Int64 {
+                    lower: -5,
+                    upper: 5,
+                },
+                lattice_exponent: 0,
+                shift: 0,
+            },
+            squares: false,
+        },
+        release: Release::Sum,
+        outputs: vec![OutputType::Int64],
+    }
+}
+
+#[test]
+fn a_sum_goes_through_partials_and_release_by_text() {
+    use crate::privacy::plan_text::{format_measurement_plan, format_partial_spec};
+    let plan = int_sum_plan();
+    let plan_text = format_measurement_plan(&plan);
+    let handle = truncation_open_partial("", "", &format_partial_spec(&plan.partial)).unwrap();
+    let rows = int64_ipc(&[
+        ("fp", vec![Some(1), Some(1), Some(2), Some(3)]),
+        ("value_0", vec![Some(4), Some(9), None, Some(-2)]),
+    ]);
+    truncation_offer(handle, &rows).unwrap();
+    let (_, partials) = ipc::read_stream(&truncation_finish(handle).unwrap(), "test").unwrap();
+    let column = |name: &str| -> Vec<Option<i64>> {
+        let array = partials[0]
+            .column_by_name(name)
+            .unwrap()
+            .as_primitive::<Int64Type>();
+        (0..array.len())
+            .map(|row| array.is_valid(row).then(|| array.value(row)))
+            .collect()
+    };
+    assert_eq!(column("count"), vec![Some(2), Some(0), Some(1)]);
+    assert_eq!(column("sum_lo"), vec![Some(9), Some(0), Some(-2)]);
+    // Markers for fps 1 and 2 (fp 3 is not in the keyset).
+    let mut fp = column("fp");
+    let mut marker = vec![None; fp.len()];
+    let mut partial_columns: Vec<Vec<Option<i64>>> = ["count", "sum_hi", "sum_lo"]
+        .iter()
+        .map(|name| column(name))
+        .collect();
+    for key in [1, 2] {
+        fp.push(Some(key));
+        marker.push(Some(1));
+        for values in &mut partial_columns {
+            values.push(None);
+        }
+    }
+    let input = int64_ipc(&[
+        ("fp", fp),
+        ("key_marker", marker),
+        ("count", partial_columns[0].clone()),
+        ("sum_hi", partial_columns[1].clone()),
+        ("sum_lo", partial_columns[2].clone()),
+    ]);
+    let handle = release_open(&plan_text, &[3u8; 32], 5).unwrap();
+    release_offer(handle, &input).unwrap();
+    let (_, released) = ipc::read_stream(&release_finish(handle).unwrap(), "test").unwrap();
+    let fps = released[0]
+        .column(0)
+        .as_primitive::<Int64Type>()
+        .values()
+        .to_vec();
+    let sums = released[0]
+        .column(1)
+        .as_primitive::<Int64Type>()
+        .values()
+        .to_vec();
+    assert_eq!((fps, sums), (vec![1, 2], vec![9, 0]));
+    // Finished: unknown handle; close is idempotent.
+    assert!(is_invalid_argument_containing(
+        &release_offer(handle, &input),
+        "unknown release handle"
+    ));
+    assert_eq!(release_close(handle), Ok(()));
+    assert_eq!(release_close(handle), Ok(()));
+}
+
+#[test]
+fn release_and_partial_texts_are_checked() {
+    use crate::privacy::plan_text::format_measurement_plan;
+    let plan_text = format_measurement_plan(&int_sum_plan());
+    assert!(is_invalid_argument_containing(
+        &truncation_open_partial("", "", "moments:int:5:1:0:0"),
+        "partial"
+    ));
+    assert!(is_invalid_argument_containing(
+        &release_open("measure=nonsense", &[3u8; 32], 0),
+        "measure"
+    ));
+    assert!(is_invalid_argument_containing(
+        &release_open(&plan_text, &[3u8; 31], 0),
+        "32"
+    ));
+    assert!(is_invalid_argument_containing(
+        &release_open(&plan_text, &[3u8; 32], -1),
+        "queryIndex"
+    ));
+    assert!(is_invalid_argument_containing(
+        &release_finish(987_654_321),
+        "unknown release handle"
+    ));
+    let handle = release_open(&plan_text, &[3u8; 32], 0).unwrap();
+    assert!(is_invalid_argument_containing(
+        &release_offer(handle, &[1, 2]),
+        "releaseOffer input"
+    ));
+    assert!(is_invalid_argument_containing(
+        &release_finish(handle),
+        "unknown release handle"
+    ));
+}

@@ -23,9 +23,9 @@ class MeasurementWireTextSuite extends AnyFunSuite {
     val intColumnFloatBounds = MeasurementRequest("average", "pure:1", AddOneRow(), Seq.empty, Seq.empty, Some("default"),
       Some(MeasureColumnText("units", isInteger = true, FloatBound(0.5), FloatBound(Double.NaN))), None)
     assert(WireText.measurementRequest(intColumnFloatBounds).contains("low=0.5\nhigh=NaN"))
-    val getGroups = MeasurementRequest("get_groups", "approx:1:1/100000", AddOneRow(), Seq.empty, Seq("a", "b"), None, None, None)
+    val getGroups = MeasurementRequest("get_groups", "approx:1:1/100000", AddOneRow(), Seq.empty, Seq("a", "b"), Some("default"), None, None)
     assert(WireText.measurementRequest(getGroups) ==
-      "aggregation=get_groups\nbudget=approx:1:1/100000\nchange=AddOneRow\nconstraints=\ngroupby=1:a;1:b")
+      "aggregation=get_groups\nbudget=approx:1:1/100000\nchange=AddOneRow\nconstraints=\ngroupby=1:a;1:b\nmechanism=default")
   }
 
   test("a plan: measures, partial, partial columns (length-prefixed), outputs; malformed plans are internal errors") {

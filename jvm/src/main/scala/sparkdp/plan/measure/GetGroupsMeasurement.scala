@@ -38,7 +38,8 @@ private[sparkdp] object GetGroupsMeasurement {
       table.protectedChange,
       table.constraints,
       keyColumns,
-      None,
+      // Rust's request takes a mechanism for every aggregation; get_groups has no choice (Tumult's neither).
+      Some("default"),
       None,
       None
     )

@@ -188,14 +188,17 @@ def expected_numbers(values, aggregation, low, high):
 def quantile_interval(values, quantile, low, high):
     """Where the answer lies at an infinite budget.
 
-    The exponential mechanism's utility is best on the interval(s) between
-    adjacent order statistics x_(i) <= p < x_(i+1) (x_(0) = low, x_(n+1) = high)
-    with i nearest to quantile * n; returns the hull of those intervals.
+    Tumult's exponential mechanism draws from the intervals between adjacent
+    order statistics, [x_(i), x_(i+1)) with x_(0) = low and x_(n+1) = high,
+    with utility -|i - quantile * n|; an interval of length 0 (tied values) has
+    no mass. At an infinite budget the answer is in a best interval of positive
+    length; returns the hull of those.
     """
     points = [low] + list(values) + [high]
+    candidates = [i for i in range(len(values) + 1) if points[i] < points[i + 1]]
     target = quantile * len(values)
-    best = [i for i in range(len(values) + 1)
-            if abs(abs(i - target) - min(abs(j - target) for j in range(len(values) + 1))) < 1e-12]
+    best_distance = min(abs(i - target) for i in candidates)
+    best = [i for i in candidates if abs(abs(i - target) - best_distance) < 1e-12]
     return points[min(best)], points[max(best) + 1]
 
 
@@ -327,6 +330,7 @@ def test_the_expected_values_are_not_trivial(items):
     assert quantile_interval([1, 2, 3, 4], 0.5, 0, 9) == (2, 3)
     assert quantile_interval([1, 2, 3], 0.5, 0, 9) == (1, 3)
     assert quantile_interval([], 0.5, 0, 9) == (0, 9)
+    assert quantile_interval([1, 2, 2, 2, 2, 3], 0.5, 0, 9) == (1, 2)  # ties have no mass
     assert distinct_by_key(items, True, ["x"])[("c",)] == 3  # -4, null, 2
 
 

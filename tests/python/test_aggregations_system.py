@@ -609,6 +609,8 @@ def test_sum_noise_has_the_calibrated_scale(spark, items, case_name):
         return _discrete_gaussian_moments(parameter * factor ** 2)
 
     z, mean_square = _mean_square_z(draws, moments(1.0))
+    print("sum noise {}: mean(k^2)={:.2f} expected {:.2f} z={:.2f}".format(
+        case_name, mean_square, moments(1.0)[0], z))
     assert abs(z) < _Z_THRESHOLD, (case_name, mean_square, moments(1.0)[0], z)
     for wrong in (1.2, 1 / 1.2):
         assert abs(_mean_square_z(draws, moments(wrong))[0]) > _Z_THRESHOLD, wrong
@@ -662,6 +664,8 @@ def test_average_noise_has_the_calibrated_scale(spark, items, case_name):
         return (mean_square - second) / math.sqrt((fourth - second ** 2) / len(deviations))
 
     z = z_for(1.0)
+    print("average noise {}: z={:.2f}, x1.2: {:.2f}, /1.2: {:.2f}".format(
+        case_name, z, z_for(1.2), z_for(1 / 1.2)))
     assert abs(z) < _Z_THRESHOLD, (case_name, z)
     for wrong in (1.2, 1 / 1.2):
         assert abs(z_for(wrong)) > _Z_THRESHOLD, (wrong, z_for(wrong))
@@ -705,4 +709,5 @@ def test_float_sums_lie_on_a_2k_lattice(spark, items, budget):
         scale, moments = 10.0, _discrete_gaussian_moments(100.0 / 4.0 ** k)
     assert 2.0 ** k <= scale / 8, k
     z, _ = _mean_square_z([int(u) for u in units], moments)
+    print("float sum lattice: 2^{} , z={:.2f}".format(k, z))
     assert abs(z) < _Z_THRESHOLD, (k, z)

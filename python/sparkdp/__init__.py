@@ -31,7 +31,18 @@ from sparkdp.protected_change import (
     AddRowsWithID,
     ProtectedChange,
 )
-from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query, QueryBuilder
+from sparkdp.query_builder import (
+    AverageMechanism,
+    CountDistinctMechanism,
+    CountMechanism,
+    GroupbyCountQuery,
+    GroupedQueryBuilder,
+    Query,
+    QueryBuilder,
+    StdevMechanism,
+    SumMechanism,
+    VarianceMechanism,
+)
 from sparkdp.session import Session
 
 __all__ = [
@@ -43,8 +54,11 @@ __all__ = [
     "ColumnDescriptor",
     "ColumnType",
     "ApproxDPBudget",
+    "AverageMechanism",
     "Constraint",
+    "CountDistinctMechanism",
     "CountMechanism",
+    "GroupbyCountQuery",
     "GroupedQueryBuilder",
     "KeySet",
     "MaxGroupsPerID",
@@ -57,5 +71,8 @@ __all__ = [
     "QueryBuilder",
     "RhoZCDPBudget",
     "Session",
+    "StdevMechanism",
+    "SumMechanism",
+    "VarianceMechanism",
     "cleanup",
 ]

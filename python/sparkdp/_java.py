@@ -67,6 +67,7 @@ __all__ = [
     "to_java_dataframe",
     "to_java_double",
     "to_java_int",
+    "to_java_long",
     "to_python_dataframe",
     "translate_java_errors",
 ]
@@ -74,6 +75,9 @@ __all__ = [
 # The Scala API takes counts (max_rows, max, ...) as a JVM `Int`.
 _JVM_INT_MIN = -(2**31)
 _JVM_INT_MAX = 2**31 - 1
+# Integer clamping bounds go to the JVM API as a `Long`.
+_JVM_LONG_MIN = -(2**63)
+_JVM_LONG_MAX = 2**63 - 1
 
 JAVA_TO_PYTHON_EXCEPTION = {
     "java.lang.IllegalArgumentException": ValueError,
@@ -481,6 +485,40 @@ def to_java_int(value: int, parameter_name: str) -> int:
         raise ValueError(
             "{} must be between {} and {} (a JVM Int), not {}".format(
                 parameter_name, _JVM_INT_MIN, _JVM_INT_MAX, value
+            )
+        )
+    return int(value)
+
+
+def to_java_long(value: int, parameter_name: str) -> int:
+    """Returns ``value`` as a plain int for a JVM ``Long`` parameter.
+
+    py4j sends an int outside the ``Long`` range as a ``BigInteger``, which no
+    method of the Scala API takes; say so here instead of py4j's "method does
+    not exist". Whether the value is valid is the JVM's to decide.
+
+    Args:
+        value: An int.
+        parameter_name: The parameter's name, for the message.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        ValueError: ``value`` does not fit a JVM ``Long``.
+
+    Example:
+        >>> to_java_long(-5, "low")
+        -5
+        >>> to_java_long(2**63, "high")
+        Traceback (most recent call last):
+        ...
+        ValueError: high must be between -9223372036854775808 and 9223372036854775807 (a JVM Long), not 9223372036854775808
+    """
+    if not _JVM_LONG_MIN <= value <= _JVM_LONG_MAX:
+        raise ValueError(
+            "{} must be between {} and {} (a JVM Long), not {}".format(
+                parameter_name, _JVM_LONG_MIN, _JVM_LONG_MAX, value
             )
         )
     return int(value)

@@ -29,7 +29,13 @@ from sparkdp import (
 )
 from sparkdp import _java
 from sparkdp.privacy_budget import budget_from_java
-from sparkdp.query_builder import CountMechanism, GroupedQueryBuilder, Query
+from sparkdp.query_builder import (
+    CountMechanism,
+    GroupbyCountQuery,
+    GroupedQueryBuilder,
+    Query,
+    _Aggregation,
+)
 
 try:
     from pyspark.errors.exceptions.captured import (
@@ -148,7 +154,9 @@ def test_package_exports_tumult_names():
         "AnalyticsInternalError", "ApproxDPBudget", "Constraint", "CountMechanism",
         "GroupedQueryBuilder", "KeySet", "MaxGroupsPerID", "MaxRowsPerGroupPerID",
         "MaxRowsPerID", "PrivacyBudget", "ProtectedChange", "PureDPBudget", "Query",
-        "QueryBuilder", "RhoZCDPBudget", "Session",
+        "QueryBuilder", "RhoZCDPBudget", "Session", "GroupbyCountQuery",
+        "CountDistinctMechanism", "SumMechanism", "AverageMechanism",
+        "VarianceMechanism", "StdevMechanism",
         "ColumnDescriptor", "ColumnType", "cleanup",
     }
     for name in sparkdp.__all__:
@@ -164,7 +172,9 @@ def test_modules_are_named_as_in_tumult():
         "privacy_budget": ["PrivacyBudget", "PureDPBudget", "ApproxDPBudget", "RhoZCDPBudget"],
         "protected_change": ["ProtectedChange", "AddOneRow", "AddMaxRows",
                              "AddMaxRowsInMaxGroups", "AddRowsWithID"],
-        "query_builder": ["QueryBuilder", "GroupedQueryBuilder", "Query", "CountMechanism"],
+        "query_builder": ["QueryBuilder", "GroupedQueryBuilder", "Query", "GroupbyCountQuery",
+                          "CountMechanism", "CountDistinctMechanism", "SumMechanism",
+                          "AverageMechanism", "VarianceMechanism", "StdevMechanism"],
         "session": ["Session"],
     }
     for module_name, names in tumult_modules.items():
@@ -461,12 +471,13 @@ def test_query_builder_chain_records_the_query():
     grouped = builder.groupby(keyset)
     assert isinstance(grouped, GroupedQueryBuilder)
     query = grouped.count()
-    assert query == Query("checkouts", (MaxRowsPerID(20),), keyset, None)
-    assert grouped.count(name="n").output_column == "n"
+    count = _Aggregation("count", (None, "default"))
+    assert query == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), keyset, count)
+    assert grouped.count(name="n")._aggregation.arguments == ("n", "default")
     ungrouped = builder.count()
-    assert ungrouped == Query("checkouts", (MaxRowsPerID(20),), None, None)
+    assert ungrouped == Query("checkouts", (MaxRowsPerID(20),), None, count)
     builder.enforce(MaxRowsPerID(5))  # a later enforce does not change built queries
-    assert query.constraints == ungrouped.constraints == (MaxRowsPerID(20),)
+    assert query._constraints == ungrouped._constraints == (MaxRowsPerID(20),)
 
 
 def test_query_to_java_forwards_the_chain(recorder):
@@ -501,10 +512,13 @@ def test_query_to_java_passes_count_name(recorder):
 def test_count_takes_tumults_mechanism_argument(recorder):
     """Tumult: count(name=None, mechanism=CountMechanism.DEFAULT), names accepted too."""
     grouped = QueryBuilder("t").groupby(fake_keyset("KS"))
-    assert grouped.count().mechanism == "default"
-    assert grouped.count(mechanism=CountMechanism.LAPLACE).mechanism == "laplace"
-    assert grouped.count("n", "Gaussian").mechanism == "Gaussian"  # the JVM ignores case
-    assert QueryBuilder("t").count(mechanism="LAPLACE").mechanism == "LAPLACE"
+    def mechanism(query):
+        return query._aggregation.arguments[-1]
+
+    assert mechanism(grouped.count()) == "default"
+    assert mechanism(grouped.count(mechanism=CountMechanism.LAPLACE)) == "laplace"
+    assert mechanism(grouped.count("n", "Gaussian")) == "Gaussian"  # the JVM ignores case
+    assert mechanism(QueryBuilder("t").count(mechanism="LAPLACE")) == "LAPLACE"
     grouped.count(mechanism=CountMechanism.LAPLACE)._to_java(jvm=None)
     assert recorder.calls[-1] == ("QueryBuilder.groupBy.count", None, "laplace")
     with pytest.raises(TypeError, match="mechanism"):

@@ -45,11 +45,11 @@ private[measure] object AggregationPath {
 
     val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns :+ outputColumn)
     val (keysWithFingerprint, keysetSize) = keyset match {
-      case Some(keys) if keyFields.nonEmpty => KeysetFingerprints.withFingerprint(keys.dataframe, fingerprintColumn)
+      case Some(keys) if keyFields.nonEmpty => KeysetFingerprints.withFingerprint(keys.dataframe, fingerprintColumn, context.truncationKey)
       case Some(keys)                       => (keys.dataframe.withColumn(fingerprintColumn, UngroupedFingerprint), keys.dataframe.count())
       case None => (table.dataframe.sparkSession.range(1).select(UngroupedFingerprint.as(fingerprintColumn)), 1L)
     }
-    val dataFingerprint: Column = if (keyFields.isEmpty) UngroupedFingerprint else KeyFingerprint.of(dataKeyFields)
+    val dataFingerprint: Column = if (keyFields.isEmpty) UngroupedFingerprint else KeyFingerprint.of(dataKeyFields, context.truncationKey)
     val partials = PartialAggregates.partialsPerFingerprint(
       table.dataframe,
       table.idColumn,

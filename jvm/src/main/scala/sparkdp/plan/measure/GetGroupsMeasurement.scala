@@ -46,7 +46,7 @@ private[sparkdp] object GetGroupsMeasurement {
     val plan = AggregationPath.planOf(request, expectedOutputs = 1)
     val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns)
     val noisyCountColumn = HashableColumns.freshName("__sparkdp_noisy_count", keyColumns :+ fingerprintColumn)
-    val dataFingerprint = KeyFingerprint.of(keyFields)
+    val dataFingerprint = KeyFingerprint.of(keyFields, context.truncationKey)
     val partials = PartialAggregates.partialsPerFingerprint(
       table.dataframe,
       table.idColumn,

@@ -59,6 +59,22 @@ SCALA_ONLY = {
     ("GroupedQueryBuilder", "keyset_option"): "as QueryBuilder.aggregated_expr",
     ("GroupedQueryBuilder", "default_count_column"): "constant of a private companion object",
 }
+SCALA_ONLY.update({
+    ("ColumnDescriptor", "of"): "Scala factory from a Spark StructField (used by Session.getSchema); "
+                                "Python builds descriptors from the JVM's",
+    ("ColumnType", "of"): "Scala factory from a Spark DataType (as ColumnDescriptor.of)",
+    ("ColumnType", "other"): "Scala case class for a Spark type Tumult has no name for; Python "
+                             "gives such a column_type as the type's name (a str)",
+    ("Session", "default_id_space"): "Scala constant of the companion (Tumult's default ID space name)",
+    ("Session", "require_source_id"): "private[sparkdp] argument check of the companion",
+    ("Session", "get_grouping_column_or_null"): "py4j form of get_grouping_column (null for None)",
+    ("Session", "get_id_column_or_null"): "py4j form of get_id_column (null for None)",
+    ("Session", "get_id_space_or_null"): "py4j form of get_id_space (null for None)",
+    ("KeySet", "product"): "Scala/py4j name of keyset * other; Python spells it with * (__mul__) as Tumult",
+    ("KeySet", "difference"): "Scala/py4j name of keyset - other; Python spells it with - (__sub__)",
+    ("KeySet", "select"): "Scala/py4j name of the projection; Python spells it keyset['a'] or "
+                          "keyset[['a', 'b']] (__getitem__) as Tumult",
+})
 for _mechanism in ("CountMechanism", "CountDistinctMechanism", "SumMechanism",
                    "AverageMechanism", "VarianceMechanism", "StdevMechanism"):
     SCALA_ONLY[(_mechanism, "from_name")] = (
@@ -80,6 +96,8 @@ PYTHON_ONLY = {
                                "Scala's AddOneRow() is its own case class",
     ("PrivacyBudget", "is_infinite"): "Tumult's Python helper; Scala compares with "
                                       "Double.PositiveInfinity",
+    ("Session", "Builder"): "a nested class on both sides (Scala: new Session.Builder(), class "
+                            "Session$Builder, which is not a method of Session)",
 }
 for _budget in ("PureDPBudget", "ApproxDPBudget", "RhoZCDPBudget"):
     PYTHON_ONLY[(_budget, "is_infinite")] = PYTHON_ONLY[("PrivacyBudget", "is_infinite")]
@@ -100,6 +118,8 @@ SCALA_ONLY_CLASSES = {
                   "ints or floats",
     "IntegerBound": "as ClampBound",
     "FloatBound": "as ClampBound",
+    "Cleanup": "Scala object of cleanup(spark, olderThan); Python spells it as the function "
+               "sparkdp.cleanup(older_than=...)",
 }
 
 

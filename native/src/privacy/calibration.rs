@@ -465,8 +465,10 @@ fn sqrt_round_up(x: &Rational) -> Result<Rational> {
 /// * Gaussian (`RhoZCDP{ρ}`): `DiscreteGaussian{σ² = D / (2ρ·h²)}` with `D = Δ₂² + 2·U·h + c·h²` and
 ///   `U` a rational upper bound on `sqrt(c·Δ₂²)`, so `D ≥ (Δ₂ + √c·h)²`.
 ///
-/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero; Err(Overflow) when a value
-/// does not fit u128/u128.
+/// Err(InvalidArgument) when `max_changed_values == 0` or ε/ρ is zero, and, as
+/// [`noise_for_sensitivities`], naming the budget value when the parameter in lattice units exceeds
+/// [`MAX_LAPLACE_SCALE`] / [`MAX_GAUSSIAN_SIGMA_SQUARED`] or u128 (its noise could not be drawn as i64);
+/// Err(Overflow) when an intermediate value does not fit u128/u128.
 ///
 /// Relies on: rounding `x ↦ m = round(x/h)` moves each value by at most h/2, and only the (at most c)
 /// values that differ between neighbours can move differently, so for neighbours with
@@ -501,7 +503,15 @@ pub fn float_noise(
     match family {
         NoiseFamily::Laplace => {
             let l1 = &sensitivities.l1;
-            let uninflated_scale = laplace_scale_for_budget(l1, budget)?;
+            // Only an unrepresentable value is refused here (limit u128::MAX): a large one just picks a
+            // coarse lattice; the cap applies in lattice units below.
+            let uninflated_scale = drawable_parameter(
+                laplace_scale_for_budget(l1, budget),
+                u128::MAX,
+                budget,
+                "Laplace scale",
+                &format!("L1 sensitivity {l1}"),
+            )?;
             if uninflated_scale.is_zero() {
                 return Ok(no_noise);
             }
@@ -509,7 +519,14 @@ pub fn float_noise(
             let k = clamped_lattice_exponent(finest.floor_log2()? - LATTICE_RESOLUTION_BITS);
             let spacing = Rational::power_of_two(k)?;
             let inflated_l1 = l1.checked_add(&spacing.checked_mul(&changed)?)?;
-            let scale = laplace_scale_for_budget(&inflated_l1, budget)?.checked_div(&spacing)?;
+            let scale = drawable_parameter(
+                laplace_scale_for_budget(&inflated_l1, budget)
+                    .and_then(|scale| scale.checked_div(&spacing)),
+                MAX_LAPLACE_SCALE,
+                budget,
+                "Laplace scale in lattice units",
+                &format!("L1 sensitivity {l1}"),
+            )?;
             Ok(FloatNoiseSpec {
                 lattice_exponent: k,
                 noise_in_lattice_units: NoiseSpec::DiscreteLaplace { scale },
@@ -517,7 +534,13 @@ pub fn float_noise(
         }
         NoiseFamily::Gaussian => {
             let l2_squared = &sensitivities.l2_squared;
-            let uninflated_sigma_squared = gaussian_sigma_squared_for_budget(l2_squared, budget)?;
+            let uninflated_sigma_squared = drawable_parameter(
+                gaussian_sigma_squared_for_budget(l2_squared, budget),
+                u128::MAX,
+                budget,
+                "Gaussian sigma squared",
+                &format!("squared L2 sensitivity {l2_squared}"),
+            )?;
             if uninflated_sigma_squared.is_zero() {
                 return Ok(no_noise);
             }
@@ -533,13 +556,121 @@ pub fn float_noise(
             let inflated_l2_squared = l2_squared
                 .checked_add(&root_bound.checked_mul(&spacing)?.checked_mul_integer(2)?)?
                 .checked_add(&changed.checked_mul(&spacing)?.checked_mul(&spacing)?)?;
-            let sigma_squared = gaussian_sigma_squared_for_budget(&inflated_l2_squared, budget)?
-                .checked_div(&spacing)?
-                .checked_div(&spacing)?;
+            let sigma_squared = drawable_parameter(
+                gaussian_sigma_squared_for_budget(&inflated_l2_squared, budget)
+                    .and_then(|sigma_squared| sigma_squared.checked_div(&spacing))
+                    .and_then(|sigma_squared| sigma_squared.checked_div(&spacing)),
+                MAX_GAUSSIAN_SIGMA_SQUARED,
+                budget,
+                "Gaussian sigma squared in lattice units",
+                &format!("squared L2 sensitivity {l2_squared}"),
+            )?;
             Ok(FloatNoiseSpec {
                 lattice_exponent: k,
                 noise_in_lattice_units: NoiseSpec::DiscreteGaussian { sigma_squared },
             })
         }
     }
+}
+
+/// ⌊log2⌋ of the noise scale (Laplace b, or Gaussian σ = sqrt(σ²), whose ⌊log2⌋ is ⌊⌊log2 σ²⌋/2⌋) the
+/// mechanism would use for `sensitivities` under `budget`, before any drawability cap: only for choosing
+/// a lattice (`lattice::sum_encoding`), which any value keeps private. None when there is no noise
+/// (infinite budget or zero sensitivity); 128 when the scale does not fit u128.
+pub fn noise_scale_log2(
+    budget: &Budget,
+    sensitivities: &Sensitivities,
+    mechanism: Mechanism,
+) -> Result<Option<i32>> {
+    budget.validate()?;
+    let family = noise_family(budget, mechanism)?;
+    if budget.is_infinite() {
+        return Ok(None);
+    }
+    let parameter = match family {
+        NoiseFamily::Laplace => laplace_scale_for_budget(&sensitivities.l1, budget),
+        NoiseFamily::Gaussian => {
+            gaussian_sigma_squared_for_budget(&sensitivities.l2_squared, budget)
+        }
+    };
+    let parameter = match parameter {
+        Ok(value) => value,
+        Err(crate::error::Error::Overflow(_)) => return Ok(Some(128)),
+        Err(other) => return Err(other),
+    };
+    if parameter.is_zero() {
+        return Ok(None);
+    }
+    let log2 = parameter.floor_log2()?;
+    Ok(Some(match family {
+        NoiseFamily::Laplace => log2,
+        NoiseFamily::Gaussian => log2.div_euclid(2),
+    }))
+}
+
+/// Denominator of the rounded exponential-mechanism rate and quantile: 2^32.
+pub const QUANTILE_GRID_BITS: u32 = 32;
+
+/// `x` rounded down to a multiple of 2^−32, at most 2^64 (a larger rate changes nothing measurable).
+fn round_down_to_grid(x: &Rational) -> Result<Rational> {
+    let cap = Rational::from_integer(1u128 << 64);
+    if *x >= cap {
+        return Ok(cap);
+    }
+    let scaled = x.mul_round_down(&Rational::from_integer(1u128 << QUANTILE_GRID_BITS))?;
+    Rational::new(
+        scaled.numerator() / scaled.denominator(),
+        1u128 << QUANTILE_GRID_BITS,
+    )
+}
+
+/// The exponential-mechanism rate t of a quantile (`plan::Release::Quantile`: P(p) ∝ exp(t·u(p)) with
+/// utility u(p) = −|rank(p) − q·n|) for the count sensitivities of its change, spending all of `budget`.
+///
+/// # Proof Definition
+/// For a valid `budget`: `Ok(Infinite)` when it is infinite; Err(InvalidArgument) naming the value when ε or
+/// ρ is zero; otherwise `Ok(t)` with t a multiple of 2^−32 (at most 2^64) and
+/// * `PureDP{ε}` / `ApproxDP{ε, δ}` (δ unused, as Tumult): `t ≤ ε / (2·L1)`;
+/// * `RhoZCDP{ρ}`: `t ≤ sqrt(2ρ / L2²)` (Tumult's `create_quantile_measurement`: ε' = sqrt(8ρ)/L2, t = ε'/2).
+///
+/// Relies on: a protected change moves at most L1 rows in total across the cells (each row changes one
+/// cell's rank function by at most 1 at every p, and n by at most 1, so |Δu| ≤ the rows changed in that
+/// cell, m_g); with independent randomness per cell, the exponential mechanism with rate t is
+/// (Σ 2t·m_g)-DP ≤ 2t·L1 (McSherry–Talwar), and (Σ (2t·m_g)²/8)-zCDP ≤ t²·L2²/2 (Cesar–Rogers 2021:
+/// an ε-DP exponential mechanism is ε²/8-zCDP; composition over cells), since Σ m_g² ≤ L2². Rounding t
+/// down only lowers these.
+pub fn quantile_rate(budget: &Budget, sensitivities: &Sensitivities) -> Result<ExtRational> {
+    budget.validate()?;
+    if budget.is_infinite() {
+        return Ok(ExtRational::Infinite);
+    }
+    if sensitivities.l1.is_zero() {
+        return Ok(ExtRational::Finite(Rational::from_integer(1u128 << 64)));
+    }
+    let rate = match budget {
+        Budget::PureDP { epsilon } | Budget::ApproxDP { epsilon, .. } => {
+            let epsilon = finite_budget_value(epsilon)?;
+            if epsilon.is_zero() {
+                fail!(
+                    InvalidArgument,
+                    "cannot answer a query with a budget of zero (epsilon = {epsilon})"
+                );
+            }
+            let two_l1 = sensitivities.l1.checked_mul_integer(2)?;
+            epsilon.mul_round_down(&two_l1.checked_reciprocal()?)?
+        }
+        Budget::RhoZCDP { rho } => {
+            let rho = finite_budget_value(rho)?;
+            if rho.is_zero() {
+                fail!(
+                    InvalidArgument,
+                    "cannot answer a query with a budget of zero (rho = {rho})"
+                );
+            }
+            let ratio = two_rho_round_down(&rho)?
+                .mul_round_down(&sensitivities.l2_squared.checked_reciprocal()?)?;
+            ratio.sqrt_round_down()?
+        }
+    };
+    Ok(ExtRational::Finite(round_down_to_grid(&rate)?))
 }

@@ -3,7 +3,9 @@
 //! conversions for display.
 pub mod budget;
 pub mod calibration;
+pub mod lattice;
 pub mod measurement;
+pub mod partition_selection;
 pub mod plan;
 pub mod plan_text;
 pub mod rational;

@@ -11,11 +11,17 @@
 //!   columns    := "" | column (";" column)*               (an aggregation's groupby columns)
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
 //!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)
-//!   aggregation:= "count"
+//!   aggregation:= "count" | "count_distinct" | "sum" | "average" | "variance" | "stdev" | "quantile"
+//!               | "get_groups"
+//!   bound      := i64 (decimal) | double (Java's/Python's text: "1.5", "1.0E10", "NaN", "Infinity")
 //!   request    := line ("\n" line)*   each of these keys exactly once, any order:
 //!                 "aggregation=" aggregation | "budget=" budget | "change=" change
 //!                 | "constraints=" constraints | "groupby=" columns | "mechanism=" mechanism
+//!                 and for sum, average, variance, stdev, quantile only (an IAE naming the key otherwise):
+//!                 "column=" column | "column_type=" ("int" | "float") | "low=" bound | "high=" bound
+//!                 and for quantile only: "quantile=" bound   (median 0.5, min 0, max 1)
 //!   plan       := line ("\n" line)*   one per released value: "measure=" u64 ":" name ";noise=" noise ";budget=" budget
+//!                 then, except for count, the lines of `plan_text.rs` (partial, partial_columns, outputs, release)
 //!
 //! Formatting is canonical (fractions reduced, `n` rather than `n/1`), so `format(parse(s))` may differ from
 //! `s` (`2/4` becomes `1/2`) but `parse(format(x)) == x` always. Every error names the offending text.
@@ -24,6 +30,7 @@ use std::str::FromStr;
 
 use super::budget::Budget;
 use super::calibration::{Mechanism, NoiseSpec};
+use super::lattice::{Bound, ColumnType, MeasureColumn};
 use super::measurement::{Aggregation, MeasurementRequest, PlannedMeasure};
 use super::rational::{ExtRational, Rational};
 use super::sensitivity::{Constraint, ProtectedChange};
@@ -312,15 +319,84 @@ fn take_line(rest: &str) -> (&str, &str) {
     rest.split_at(rest.find('\n').unwrap_or(rest.len()))
 }
 
-/// An aggregation name: `count`.
+/// An aggregation name (the grammar's `aggregation`).
 pub fn parse_aggregation(s: &str) -> Result<Aggregation> {
-    match s {
-        "count" => Ok(Aggregation::Count),
-        _ => fail!(InvalidArgument, "invalid aggregation '{s}': expected count"),
+    match Aggregation::ALL.iter().find(|a| a.name() == s) {
+        Some(aggregation) => Ok(*aggregation),
+        None => fail!(
+            InvalidArgument,
+            "invalid aggregation '{s}': expected {}",
+            Aggregation::ALL.map(|a| a.name()).join(", ")
+        ),
     }
 }
 
-/// The keys of a measurement request, in the order their values are stored.
+/// A bound: an i64 in decimal, or a double in Java's/Python's form ("1.5", "1.0E10", "NaN", "Infinity");
+/// the double is read exactly (correctly rounded, as Java wrote it).
+pub fn parse_bound(s: &str) -> Result<Bound> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return s.parse::<i64>().map(Bound::Integer).map_err(|_| {
+            err!(
+                InvalidArgument,
+                "invalid bound '{s}': out of the 64-bit range"
+            )
+        });
+    }
+    match s {
+        "NaN" => return Ok(Bound::Double(f64::NAN)),
+        "Infinity" => return Ok(Bound::Double(f64::INFINITY)),
+        "-Infinity" => return Ok(Bound::Double(f64::NEG_INFINITY)),
+        _ => {}
+    }
+    // Rust's parser also takes "inf", "nan" or a leading '+': only Java's/Python's digits here.
+    let is_decimal = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E'))
+        && s.bytes().any(|b| b.is_ascii_digit());
+    match s.parse::<f64>() {
+        Ok(value) if is_decimal => Ok(Bound::Double(value)),
+        _ => fail!(
+            InvalidArgument,
+            "invalid bound '{s}': expected an integer or a double such as 1.5, 1.0E10, NaN or Infinity"
+        ),
+    }
+}
+
+pub fn format_bound(bound: &Bound) -> String {
+    match bound {
+        Bound::Integer(value) => value.to_string(),
+        Bound::Double(value) if value.is_nan() => "NaN".to_string(),
+        Bound::Double(value) if value.is_infinite() => if *value > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        }
+        .to_string(),
+        // `{:?}` is the shortest text that reads back to the same double.
+        Bound::Double(value) => format!("{value:?}"),
+    }
+}
+
+fn parse_column_type(s: &str) -> Result<ColumnType> {
+    match s {
+        "int" => Ok(ColumnType::Int),
+        "float" => Ok(ColumnType::Float),
+        _ => fail!(
+            InvalidArgument,
+            "invalid column type '{s}': expected int or float"
+        ),
+    }
+}
+
+fn format_column_type(column_type: ColumnType) -> &'static str {
+    match column_type {
+        ColumnType::Int => "int",
+        ColumnType::Float => "float",
+    }
+}
+
+/// The keys every measurement request has.
 const REQUEST_KEYS: [&str; 6] = [
     "aggregation",
     "budget",
@@ -329,18 +405,106 @@ const REQUEST_KEYS: [&str; 6] = [
     "groupby",
     "mechanism",
 ];
+/// The keys of the measure column (sum, average, variance, stdev, quantile).
+const MEASURE_COLUMN_KEYS: [&str; 4] = ["column", "column_type", "low", "high"];
+/// The key only quantile takes.
+const QUANTILE_KEY: &str = "quantile";
 
-/// A measurement request (COMPILER_INTERFACES.md §2): one `key=value` line per key of [`REQUEST_KEYS`], in
-/// any order, each exactly once. Err(InvalidArgument) naming the key for an unknown, repeated or missing
-/// key, or a bad value (with the value parser's message). Values holding column names are read by their
-/// length prefixes, so a column name may contain a newline.
+/// Every key, for messages.
+fn all_request_keys() -> String {
+    let mut keys: Vec<&str> = REQUEST_KEYS.to_vec();
+    keys.extend(MEASURE_COLUMN_KEYS);
+    keys.push(QUANTILE_KEY);
+    keys.join(", ")
+}
+
+/// The values of one request, each key at most once.
+#[derive(Default)]
+struct RequestValues {
+    aggregation: Option<Aggregation>,
+    budget: Option<Budget>,
+    change: Option<ProtectedChange>,
+    constraints: Option<Vec<Constraint>>,
+    groupby_columns: Option<Vec<String>>,
+    mechanism: Option<Mechanism>,
+    column: Option<String>,
+    column_type: Option<ColumnType>,
+    low: Option<Bound>,
+    high: Option<Bound>,
+    quantile: Option<f64>,
+}
+
+impl RequestValues {
+    fn is_given(&self, key: &str) -> Option<bool> {
+        Some(match key {
+            "aggregation" => self.aggregation.is_some(),
+            "budget" => self.budget.is_some(),
+            "change" => self.change.is_some(),
+            "constraints" => self.constraints.is_some(),
+            "groupby" => self.groupby_columns.is_some(),
+            "mechanism" => self.mechanism.is_some(),
+            "column" => self.column.is_some(),
+            "column_type" => self.column_type.is_some(),
+            "low" => self.low.is_some(),
+            "high" => self.high.is_some(),
+            "quantile" => self.quantile.is_some(),
+            _ => return None,
+        })
+    }
+
+    /// Reads `key`'s value at the start of `after_key`; returns what follows it.
+    fn read<'a>(&mut self, key: &str, after_key: &'a str) -> Result<&'a str> {
+        let (value, after) = take_line(after_key);
+        match key {
+            "aggregation" => self.aggregation = Some(parse_aggregation(value)?),
+            "budget" => self.budget = Some(parse_budget(value)?),
+            "mechanism" => self.mechanism = Some(parse_mechanism(value)?),
+            "column_type" => self.column_type = Some(parse_column_type(value)?),
+            "low" => self.low = Some(parse_bound(value)?),
+            "high" => self.high = Some(parse_bound(value)?),
+            "quantile" => {
+                self.quantile = match parse_bound(value)? {
+                    Bound::Double(q) => Some(q),
+                    Bound::Integer(q) => Some(q as f64),
+                }
+            }
+            "change" => {
+                let (change, after) = take_protected_change(after_key, value)?;
+                self.change = Some(change);
+                return Ok(after);
+            }
+            "constraints" => {
+                let (constraints, after) = take_list(after_key, value, "constraints", |item| {
+                    take_constraint(item, value)
+                })?;
+                self.constraints = Some(constraints);
+                return Ok(after);
+            }
+            "column" => {
+                let (column, after) = take_column(after_key, "column", value)?;
+                self.column = Some(column);
+                return Ok(after);
+            }
+            _ => {
+                let (columns, after) = take_list(after_key, value, "groupby columns", |item| {
+                    take_column(item, "groupby columns", value)
+                })?;
+                self.groupby_columns = Some(columns);
+                return Ok(after);
+            }
+        }
+        Ok(after)
+    }
+}
+
+/// A measurement request (COMPILER_INTERFACES.md §2, §5.2): one `key=value` line per key, in any order,
+/// each exactly once: the keys of [`REQUEST_KEYS`], plus `column`, `column_type`, `low`, `high` for sum,
+/// average, variance, stdev and quantile, plus `quantile` for quantile. Err(InvalidArgument) naming the
+/// key for an unknown, repeated or missing key, a key the aggregation does not take, or a bad value
+/// (with the value parser's message). Values holding column names are read by their length prefixes, so
+/// a column name may contain a newline.
 pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
-    let mut aggregation = None;
-    let mut budget = None;
-    let mut change = None;
-    let mut constraints = None;
-    let mut groupby_columns = None;
-    let mut mechanism = None;
+    let mut values = RequestValues::default();
     let in_key = |key: &str, error: Error| match error {
         Error::InvalidArgument(message) => err!(
             InvalidArgument,
@@ -356,69 +520,22 @@ pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
             fail!(
                 InvalidArgument,
                 "invalid measurement request: the line '{line_head}' is not <key>=<value> (keys: {})",
-                REQUEST_KEYS.join(", ")
+                all_request_keys()
             );
         };
-        let is_new = match key {
-            "aggregation" => aggregation.is_none(),
-            "budget" => budget.is_none(),
-            "change" => change.is_none(),
-            "constraints" => constraints.is_none(),
-            "groupby" => groupby_columns.is_none(),
-            "mechanism" => mechanism.is_none(),
-            _ => fail!(
+        match values.is_given(key) {
+            None => fail!(
                 InvalidArgument,
                 "invalid measurement request: unknown key '{key}' (keys: {})",
-                REQUEST_KEYS.join(", ")
+                all_request_keys()
             ),
-        };
-        if !is_new {
-            fail!(
+            Some(true) => fail!(
                 InvalidArgument,
                 "invalid measurement request: key '{key}' is given more than once"
-            );
+            ),
+            Some(false) => {}
         }
-        let after_value = match key {
-            "aggregation" => {
-                let (value, after) = take_line(after_key);
-                aggregation = Some(parse_aggregation(value).map_err(|e| in_key(key, e))?);
-                after
-            }
-            "budget" => {
-                let (value, after) = take_line(after_key);
-                budget = Some(parse_budget(value).map_err(|e| in_key(key, e))?);
-                after
-            }
-            "mechanism" => {
-                let (value, after) = take_line(after_key);
-                mechanism = Some(parse_mechanism(value).map_err(|e| in_key(key, e))?);
-                after
-            }
-            "change" => {
-                let (value, after) = take_protected_change(after_key, take_line(after_key).0)
-                    .map_err(|e| in_key(key, e))?;
-                change = Some(value);
-                after
-            }
-            "constraints" => {
-                let whole = take_line(after_key).0;
-                let (value, after) = take_list(after_key, whole, "constraints", |item| {
-                    take_constraint(item, whole)
-                })
-                .map_err(|e| in_key(key, e))?;
-                constraints = Some(value);
-                after
-            }
-            _ => {
-                let whole = take_line(after_key).0;
-                let (value, after) = take_list(after_key, whole, "groupby columns", |item| {
-                    take_column(item, "groupby columns", whole)
-                })
-                .map_err(|e| in_key(key, e))?;
-                groupby_columns = Some(value);
-                after
-            }
-        };
+        let after_value = values.read(key, after_key).map_err(|e| in_key(key, e))?;
         match after_value.strip_prefix('\n') {
             None if after_value.is_empty() => break,
             Some(next) if !next.is_empty() => rest = next,
@@ -439,29 +556,72 @@ pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
             "invalid measurement request: key '{key}' is missing"
         )
     };
+    let aggregation = values.aggregation.ok_or_else(|| missing("aggregation"))?;
+    let not_taken = |key: &str| {
+        err!(
+            InvalidArgument,
+            "invalid measurement request: key '{key}' is not taken by the aggregation '{}'",
+            aggregation.name()
+        )
+    };
+    let measure_column = if aggregation.takes_measure_column() {
+        Some(MeasureColumn {
+            name: values.column.ok_or_else(|| missing("column"))?,
+            column_type: values.column_type.ok_or_else(|| missing("column_type"))?,
+            low: values.low.ok_or_else(|| missing("low"))?,
+            high: values.high.ok_or_else(|| missing("high"))?,
+        })
+    } else {
+        for key in MEASURE_COLUMN_KEYS {
+            if values.is_given(key) == Some(true) {
+                return Err(not_taken(key));
+            }
+        }
+        None
+    };
+    let quantile = match (aggregation, values.quantile) {
+        (Aggregation::Quantile, None) => return Err(missing(QUANTILE_KEY)),
+        (Aggregation::Quantile, quantile) => quantile,
+        (_, None) => None,
+        (_, Some(_)) => return Err(not_taken(QUANTILE_KEY)),
+    };
     Ok(MeasurementRequest {
-        aggregation: aggregation.ok_or_else(|| missing("aggregation"))?,
-        budget: budget.ok_or_else(|| missing("budget"))?,
-        change: change.ok_or_else(|| missing("change"))?,
-        constraints: constraints.ok_or_else(|| missing("constraints"))?,
-        groupby_columns: groupby_columns.ok_or_else(|| missing("groupby"))?,
-        mechanism: mechanism.ok_or_else(|| missing("mechanism"))?,
+        aggregation,
+        budget: values.budget.ok_or_else(|| missing("budget"))?,
+        change: values.change.ok_or_else(|| missing("change"))?,
+        constraints: values.constraints.ok_or_else(|| missing("constraints"))?,
+        groupby_columns: values.groupby_columns.ok_or_else(|| missing("groupby"))?,
+        mechanism: values.mechanism.ok_or_else(|| missing("mechanism"))?,
+        measure_column,
+        quantile,
     })
 }
 
-/// A measurement request as text (the inverse of [`parse_measurement_request`]; keys in [`REQUEST_KEYS`] order).
+/// A measurement request as text (the inverse of [`parse_measurement_request`]; keys in [`REQUEST_KEYS`]
+/// order, then the measure column's, then `quantile`).
 pub fn format_measurement_request(request: &MeasurementRequest) -> String {
-    let aggregation = match request.aggregation {
-        Aggregation::Count => "count",
-    };
-    format!(
-        "aggregation={aggregation}\nbudget={}\nchange={}\nconstraints={}\ngroupby={}\nmechanism={}",
+    let mut text = format!(
+        "aggregation={}\nbudget={}\nchange={}\nconstraints={}\ngroupby={}\nmechanism={}",
+        request.aggregation.name(),
         request.budget,
         request.change,
         format_constraints(&request.constraints),
         format_columns(&request.groupby_columns),
         request.mechanism
-    )
+    );
+    if let Some(column) = &request.measure_column {
+        text += &format!(
+            "\ncolumn={}\ncolumn_type={}\nlow={}\nhigh={}",
+            format_column(&column.name),
+            format_column_type(column.column_type),
+            format_bound(&column.low),
+            format_bound(&column.high)
+        );
+    }
+    if let Some(quantile) = request.quantile {
+        text += &format!("\nquantile={}", format_bound(&Bound::Double(quantile)));
+    }
+    text
 }
 
 /// A plan: one `measure=<index>:<name>;noise=<noise>;budget=<budget>` line per released value.

@@ -389,6 +389,23 @@ fn float_noise_without_noise_and_errors() {
         Mechanism::Default,
     ));
     assert!(message.contains("epsilon = 0"), "{message}");
+    // A noise parameter beyond what the samplers draw (here beyond u128) is refused naming the budget,
+    // as for integer noise, instead of an Overflow.
+    let huge = Sensitivities {
+        l1: n(1 << 100),
+        l2_squared: n(1 << 100),
+    };
+    let tiny_epsilon = format!("pure:1/{}", 1u128 << 100);
+    let message = invalid_argument_message(float_noise(
+        &budget(&tiny_epsilon),
+        &huge,
+        1,
+        Mechanism::Default,
+    ));
+    assert!(
+        message.contains("epsilon=7.88") && message.contains("Laplace scale"),
+        "{message}"
+    );
 }
 
 proptest! {

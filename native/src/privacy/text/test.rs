@@ -420,6 +420,8 @@ fn measurement_requests_parse_in_any_order() {
         constraints: vec![Rows(20)],
         groupby_columns: by(&["title", "author"]),
         mechanism: Mechanism::Default,
+        measure_column: None,
+        quantile: None,
     };
     assert_eq!(
         parse_measurement_request(&request_of(&SEED_REQUEST)).unwrap(),
@@ -593,7 +595,110 @@ proptest! {
             constraints,
             groupby_columns: columns,
             mechanism: Mechanism::Gaussian,
+            measure_column: None,
+            quantile: None,
         };
         prop_assert_eq!(parse_measurement_request(&format_measurement_request(&request)).unwrap(), request);
     }
+}
+
+#[test]
+fn aggregation_requests_round_trip_with_their_keys() {
+    use crate::privacy::lattice::{Bound, ColumnType, MeasureColumn};
+    for aggregation in Aggregation::ALL {
+        for (low, high) in [
+            (Bound::Integer(-3), Bound::Integer(i64::MAX)),
+            (Bound::Double(-1.5), Bound::Double(1e300)),
+            (Bound::Double(5e-324), Bound::Integer(i64::MIN)),
+        ] {
+            let request = MeasurementRequest {
+                aggregation,
+                budget: Budget::RhoZCDP {
+                    rho: ExtRational::from_integer(1),
+                },
+                change: ProtectedChange::AddOneRow,
+                constraints: vec![],
+                groupby_columns: by(&["a\nb"]),
+                mechanism: Mechanism::Default,
+                measure_column: aggregation.takes_measure_column().then(|| MeasureColumn {
+                    name: "x=\n;".to_string(),
+                    column_type: ColumnType::Float,
+                    low,
+                    high,
+                }),
+                quantile: (aggregation == Aggregation::Quantile).then_some(0.25),
+            };
+            let text = format_measurement_request(&request);
+            assert_eq!(parse_measurement_request(&text).unwrap(), request, "{text}");
+        }
+    }
+}
+
+#[test]
+fn bounds_parse_as_java_writes_them() {
+    use crate::privacy::lattice::Bound;
+    assert_eq!(parse_bound("-12").unwrap(), Bound::Integer(-12));
+    assert_eq!(parse_bound("1.0E10").unwrap(), Bound::Double(1e10));
+    assert_eq!(parse_bound("1.5").unwrap(), Bound::Double(1.5));
+    assert_eq!(parse_bound("4.9E-324").unwrap(), Bound::Double(5e-324));
+    assert_eq!(
+        parse_bound("-Infinity").unwrap(),
+        Bound::Double(f64::NEG_INFINITY)
+    );
+    assert!(matches!(parse_bound("NaN").unwrap(), Bound::Double(x) if x.is_nan()));
+    for bad in [
+        "",
+        "+1",
+        "inf",
+        "nan",
+        "1,5",
+        "9223372036854775808",
+        "0x10",
+        "e",
+    ] {
+        assert!(
+            matches!(parse_bound(bad), Err(Error::InvalidArgument(m)) if m.contains(&format!("'{bad}'"))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn aggregation_keys_are_required_exactly_where_taken() {
+    let base = "budget=pure:1\nchange=AddOneRow\nconstraints=\ngroupby=\nmechanism=default";
+    let column = "column=1:x\ncolumn_type=float\nlow=0\nhigh=1.5";
+    let message = |text: &str| match parse_measurement_request(text) {
+        Err(Error::InvalidArgument(message)) => message,
+        other => panic!("{other:?}"),
+    };
+    assert!(message(&format!("aggregation=count\n{base}\n{column}"))
+        .contains("key 'column' is not taken by the aggregation 'count'"));
+    assert!(
+        message(&format!("aggregation=get_groups\n{base}\nquantile=0.5"))
+            .contains("key 'quantile' is not taken")
+    );
+    assert!(
+        message(&format!("aggregation=sum\n{base}\n{column}\nquantile=0.5"))
+            .contains("key 'quantile' is not taken by the aggregation 'sum'")
+    );
+    assert!(message(&format!("aggregation=sum\n{base}")).contains("key 'column' is missing"));
+    assert!(message(&format!("aggregation=quantile\n{base}\n{column}"))
+        .contains("key 'quantile' is missing"));
+    assert!(message(&format!(
+        "aggregation=sum\n{base}\n{}",
+        column.replace("float", "decimal")
+    ))
+    .contains("invalid column type 'decimal'"));
+    assert!(
+        message(&format!("aggregation=median\n{base}")).contains("invalid aggregation 'median'")
+    );
+    assert!(
+        message(&format!("aggregation=sum\n{base}\n{column}\nthreshold=3"))
+            .contains("unknown key 'threshold'")
+    );
+    let request = parse_measurement_request(&format!(
+        "aggregation=quantile\n{base}\n{column}\nquantile=1"
+    ))
+    .unwrap();
+    assert_eq!(request.quantile, Some(1.0));
 }

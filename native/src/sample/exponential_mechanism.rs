@@ -105,7 +105,8 @@ fn scaled_distance(rank: u128, quantile: &Rational, total: u128) -> Result<u128>
 /// P(p) = exp(−t·D(p)) / Σ_r exp(−t·D(r)) over the integers r ∈ [lower, upper], D(p) = |rank(p) − q·n|,
 /// given uniform bits from `rng`; for an infinite rate, the smallest p minimizing D. Err(InvalidArgument)
 /// naming the value for bounds out of order, a quantile above 1, or a bin outside the bounds;
-/// Err(Overflow) when an exponent t·(D(p) − D*) does not fit a u128 rational (never a wrap).
+/// Err(Overflow) only when even the split form of an exponent t·(D(p) − D*) does not fit u128
+/// rationals (t ≥ 2^96; never a wrap).
 pub fn sample_quantile_index<R: RngCore + ?Sized>(
     rng: &mut R,
     cell: &QuantileCell,
@@ -160,36 +161,78 @@ pub fn sample_quantile_index<R: RngCore + ?Sized>(
     // Each segment's exponent t·(D − D*), computed once (not once per round).
     let exponents = distances
         .iter()
-        .map(|&distance| {
-            let excess = distance - least;
-            if excess == 0 || rate.is_zero() {
-                return Ok(None);
-            }
-            Rational::new(excess, quantile.denominator())
-                .and_then(|distance| distance.checked_mul(rate))
-                .map(Some)
-                .map_err(|e| {
-                    err!(
-                        Overflow,
-                        "quantile: the exponent rate·(D(p) − D*) = {rate}·{excess}/{} does not fit a \
-                         u128 rational: {e}",
-                        quantile.denominator()
-                    )
-                })
-        })
-        .collect::<Result<Vec<Option<Rational>>>>()?;
+        .map(|&distance| Exponent::new(rate, distance - least, quantile.denominator()))
+        .collect::<Result<Vec<Exponent>>>()?;
     // M ≤ 2^64: the difference of two i64 plus one.
     let points = (i128::from(upper) - i128::from(lower) + 1) as u128;
     loop {
         let point = (i128::from(lower) + uniform_below_u128(rng, points)? as i128) as i64;
         // The segment holding `point`: the last start at or below it (the first start is `lower`).
         let segment = segment_starts.partition_point(|&start| start <= point) - 1;
-        match &exponents[segment] {
-            None => return Ok(point),
-            Some(exponent) => {
-                if sample_bernoulli_exp_minus(rng, exponent)? {
-                    return Ok(point);
+        if exponents[segment].accept(rng)? {
+            return Ok(point);
+        }
+    }
+}
+
+/// The acceptance exponent x = t·excess/den of one segment, as an exact coin Bernoulli(exp(−x)).
+enum Exponent {
+    /// x = 0: always accept.
+    Zero,
+    /// x as one u128 rational.
+    Exact(Rational),
+    /// t·excess/den does not fit a u128 rational (only when t ≥ 1: t and den are at most 2^96 and 2^32,
+    /// the distance at most 2^96): x = whole·t + (fraction/den)·t, drawn as `whole` coins
+    /// Bernoulli(exp(−t)) then one Bernoulli(exp(−(fraction/den)·t)), all of which must succeed
+    /// (exp(−(a + b)) = exp(−a)·exp(−b), independent coins). With t ≥ 1 each coin fails with probability
+    /// at least 1 − 1/e, so the loop stops after about 1.6 coins on average, however large `whole` is.
+    Split {
+        whole: u128,
+        rate: Rational,
+        fraction: Rational,
+    },
+}
+
+impl Exponent {
+    fn new(rate: &Rational, excess: u128, denominator: u128) -> Result<Self> {
+        if excess == 0 || rate.is_zero() {
+            return Ok(Exponent::Zero);
+        }
+        if let Ok(exact) = Rational::new(excess, denominator).and_then(|d| d.checked_mul(rate)) {
+            return Ok(Exponent::Exact(exact));
+        }
+        let fraction = Rational::new(excess % denominator, denominator)
+            .and_then(|f| f.checked_mul(rate))
+            .map_err(|e| {
+                err!(
+                    Overflow,
+                    "quantile: the exponent rate·(D(p) − D*) = {rate}·{excess}/{denominator} does not \
+                     fit a u128 rational: {e}"
+                )
+            })?;
+        Ok(Exponent::Split {
+            whole: excess / denominator,
+            rate: *rate,
+            fraction,
+        })
+    }
+
+    /// One draw of Bernoulli(exp(−x)).
+    fn accept<R: RngCore + ?Sized>(&self, rng: &mut R) -> Result<bool> {
+        match self {
+            Exponent::Zero => Ok(true),
+            Exponent::Exact(x) => sample_bernoulli_exp_minus(rng, x),
+            Exponent::Split {
+                whole,
+                rate,
+                fraction,
+            } => {
+                for _ in 0..*whole {
+                    if !sample_bernoulli_exp_minus(rng, rate)? {
+                        return Ok(false);
+                    }
                 }
+                sample_bernoulli_exp_minus(rng, fraction)
             }
         }
     }

@@ -818,3 +818,124 @@ fn release_and_partial_texts_are_checked() {
         "unknown release handle"
     ));
 }
+
+/// Every aggregation the planner plans goes through both passes by text: exact under an infinite budget,
+/// well-typed rows under a finite one.
+#[test]
+fn planned_aggregations_release_through_both_passes() {
+    use crate::privacy::plan_text::{format_partial_spec, parse_measurement_plan};
+    // fp -> values of an integer column clamped to [-2, 5].
+    let data: Vec<(i64, Vec<i64>)> =
+        vec![(1, vec![-9, 0, 3, 3, 12]), (2, vec![4]), (3, vec![1, 2])];
+    let clamped =
+        |values: &[i64]| -> Vec<f64> { values.iter().map(|v| (*v).clamp(-2, 5) as f64).collect() };
+    for budget in ["pure:inf", "pure:1", "zcdp:1/2"] {
+        for aggregation in [
+            "count_distinct",
+            "sum",
+            "average",
+            "variance",
+            "stdev",
+            "quantile",
+        ] {
+            let mut request = format!(
+                "aggregation={aggregation}\nbudget={budget}\nchange=AddOneRow\nconstraints=\ngroupby=1:c\nmechanism=default"
+            );
+            if aggregation != "count_distinct" {
+                request += "\ncolumn=1:x\ncolumn_type=int\nlow=-2\nhigh=5";
+            }
+            if aggregation == "quantile" {
+                request += "\nquantile=0.5";
+            }
+            let plan_text = plan_measurement_text(&request).unwrap();
+            let plan = parse_measurement_plan(&plan_text).unwrap();
+            let handle =
+                truncation_open_partial("", "", &format_partial_spec(&plan.partial)).unwrap();
+            let fps: Vec<Option<i64>> = data
+                .iter()
+                .flat_map(|(fp, v)| v.iter().map(move |_| Some(*fp)))
+                .collect();
+            let values: Vec<Option<i64>> = data
+                .iter()
+                .flat_map(|(_, v)| v.iter().map(|x| Some(*x)))
+                .collect();
+            let mut columns = vec![("fp", fps), ("value_0", values.clone())];
+            if aggregation == "count_distinct" {
+                columns.push(("value_1", values.iter().map(|_| Some(0)).collect()));
+            }
+            truncation_offer(handle, &int64_ipc(&columns)).unwrap();
+            let (schema, partials) =
+                ipc::read_stream(&truncation_finish(handle).unwrap(), "t").unwrap();
+            // The release input: the partial rows (key_marker null) and one marker per fp.
+            let mut release_columns: Vec<(String, Vec<Option<i64>>)> = Vec::new();
+            for (index, field) in schema.fields().iter().enumerate() {
+                let array = partials[0].column(index).as_primitive::<Int64Type>();
+                let mut column: Vec<Option<i64>> = (0..array.len())
+                    .map(|row| array.is_valid(row).then(|| array.value(row)))
+                    .collect();
+                column.extend(data.iter().map(|(fp, _)| (index == 0).then_some(*fp)));
+                release_columns.push((field.name().clone(), column));
+            }
+            let rows = release_columns[0].1.len();
+            let partial_rows = partials[0].num_rows();
+            release_columns.insert(
+                1,
+                (
+                    "key_marker".to_string(),
+                    (0..rows)
+                        .map(|row| (row >= partial_rows).then_some(1))
+                        .collect(),
+                ),
+            );
+            let named: Vec<(&str, Vec<Option<i64>>)> = release_columns
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.clone()))
+                .collect();
+            let handle = release_open(&plan_text, &[5u8; 32], 2).unwrap();
+            release_offer(handle, &int64_ipc(&named)).unwrap();
+            let (_, released) = ipc::read_stream(&release_finish(handle).unwrap(), "t").unwrap();
+            assert_eq!(released[0].num_rows(), 3, "{aggregation} {budget}");
+            if budget != "pure:inf" {
+                continue;
+            }
+            for (row, (_, raw)) in data.iter().enumerate() {
+                let v = clamped(raw);
+                let n = v.len() as f64;
+                let mean = v.iter().sum::<f64>() / n;
+                let variance = if v.len() < 2 {
+                    f64::NAN
+                } else {
+                    v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)
+                };
+                let float = || {
+                    released[0]
+                        .column(1)
+                        .as_primitive::<arrow::datatypes::Float64Type>()
+                        .value(row)
+                };
+                let int = || released[0].column(1).as_primitive::<Int64Type>().value(row);
+                match aggregation {
+                    "count_distinct" => {
+                        let mut distinct = raw.clone();
+                        distinct.sort();
+                        distinct.dedup();
+                        assert_eq!(int(), distinct.len() as i64);
+                    }
+                    "sum" => assert_eq!(int(), v.iter().sum::<f64>() as i64),
+                    "average" => assert!((float() - mean).abs() < 1e-9, "{} vs {mean}", float()),
+                    "variance" => assert!(
+                        (float() - variance).abs() < 1e-9
+                            || (variance.is_nan() && float().is_nan()),
+                        "{} vs {variance}",
+                        float()
+                    ),
+                    "stdev" => assert!(
+                        (float() - variance.sqrt()).abs() < 1e-9
+                            || (variance.is_nan() && float().is_nan())
+                    ),
+                    _ => assert!((-2.0..=5.0).contains(&float())),
+                }
+            }
+        }
+    }
+}

@@ -121,11 +121,9 @@ pub fn clamp_of(column: &MeasureColumn) -> Result<Clamp> {
 
 /// `value` as an i64 when it is an integer within range.
 fn exact_i64(value: f64) -> Option<i64> {
-    // −2^63 ≤ value < 2^63, tested on the exact double (2^63 itself is out of range).
-    if value.is_finite()
-        && value.fract() == 0.0
-        && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&value)
-    {
+    // −2^63 ≤ value < 2^63 (2^63 itself is out of range; both are exact doubles).
+    let two_to_63 = 2f64.powi(63);
+    if value.is_finite() && value.fract() == 0.0 && (-two_to_63..two_to_63).contains(&value) {
         Some(value as i64)
     } else {
         None

@@ -84,3 +84,37 @@ fn the_threshold_keeps_delta_at_most_the_budget() {
     // One less would spend too much (the bound is tight to within the slack).
     assert!(p.powi((tau - 4) as i32) / (1.0 + p) > 1e-6 / 1f64.exp());
 }
+
+/// Statistical check with the real sampler: a new group (true count 1) is released when 1 + Z ≥ τ, i.e.
+/// Z ≥ τ − 1. For ε = 1/2, δ = 1/10, d = 1 (α = 2): the empirical release frequency over 200 000 draws
+/// must match p^(τ−1)/(1+p) within 5 standard errors (two-sided, significance < 1e-6) and stay below
+/// Tumult's per-unit δ' = δ/(d·e^ε) by more than 5 standard errors.
+#[test]
+fn new_groups_are_released_with_at_most_the_planned_delta() {
+    use crate::sample::discrete_laplace::sample_discrete_laplace;
+    use crate::sample::rng::insecure_seeded_rng_for_tests;
+    let budget = Budget::ApproxDP {
+        epsilon: ExtRational::Finite(q(1, 2)),
+        delta: ExtRational::Finite(q(1, 10)),
+    };
+    let scale = Rational::from_integer(2);
+    let tau = partition_threshold(&budget, &scale, &Rational::one()).unwrap() + 1;
+    let p = (-0.5f64).exp();
+    let exact = p.powi((tau - 1) as i32) / (1.0 + p);
+    let delta_per_unit = 0.1 / 0.5f64.exp();
+    let draws = 200_000u32;
+    let mut rng = insecure_seeded_rng_for_tests(9);
+    let released = (0..draws)
+        .filter(|_| sample_discrete_laplace(&mut rng, &scale).unwrap() >= tau - 1)
+        .count() as f64;
+    let frequency = released / f64::from(draws);
+    let standard_error = (exact * (1.0 - exact) / f64::from(draws)).sqrt();
+    assert!(
+        (frequency - exact).abs() < 5.0 * standard_error,
+        "τ = {tau}: frequency {frequency}, exact {exact}"
+    );
+    assert!(
+        frequency + 5.0 * standard_error < delta_per_unit,
+        "τ = {tau}: frequency {frequency} is not below δ' = {delta_per_unit}"
+    );
+}

@@ -53,7 +53,8 @@ check_jni_symbols() {
   for name in libraryVersion newSessionSecret deriveKey exactFromDouble budgetSubtract budgetCovers \
               numberToDouble countNoise countByKey addNoise panicForTest \
               planMeasurement budgetFromDoubles budgetCharge budgetToDoubles \
-              truncationOpen truncationOffer truncationFinish truncationClose; do
+              truncationOpen truncationOffer truncationFinish truncationClose \
+              truncationOpenPartial releaseOpen releaseOffer releaseFinish releaseClose; do
     grep -qx "Java_sparkdp_bridge_Native_$name" <<<"$exported" || missing+=("$name")
   done
   if [ ${#missing[@]} -gt 0 ]; then

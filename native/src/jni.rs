@@ -273,6 +273,24 @@ pub extern "system" fn Java_sparkdp_bridge_Native_truncationOpen<'local>(
     })
 }
 
+/// `truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long` — a
+/// truncation handle whose finish returns the partial of the plan's `partial=` text.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_truncationOpenPartial<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    constraints: JString<'local>,
+    grouping_columns: JString<'local>,
+    partial: JString<'local>,
+) -> jlong {
+    run_at_edge(&mut env, |env| {
+        let constraints = string_arg(env, &constraints, "constraints")?;
+        let grouping_columns = string_arg(env, &grouping_columns, "groupingColumns")?;
+        let partial = string_arg(env, &partial, "partial")?;
+        edge_ops::truncation_open_partial(&constraints, &grouping_columns, &partial)
+    })
+}
+
 /// `truncationOffer(handle: Long, ipc: Array[Byte]): Unit` — adds one IPC stream of rows.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_truncationOffer<'local>(
@@ -310,25 +328,7 @@ pub extern "system" fn Java_sparkdp_bridge_Native_truncationClose<'local>(
     run_at_edge(&mut env, |_env| edge_ops::truncation_close(handle))
 }
 
-/// `truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long` — a
-/// truncation handle whose finish returns the plan's partials (§5.1 step 2).
-#[no_mangle]
-pub extern "system" fn Java_sparkdp_bridge_Native_truncationOpenPartial<'local>(
-    mut env: JNIEnv<'local>,
-    _this: JObject<'local>,
-    constraints: JString<'local>,
-    grouping_columns: JString<'local>,
-    partial: JString<'local>,
-) -> jlong {
-    run_at_edge(&mut env, |env| {
-        let constraints = string_arg(env, &constraints, "constraints")?;
-        let grouping_columns = string_arg(env, &grouping_columns, "groupingColumns")?;
-        let partial = string_arg(env, &partial, "partial")?;
-        edge_ops::truncation_open_partial(&constraints, &grouping_columns, &partial)
-    })
-}
-
-/// `releaseOpen(plan: String, secret: Array[Byte], queryIndex: Long): Long` — a release handle (§5.1 step 3).
+/// `releaseOpen(plan: String, secret: Array[Byte], queryIndex: Long): Long` — a release-pass handle.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_releaseOpen<'local>(
     mut env: JNIEnv<'local>,
@@ -344,7 +344,7 @@ pub extern "system" fn Java_sparkdp_bridge_Native_releaseOpen<'local>(
     })
 }
 
-/// `releaseOffer(handle: Long, ipc: Array[Byte]): Unit` — adds one IPC stream of markers and partials.
+/// `releaseOffer(handle: Long, ipc: Array[Byte]): Unit` — adds one IPC stream of marker and partial rows.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_releaseOffer<'local>(
     mut env: JNIEnv<'local>,
@@ -358,7 +358,7 @@ pub extern "system" fn Java_sparkdp_bridge_Native_releaseOffer<'local>(
     })
 }
 
-/// `releaseFinish(handle: Long): Array[Byte]` — IPC stream of (`fp`, `out_0`, …); frees the handle.
+/// `releaseFinish(handle: Long): Array[Byte]` — IPC stream of (`fp`, `out_0`, ...); frees the handle.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_releaseFinish<'local>(
     mut env: JNIEnv<'local>,
@@ -366,8 +366,8 @@ pub extern "system" fn Java_sparkdp_bridge_Native_releaseFinish<'local>(
     handle: jlong,
 ) -> jbyteArray {
     run_at_edge(&mut env, |env| {
-        let released = edge_ops::release_finish(handle)?;
-        byte_array_result(env, &released)
+        let released_ipc = edge_ops::release_finish(handle)?;
+        byte_array_result(env, &released_ipc)
     })
 }
 

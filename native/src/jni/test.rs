@@ -803,3 +803,155 @@ fn truncation_handles_through_the_edge() {
     assert_eq!(handle, 0);
     expect_exception(&mut env, "java.lang.IllegalArgumentException");
 }
+
+/// The plan text of an Int64 sum without noise (clamped to [-5, 5]).
+fn int_sum_plan_text() -> String {
+    use crate::privacy::measurement::PlannedMeasure;
+    use crate::privacy::plan::{
+        Clamp, MeasurementPlan, OutputType, PartialSpec, Release, ValueEncoding,
+    };
+    use crate::privacy::plan_text::format_measurement_plan;
+    use crate::privacy::{Budget, ExtRational, NoiseSpec};
+    format_measurement_plan(&MeasurementPlan {
+        measures: vec![PlannedMeasure {
+            index: 0,
+            name: "sum",
+            noise: NoiseSpec::NoNoise,
+            budget: Budget::PureDP {
+                epsilon: ExtRational::Infinite,
+            },
+        }],
+        partial: PartialSpec::Moments {
+            encoding: ValueEncoding {
+                clamp: Clamp::Int64 {
+                    lower: -5,
+                    upper: 5,
+                },
+                lattice_exponent: 0,
+                shift: 0,
+            },
+            squares: false,
+        },
+        release: Release::Sum,
+        outputs: vec![OutputType::Int64],
+    })
+}
+
+fn int64_columns_ipc(columns: &[(&str, Vec<Option<i64>>)]) -> Vec<u8> {
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, _)| Field::new(*name, DataType::Int64, true))
+            .collect::<Vec<_>>(),
+    ));
+    let arrays = columns
+        .iter()
+        .map(|(_, values)| Arc::new(Int64Array::from(values.clone())) as arrow::array::ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), arrays).expect("batch");
+    ipc::write_stream(&schema, &[batch]).expect("write IPC")
+}
+
+#[test]
+fn truncation_open_partial_through_the_edge() {
+    let mut env = attach();
+    let open = |env: &mut AttachGuard<'static>, partial: &str| {
+        let constraints = env.new_string("").expect("String");
+        let grouping_columns = env.new_string("").expect("String");
+        let partial = env.new_string(partial).expect("String");
+        Java_sparkdp_bridge_Native_truncationOpenPartial(
+            env_for_call(env),
+            JObject::null(),
+            constraints,
+            grouping_columns,
+            partial,
+        )
+    };
+    // Happy path: a histogram of value_0.
+    let handle = open(&mut env, "histogram:int:-5:5:0:0");
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(handle > 0);
+    let rows = int64_columns_ipc(&[
+        ("fp", vec![Some(1), Some(1), Some(1)]),
+        ("value_0", vec![Some(2), Some(9), Some(2)]),
+    ]);
+    let input = env.byte_array_from_slice(&rows).expect("byte[]");
+    Java_sparkdp_bridge_Native_truncationOffer(env_for_call(&env), JObject::null(), handle, input);
+    assert_eq!(take_pending_exception(&mut env), None);
+    let returned =
+        Java_sparkdp_bridge_Native_truncationFinish(env_for_call(&env), JObject::null(), handle);
+    assert_eq!(take_pending_exception(&mut env), None);
+    let (schema, batches) = ipc::read_stream(&bytes_of(&mut env, returned), "test").expect("IPC");
+    assert_eq!(schema.field(1).name(), "bin");
+    let bins = batches[0].column(1).as_primitive::<Int64Type>();
+    let counts = batches[0].column(2).as_primitive::<Int64Type>();
+    assert_eq!(
+        (bins.values().to_vec(), counts.values().to_vec()),
+        (vec![2, 5], vec![2, 1])
+    );
+    // Bad handle: IAE.
+    let input = env.byte_array_from_slice(&rows).expect("byte[]");
+    Java_sparkdp_bridge_Native_truncationOffer(env_for_call(&env), JObject::null(), handle, input);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("unknown truncation handle"), "{message}");
+    // Bad partial text: IAE naming it, handle 0.
+    let handle = open(&mut env, "histogram:int:5:-5:0:0");
+    assert_eq!(handle, 0);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("partial spec"), "{message}");
+}
+
+#[test]
+fn release_handles_through_the_edge() {
+    let mut env = attach();
+    let open = |env: &mut AttachGuard<'static>, plan: &str, secret_length: usize| {
+        let plan = env.new_string(plan).expect("String");
+        let secret = env
+            .byte_array_from_slice(&vec![9u8; secret_length])
+            .expect("byte[]");
+        Java_sparkdp_bridge_Native_releaseOpen(env_for_call(env), JObject::null(), plan, secret, 4)
+    };
+    let plan = int_sum_plan_text();
+    let handle = open(&mut env, &plan, 32);
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert!(handle > 0);
+    let rows = int64_columns_ipc(&[
+        ("fp", vec![Some(2), Some(2), Some(8)]),
+        ("key_marker", vec![Some(1), None, None]),
+        ("count", vec![None, Some(3), Some(1)]),
+        ("sum_hi", vec![None, Some(-1), Some(0)]), // -7 = (hi -1, lo -7)
+        ("sum_lo", vec![None, Some(-7), Some(4)]),
+    ]);
+    let input = env.byte_array_from_slice(&rows).expect("byte[]");
+    Java_sparkdp_bridge_Native_releaseOffer(env_for_call(&env), JObject::null(), handle, input);
+    assert_eq!(take_pending_exception(&mut env), None);
+    let returned =
+        Java_sparkdp_bridge_Native_releaseFinish(env_for_call(&env), JObject::null(), handle);
+    assert_eq!(take_pending_exception(&mut env), None);
+    let (_, batches) = ipc::read_stream(&bytes_of(&mut env, returned), "test").expect("IPC");
+    let fps = batches[0].column(0).as_primitive::<Int64Type>();
+    let sums = batches[0].column(1).as_primitive::<Int64Type>();
+    assert_eq!(
+        (fps.values().to_vec(), sums.values().to_vec()),
+        (vec![2], vec![-7])
+    );
+    // Bad handle: IAE; close is idempotent.
+    let input = env.byte_array_from_slice(&rows).expect("byte[]");
+    Java_sparkdp_bridge_Native_releaseOffer(env_for_call(&env), JObject::null(), handle, input);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("unknown release handle"), "{message}");
+    let returned =
+        Java_sparkdp_bridge_Native_releaseFinish(env_for_call(&env), JObject::null(), handle);
+    assert!(returned.is_null());
+    expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    for _ in 0..2 {
+        Java_sparkdp_bridge_Native_releaseClose(env_for_call(&env), JObject::null(), handle);
+        assert_eq!(take_pending_exception(&mut env), None);
+    }
+    // Bad plan text and a short secret: IAE, handle 0.
+    assert_eq!(open(&mut env, "measure=bad", 32), 0);
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("measure"), "{message}");
+    assert_eq!(open(&mut env, &plan, 31), 0);
+    expect_exception(&mut env, "java.lang.IllegalArgumentException");
+}

@@ -185,14 +185,13 @@ impl ReleaseState {
             return Ok(());
         }
         let mut partial = Vec::with_capacity(columns.len() - 2);
-        for column in 2..columns.len() {
+        for (column, name) in names.iter().enumerate().skip(2) {
             match value(column) {
                 Some(v) => partial.push(v),
                 None => fail!(
                     InvalidArgument,
-                    "{CONTEXT}: partial column '{}' is null on a partial row (key_marker null) of fp \
-                     {fp:?}",
-                    names[column]
+                    "{CONTEXT}: partial column '{name}' is null on a partial row (key_marker null) of fp \
+                     {fp:?}"
                 ),
             }
         }

@@ -20,9 +20,10 @@ pub enum Clamp {
 
 /// How one measure value becomes an integer: a null (or a NaN in a Float64 column) is dropped (the row is not
 /// counted by this measure); otherwise `e(v) = round(clamp(v) / 2^lattice_exponent) − shift`, rounding to the
-/// nearest integer with ties away from zero (exact: `v·2^−k` is exact in f64, and an Int64 with k = 0 is
-/// itself). `measurement` guarantees `|e(v)| < 2^62` for every v, so sums of up to 2^64 rows fit i128 and a
-/// square fits i128.
+/// nearest integer with ties away from zero (exact: `v·2^−k` is exact in f64; an Int64 with k = 0 is itself,
+/// and with k > 0 — variances and quantile histograms of wide integer columns — is divided in integer
+/// arithmetic). `measurement` guarantees `|e(v)| < 2^62` for every v (`|e(v)| ≤ 2^31` when squares are
+/// summed), so sums of up to 2^64 rows fit i128.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ValueEncoding {
     pub clamp: Clamp,

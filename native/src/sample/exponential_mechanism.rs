@@ -142,40 +142,55 @@ pub fn sample_quantile_index<R: RngCore + ?Sized>(
         segment_starts.push(lower);
     }
     segment_starts.extend_from_slice(&cell.indices);
-    let mut best: Option<(u128, i64)> = None;
-    for &start in &segment_starts {
-        let distance = scaled_distance(cell.rank(start), quantile, total)?;
-        if best.is_none_or(|(least, _)| distance < least) {
-            best = Some((distance, start));
-        }
-    }
-    let Some((least, first_best)) = best else {
+    let distances = segment_starts
+        .iter()
+        .map(|&start| scaled_distance(cell.rank(start), quantile, total))
+        .collect::<Result<Vec<u128>>>()?;
+    let Some(&least) = distances.iter().min() else {
         fail!(Internal, "quantile: no lattice point in [{lower}, {upper}]");
     };
     let rate = match rate {
-        ExtRational::Infinite => return Ok(first_best),
+        ExtRational::Infinite => {
+            // The first segment at the least distance starts the answer.
+            let best = distances.iter().position(|&d| d == least).unwrap_or(0);
+            return Ok(segment_starts[best]);
+        }
         ExtRational::Finite(rate) => rate,
     };
+    // Each segment's exponent t·(D − D*), computed once (not once per round).
+    let exponents = distances
+        .iter()
+        .map(|&distance| {
+            let excess = distance - least;
+            if excess == 0 || rate.is_zero() {
+                return Ok(None);
+            }
+            Rational::new(excess, quantile.denominator())
+                .and_then(|distance| distance.checked_mul(rate))
+                .map(Some)
+                .map_err(|e| {
+                    err!(
+                        Overflow,
+                        "quantile: the exponent rate·(D(p) − D*) = {rate}·{excess}/{} does not fit a \
+                         u128 rational: {e}",
+                        quantile.denominator()
+                    )
+                })
+        })
+        .collect::<Result<Vec<Option<Rational>>>>()?;
     // M ≤ 2^64: the difference of two i64 plus one.
     let points = (i128::from(upper) - i128::from(lower) + 1) as u128;
     loop {
         let point = (i128::from(lower) + uniform_below_u128(rng, points)? as i128) as i64;
-        let excess = scaled_distance(cell.rank(point), quantile, total)? - least;
-        if excess == 0 || rate.is_zero() {
-            return Ok(point);
-        }
-        let exponent = Rational::new(excess, quantile.denominator())
-            .and_then(|distance| distance.checked_mul(rate))
-            .map_err(|e| {
-                err!(
-                    Overflow,
-                    "quantile: the exponent rate·(D(p) − D*) = {rate}·{excess}/{} does not fit a u128 \
-                     rational: {e}",
-                    quantile.denominator()
-                )
-            })?;
-        if sample_bernoulli_exp_minus(rng, &exponent)? {
-            return Ok(point);
+        // The segment holding `point`: the last start at or below it (the first start is `lower`).
+        let segment = segment_starts.partition_point(|&start| start <= point) - 1;
+        match &exponents[segment] {
+            None => return Ok(point),
+            Some(exponent) => {
+                if sample_bernoulli_exp_minus(rng, exponent)? {
+                    return Ok(point);
+                }
+            }
         }
     }
 }

@@ -14,6 +14,7 @@
 //! * standard deviation (`create_standard_deviation_measurement`): `sqrt(variance)` (NaN stays NaN).
 //! * sum: the noisy lattice total times 2^k (Int64 when the column is Int64 with k = 0).
 //! * quantile: the exponential mechanism's lattice point times 2^k, clamped into [lower, upper].
+//!
 //! Floating-point steps are IEEE 754 operations (and `sqrt`, correctly rounded), so every platform
 //! returns the same bits.
 use rand_chacha::ChaCha20Rng;

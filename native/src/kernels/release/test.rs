@@ -559,7 +559,7 @@ fn registry_handles_are_keys_and_close_is_idempotent() {
         registry::open(ReleaseState::new(count_plan.clone(), &secret(), 0).unwrap()).unwrap();
     let batch = input_batch(&PartialSpec::Count, &[marker(1), count_row(Some(1), 2)]);
     registry::with_state(handle, |state| {
-        state.offer(&batch.schema(), &[batch.clone()])
+        state.offer(&batch.schema(), std::slice::from_ref(&batch))
     })
     .unwrap();
     assert_eq!(

@@ -1353,13 +1353,15 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             rows.iter().map(|r| r.1),
         ))]
     };
-    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], ints)
+    let message = truncate_partial("MaxRowsPerID:1", spec, std::slice::from_ref(&rows), ints)
         .unwrap_err()
         .to_string();
     assert!(message.contains("value_0 Float64"), "{message}");
-    let message = truncate_partial("MaxRowsPerID:1", spec, &[rows.clone()], |_| Vec::new())
-        .unwrap_err()
-        .to_string();
+    let message = truncate_partial("MaxRowsPerID:1", spec, std::slice::from_ref(&rows), |_| {
+        Vec::new()
+    })
+    .unwrap_err()
+    .to_string();
     assert!(message.contains("value_0"), "{message}");
     let nulls = |rows: &[InputRow]| -> Vec<ArrayRef> {
         vec![
@@ -1367,9 +1369,14 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             Arc::new(rows.iter().map(|_| Some(1)).collect::<Int64Array>()),
         ]
     };
-    let message = truncate_partial("", PartialSpec::Distinct, &[rows.clone()], nulls)
-        .unwrap_err()
-        .to_string();
+    let message = truncate_partial(
+        "",
+        PartialSpec::Distinct,
+        std::slice::from_ref(&rows),
+        nulls,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         message.contains("value_0") && message.contains("null"),
         "{message}"
@@ -1391,7 +1398,7 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
             rows.iter().map(|_| Some(1e200)).collect::<Float64Array>(),
         )]
     };
-    let message = truncate_partial("", tiny, &[rows.clone()], huge)
+    let message = truncate_partial("", tiny, std::slice::from_ref(&rows), huge)
         .unwrap_err()
         .to_string();
     assert!(
@@ -1403,4 +1410,80 @@ fn partials_refuse_wrong_measure_columns_naming_them() {
         Vec::new()
     });
     assert_eq!(output.unwrap().num_columns(), 2);
+}
+
+#[test]
+fn int64_moments_clamp_at_the_edges_and_match_the_oracle() {
+    // Int64 clamp [-7, 1000] on the lattice 2^1 (ties away from zero), shifted by 3 units.
+    let encoding = ValueEncoding {
+        clamp: PlanClamp::Int64 {
+            lower: -7,
+            upper: 1000,
+        },
+        lattice_exponent: 1,
+        shift: 3,
+    };
+    let spec = PartialSpec::Moments {
+        encoding,
+        squares: true,
+    };
+    let int_of = |input: &InputRow| -> Option<i64> {
+        match (input.1 * 5 + input.2.unwrap_or(3)).rem_euclid(9) {
+            0 => None,
+            1 => Some(i64::MIN),
+            2 => Some(i64::MAX),
+            3 => Some(-7),
+            4 => Some(1000),
+            5 => Some(-5), // -2.5 units: -3
+            6 => Some(5),  // 2.5 units: 3
+            other => Some(other * 37 - 100),
+        }
+    };
+    let naive = |value: i64| -> i64 {
+        let clamped = value.clamp(-7, 1000) as f64;
+        (clamped / 2.0).round() as i64 - 3
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    for constraints in ["", "MaxRowsPerID:2"] {
+        for trial in 0..10 {
+            let mut rows = random_rows(&mut rng, 3 + trial * 5, 0);
+            let kept = if constraints.is_empty() {
+                rows.clone()
+            } else {
+                reference_kept(constraints, &rows)
+            };
+            let mut expected: BTreeMap<Option<i64>, (i64, i128, i128)> = BTreeMap::new();
+            for input in &kept {
+                let entry = expected.entry(input.2).or_default();
+                if let Some(value) = int_of(input) {
+                    let e = i128::from(naive(value));
+                    entry.0 += 1;
+                    entry.1 += e;
+                    entry.2 += e * e;
+                }
+            }
+            let expected: Vec<Vec<Option<i64>>> = expected
+                .into_iter()
+                .map(|(fp, (count, sum, squares))| {
+                    let (sum_hi, sum_lo) = crate::kernels::partial::split_i128(sum);
+                    let (sq_hi, sq_lo) = crate::kernels::partial::split_i128(squares);
+                    vec![
+                        fp,
+                        Some(count),
+                        Some(sum_hi),
+                        Some(sum_lo),
+                        Some(sq_hi),
+                        Some(sq_lo),
+                    ]
+                })
+                .collect();
+            shuffle(&mut rng, &mut rows);
+            let batches = random_batches(&mut rng, &rows);
+            let values = |rows: &[InputRow]| -> Vec<ArrayRef> {
+                vec![Arc::new(rows.iter().map(int_of).collect::<Int64Array>())]
+            };
+            let got = truncate_partial(constraints, spec, &batches, values).unwrap();
+            assert_eq!(int64_rows(&got), expected, "{constraints}");
+        }
+    }
 }

@@ -661,3 +661,45 @@ fn refusals_name_what_is_wrong() {
         assert!(refusal(&request).contains("epsilon"), "{aggregation}");
     }
 }
+
+fn any_bound() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| crate::privacy::text::format_bound(
+            &crate::privacy::lattice::Bound::Double(v)
+        )),
+        (-60i32..60, -1000i64..1000).prop_map(|(e, m)| format!("{:?}", m as f64 * 2f64.powi(e))),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever the bounds, budget, change and aggregation, planning returns a plan whose budgets add up
+    /// and whose text reads back, or a user error: never Overflow, Internal or a panic.
+    #[test]
+    fn planning_never_overflows_or_panics(
+        aggregation in 0usize..8,
+        budget in proptest::sample::select(vec![
+            "pure:1", "pure:1/1000000000000", "pure:340282366920938463463374607431768211455",
+            "approx:1/3:1/1000000000", "approx:5:1/2", "zcdp:1/7", "zcdp:1/1000000000000000000000000",
+            "pure:inf", "zcdp:inf", "approx:inf:0",
+        ]),
+        change in proptest::sample::select(vec![
+            "AddOneRow", "AddMaxRows:18446744073709551615", "AddMaxRowsInMaxGroups:4294967296:4294967296:1:c",
+        ]),
+        column_type in proptest::sample::select(vec!["int", "float"]),
+        low in any_bound(),
+        high in any_bound(),
+        quantile in proptest::prelude::any::<f64>(),
+        mechanism in proptest::sample::select(vec!["default", "laplace", "gaussian"]),
+    ) {
+        let column = format!("column=1:x\ncolumn_type={column_type}\nlow={low}\nhigh={high}");
+        let request = aggregation_request(AGGREGATIONS[aggregation], budget, change, "", mechanism, &column)
+            .replace("quantile=0.5", &format!("quantile={}", crate::privacy::text::format_bound(&crate::privacy::lattice::Bound::Double(quantile))));
+        match plan_of(&request) {
+            Ok(plan) => check_budget_and_text(&plan, &parse_budget(budget).unwrap()),
+            Err(Error::InvalidArgument(_)) => {}
+            Err(other) => proptest::prop_assert!(false, "{request}: {other:?}"),
+        }
+    }
+}

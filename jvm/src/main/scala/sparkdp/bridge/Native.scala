@@ -194,6 +194,19 @@ final class Native private[bridge] () {
   @native def truncationOpen(constraints: String, groupingColumns: String): Long
 
   /**
+   * Opens a truncation pass whose kept rows feed a partial aggregate (docs/COMPILER_INTERFACES.md §5.1 step 2)
+   * instead of the plain count; offered and finished as [[truncationOpen]]'s handles.
+   *
+   * @param constraints     the constraints text, as for [[truncationOpen]]
+   * @param groupingColumns the columns text of the constraints' distinct grouping columns, as for [[truncationOpen]]
+   * @param partial         the `partial=` text of the plan from [[planMeasurement]] (opaque)
+   * @return a handle for [[truncationOffer]] / [[truncationFinish]] / [[truncationClose]]; the finish returns
+   *         `fp` Int64 nullable, then the plan's `partial_columns` (Int64 not null)
+   * @throws IllegalArgumentException on a bad text
+   */
+  @native def truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long
+
+  /**
    * Offers one Arrow IPC stream of input rows to an open truncation pass.
    *
    * @param handle the handle from [[truncationOpen]]
@@ -220,45 +233,42 @@ final class Native private[bridge] () {
   @native def truncationClose(handle: Long): Unit
 
   /**
-   * Opens a truncation pass that emits the partials of an aggregation's plan (COMPILER_INTERFACES §5.1 step 2)
-   * instead of counts; offered, finished and closed as [[truncationOpen]]'s handles.
+   * Opens a release pass (docs/COMPILER_INTERFACES.md §5.1 step 3): merges partials per fingerprint, draws each
+   * measure's noise from the keyed stream (secret, query, measure, fp) and post-processes.
    *
-   * @param constraints     as [[truncationOpen]]
-   * @param groupingColumns as [[truncationOpen]]
-   * @param partial         the plan's `partial=` text (opaque)
-   * @return a handle for [[truncationOffer]] / [[truncationFinish]] / [[truncationClose]]
-   * @throws IllegalArgumentException on a bad text
-   */
-  @native def truncationOpenPartial(constraints: String, groupingColumns: String, partial: String): Long
-
-  /**
-   * Opens a release pass over one partition of cells (COMPILER_INTERFACES §5.1 step 3).
-   *
-   * @param plan       the whole plan text of `planMeasurement`
+   * @param plan       the whole plan text from [[planMeasurement]]
    * @param secret     the session's 32-byte noise key
-   * @param queryIndex this evaluation's index in the session
-   * @return a handle (registry key) for [[releaseOffer]] / [[releaseFinish]] / [[releaseClose]]
-   * @throws IllegalArgumentException on a bad plan or key
+   * @param queryIndex this evaluation's index in the session (not negative)
+   * @return a handle (a key into Rust's registry, not a pointer) for [[releaseOffer]] / [[releaseFinish]]
+   * @throws IllegalArgumentException on a bad plan text, a secret not 32 bytes long or a negative query index
    */
   @native def releaseOpen(plan: String, secret: Array[Byte], queryIndex: Long): Long
 
   /**
-   * Offers one Arrow IPC stream (`fp`, `key_marker`, then the plan's partial columns, all Int64 nullable).
+   * Offers one Arrow IPC stream of keyset marker rows and partial rows to an open release pass.
    *
-   * @throws IllegalArgumentException on a bad stream or schema, or an unknown handle
+   * @param handle the handle from [[releaseOpen]]
+   * @param ipc    an IPC stream: `fp` Int64 nullable, `key_marker` Int64 nullable (1 on a marker row), then the
+   *               plan's partial columns (Int64, null on marker rows)
+   * @throws IllegalArgumentException on a bad IPC stream or schema, or an unknown handle
    */
   @native def releaseOffer(handle: Long, ipc: Array[Byte]): Unit
 
   /**
    * Finishes a release pass and frees its handle.
    *
-   * @return an IPC stream: `fp` Int64 nullable, `out_0`, `out_1`, … typed as the plan's `outputs=`
+   * @param handle the handle from [[releaseOpen]]
+   * @return an IPC stream of one batch: `fp` Int64 nullable, then `out_0`, `out_1`, ... typed as the plan's
+   *         `outputs`; one row per marked fp (get_groups: per fp whose noisy count passes the threshold),
+   *         ascending fp, null first
    * @throws IllegalArgumentException on an unknown handle
    */
   @native def releaseFinish(handle: Long): Array[Byte]
 
   /**
    * Frees a release pass if it is still open (idempotent; for a task-completion listener).
+   *
+   * @param handle the handle from [[releaseOpen]]
    */
   @native def releaseClose(handle: Long): Unit
 

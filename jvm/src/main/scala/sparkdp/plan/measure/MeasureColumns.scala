@@ -1,6 +1,7 @@
 package sparkdp.plan.measure
 
 import org.apache.spark.sql.Column
+import org.apache.spark.sql.functions.{lit, when}
 import org.apache.spark.sql.types.{ByteType, DataType, DateType, DoubleType, FloatType, IntegerType, LongType, ShortType, StringType, TimestampType}
 
 import sparkdp.ArgumentChecks.requireArgument
@@ -25,7 +26,26 @@ private[measure] object MeasureColumns {
     *
     * Example: `MeasureColumns.of(prepared, "pages", "GroupByBoundedSum", Seq("isbn"))`
     */
-  def of(table: PreparedTable, column: String, queryKind: String, keyColumns: Seq[String]): MeasureColumn = {
+  def of(table: PreparedTable, column: String, queryKind: String, keyColumns: Seq[String]): MeasureColumn =
+    checked(table, column, queryKind, keyColumns)
+
+  /** [[of]] for a quantile: a float column's ±inf values become null, so the kernel drops them. Tumult drops
+    * null, NaN and ±inf before a quantile (`GroupByQuantile`), where its sum, average, variance and stdev
+    * clamp ±inf to the bounds (Rust's encoding clamps; nulls and NaN it drops). A row-wise map: the
+    * truncation and the sensitivity are unchanged.
+    *
+    * Example: `MeasureColumns.forQuantile(prepared, "price", Seq("shop"))`
+    */
+  def forQuantile(table: PreparedTable, column: String, keyColumns: Seq[String]): MeasureColumn = {
+    val measure = checked(table, column, "GroupByQuantile", keyColumns)
+    if (measure.isInteger) measure
+    else {
+      val infinite = measure.value === lit(Double.PositiveInfinity) || measure.value === lit(Double.NegativeInfinity)
+      measure.copy(value = when(infinite, lit(null).cast(DoubleType)).otherwise(measure.value))
+    }
+  }
+
+  private def checked(table: PreparedTable, column: String, queryKind: String, keyColumns: Seq[String]): MeasureColumn = {
     requireArgument(
       !keyColumns.contains(column),
       s"Column to aggregate must be a non-grouped column, not '$column'."

@@ -31,7 +31,7 @@ private[sparkdp] object QuantileMeasurement {
       context: EvaluationContext
   ): CompiledQuery = {
     val keyColumns = keyset.fold(Seq.empty[String])(_.dataframe.columns.toSeq)
-    val measure = MeasureColumns.of(table, column, "GroupByQuantile", keyColumns)
+    val measure = MeasureColumns.forQuantile(table, column, keyColumns)
     AggregationPath.compile(
       table,
       keyset,

@@ -439,7 +439,7 @@ def test_tumult_documented_examples_give_tumults_answers(spark):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "7 of 7 examples give Tumult's documented answer" in result.stdout
+    assert "10 of 10 examples give Tumult's documented answer" in result.stdout
 
 
 def test_real_java_exceptions_are_mapped(spark):

@@ -180,22 +180,26 @@ final class Session private (
     // Rust decides what the query spends (Tumult's tolerance included) or refuses it (type mismatch, too little
     // left), before anything runs.
     val chargedBudgetText = Native.get.budgetCharge(remainingBudgetText, privacyBudget.toBudgetText)
-    // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
-    // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
-    // stops the session. With adaptive query execution (on by default from Spark 3.2) compile may already run the
-    // truncation shuffle, when it plans the RDDs of the Rust steps: only for a query that passed validation.
-    val compiled = QueryCompiler.compile(
-      query.queryExpr,
-      tables,
-      EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
-    )
-    // A result column Parquet cannot store is the query's fault, named before anything is created or runs.
-    StorableColumns.require(compiled.result.schema)
-    // Fail on a misconfigured warehouse before the result is computed.
-    warehouse.ensureDatabase()
-    // The expected row count may need one Spark job (get_groups: the released cells); computed once.
-    val storedResult =
+    val spark = tables.values.head.dataframe.sparkSession
+    val storedResult = Session.withJobDescriptions(spark, queryIndex, query) { describeStep =>
+      // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
+      // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
+      // stops the session. With adaptive query execution (on by default from Spark 3.2) compile may already run the
+      // truncation shuffle, when it plans the RDDs of the Rust steps: only for a query that passed validation.
+      describeStep("compile and check the keyset")
+      val compiled = QueryCompiler.compile(
+        query.queryExpr,
+        tables,
+        EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
+      )
+      // A result column Parquet cannot store is the query's fault, named before anything is created or runs.
+      StorableColumns.require(compiled.result.schema)
+      // Fail on a misconfigured warehouse before the result is computed.
+      warehouse.ensureDatabase()
+      describeStep(s"truncate, aggregate, add noise and store as ${SessionWarehouse.tableName(warehouse.databaseName, queryIndex)}")
+      // The expected row count may need one Spark job (get_groups: the released cells); computed once.
       compiled.afterStore(warehouse.materialize(compiled.result, queryIndex, compiled.expectedRows.rowCount()))
+    }
     // Charged only now that the result is stored and verified. budgetCharge accepted it above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
     remainingBudgetText =
@@ -259,6 +263,27 @@ object Session {
       protectedChange: ProtectedChange
   ): Session = {
     new Builder().withPrivacyBudget(privacyBudget).withPrivateDataframe(sourceId, dataframe, protectedChange).build()
+  }
+
+  private val log = org.slf4j.LoggerFactory.getLogger(classOf[Session])
+
+  /** Runs `body` (one evaluate's Spark work) with every Spark job it starts described as
+    * "sparkdp: query <index>: <step> (<query>)", so that the Spark UI and event logs show the DP steps, and logs
+    * each step at INFO. The description holds the query tree (tables, constraints, keyset columns and types,
+    * bounds the user gave) and never a value of the private data. The caller's own job description is restored.
+    */
+  private[sparkdp] def withJobDescriptions[T](spark: org.apache.spark.sql.SparkSession, queryIndex: Long, query: Query)(
+      body: (String => Unit) => T
+  ): T = {
+    val context = spark.sparkContext
+    val previous = context.getLocalProperty("spark.job.description")
+    val describeStep = (step: String) => {
+      val description = s"sparkdp: query $queryIndex: $step (${query.queryExpr})"
+      log.info(description)
+      context.setJobDescription(description)
+    }
+    try body(describeStep)
+    finally context.setJobDescription(previous)
   }
 
   /** The ID space of `AddRowsWithID` tables registered without one (as Tumult's default). */

@@ -67,6 +67,7 @@ SCALA_ONLY.update({
                              "gives such a column_type as the type's name (a str)",
     ("Session", "default_id_space"): "Scala constant of the companion (Tumult's default ID space name)",
     ("Session", "require_source_id"): "private[sparkdp] argument check of the companion",
+    ("Session", "with_job_descriptions"): "private[sparkdp] helper of evaluate (Spark job descriptions)",
     ("Session", "get_grouping_column_or_null"): "py4j form of get_grouping_column (null for None)",
     ("Session", "get_id_column_or_null"): "py4j form of get_id_column (null for None)",
     ("Session", "get_id_space_or_null"): "py4j form of get_id_space (null for None)",

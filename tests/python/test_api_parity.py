@@ -68,6 +68,8 @@ SCALA_ONLY.update({
     ("Session", "default_id_space"): "Scala constant of the companion (Tumult's default ID space name)",
     ("Session", "require_source_id"): "private[sparkdp] argument check of the companion",
     ("Session", "with_job_descriptions"): "private[sparkdp] helper of evaluate (Spark job descriptions)",
+    ("Session", "pause_before_charge_for_tests"): "private[sparkdp] test-only hook of evaluate's charge "
+                                                  "(SessionConcurrencySuite)",
     ("Session", "get_grouping_column_or_null"): "py4j form of get_grouping_column (null for None)",
     ("Session", "get_id_column_or_null"): "py4j form of get_id_column (null for None)",
     ("Session", "get_id_space_or_null"): "py4j form of get_id_space (null for None)",

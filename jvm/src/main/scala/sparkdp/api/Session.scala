@@ -33,6 +33,12 @@ final class Session private (
     private[sparkdp] val warehouse: SessionWarehouse
 ) {
   private var remainingBudgetText: String = initialBudgetText
+
+  /** Test-only: runs between reading the remaining budget and writing the charged one, so that a test can widen
+    * the window in which an unsynchronized evaluate would lose an update (SessionConcurrencySuite). A no-op
+    * otherwise; it cannot change what is charged.
+    */
+  @volatile private[sparkdp] var pauseBeforeChargeForTests: () => Unit = () => ()
   private val publicTables = scala.collection.mutable.LinkedHashMap(initialPublicTables: _*)
   private var nextQueryIndex: Long = 0L
   private var isStopped: Boolean = false
@@ -202,8 +208,10 @@ final class Session private (
     }
     // Charged only now that the result is stored and verified. budgetCharge accepted it above and evaluate is
     // synchronized, so this cannot fail short of a bug; if it does, nothing is released.
+    val remainingBeforeCharge = remainingBudgetText
+    pauseBeforeChargeForTests()
     remainingBudgetText =
-      try Native.get.budgetSubtract(remainingBudgetText, chargedBudgetText)
+      try Native.get.budgetSubtract(remainingBeforeCharge, chargedBudgetText)
       catch {
         case failure: Throwable =>
           warehouse.dropQueryTable(queryIndex)

@@ -19,6 +19,9 @@ class SessionConcurrencySuite extends AnyFunSuite {
 
   test("eight threads on a session of epsilon 3: three answers, five refusals, nothing left, nothing overspent") {
     val session = Session.fromDataFrame(PureDPBudget(3), "checkouts", Library.checkoutsDf(spark), AddRowsWithID("member_id"))
+    // Widen the read-then-write window of the charge: an evaluate that were not atomic would let two threads
+    // read the same remaining budget here and one charge would be lost (more answers than the budget allows).
+    session.pauseBeforeChargeForTests = () => Thread.sleep(300)
     val pool = Executors.newFixedThreadPool(8)
     try {
       val query = QueryBuilder("checkouts").enforce(MaxRowsPerID(2)).count()

@@ -73,7 +73,8 @@ pub enum Release {
     /// out_0 = (Σe + Z_0)·2^k (Int64 for an Int64 column with k = 0, else Float64). Partial `Moments`.
     Sum,
     /// out_0 (Float64): from noisy Σe (measure 0) and noisy count (measure 1), Tumult's average
-    /// post-processing, in [lower, upper]. Partial `Moments`.
+    /// post-processing: Σe / max(1, count) + shift, times 2^k, not clamped into [lower, upper] (as Tumult's
+    /// `postprocess_sod_and_count`; COMPILER_INTERFACES §5.6). Partial `Moments`.
     Average,
     /// out_0 (Float64): from noisy Σe² (0), Σe (1), count (2), Tumult's variance post-processing.
     Variance,

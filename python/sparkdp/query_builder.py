@@ -61,6 +61,34 @@ class _Aggregation:
 
 
 @dataclass(frozen=True)
+class _Step:
+    """One JVM ``QueryBuilder`` call of a query's transformation part (internal).
+
+    ``method`` is the Scala builder method (e.g. ``"enforce"``, ``"filter"``)
+    and ``arguments`` its arguments as Python values: one with a
+    ``_to_java(jvm)`` method (a constraint, a protected change, a function
+    wrapper) is converted by it, a tuple becomes a ``java.util.List``, anything
+    else goes to py4j as it is. Steps are replayed in order by
+    :meth:`Query._to_java`.
+    """
+
+    method: str
+    arguments: Tuple[Any, ...]
+
+    def java_arguments(self, jvm: Any) -> List[Any]:
+        """The arguments as py4j passes them."""
+        return [_java_argument(jvm, a) for a in self.arguments]
+
+
+def _java_argument(jvm: Any, argument: Any) -> Any:
+    if hasattr(argument, "_to_java"):
+        return argument._to_java(jvm)
+    if isinstance(argument, tuple):
+        return [_java_argument(jvm, a) for a in argument]
+    return argument
+
+
+@dataclass(frozen=True)
 class Query:
     """A complete query, ready for :meth:`sparkdp.Session.evaluate`.
 
@@ -72,7 +100,7 @@ class Query:
     # Private, as Tumult's Query keeps its query expression private: the
     # builder chain that Session.evaluate replays on the JVM.
     _source_id: str
-    _constraints: Tuple[Constraint, ...]
+    _steps: Tuple[_Step, ...]
     _keyset: Optional[KeySet]
     _aggregation: _Aggregation
     _suppress_threshold: Optional[float] = None
@@ -89,9 +117,9 @@ class Query:
             ungrouped query (one row), or ``getGroups``.
         """
         java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self._source_id)
-        for constraint in self._constraints:
+        for step in self._steps:
             java_builder = _java.call_java(
-                java_builder.enforce, constraint._to_java(jvm)
+                getattr(java_builder, step.method), *step.java_arguments(jvm)
             )
         if self._keyset is not None:
             java_builder = _java.call_java(java_builder.groupBy, self._keyset._to_java())
@@ -129,7 +157,7 @@ class GroupbyCountQuery(Query):
         _java.check_number(threshold, "threshold")
         return Query(
             self._source_id,
-            self._constraints,
+            self._steps,
             self._keyset,
             self._aggregation,
             _java.to_java_double(threshold, "threshold"),
@@ -265,7 +293,7 @@ class _Aggregations:
             _Aggregation("count", (name, mechanism_name(mechanism, CountMechanism)))
         )
         return self._COUNT_QUERY(
-            query._source_id, query._constraints, query._keyset, query._aggregation
+            query._source_id, query._steps, query._keyset, query._aggregation
         )
 
     def count_distinct(
@@ -523,21 +551,21 @@ class GroupedQueryBuilder(_Aggregations):
     _COUNT_QUERY = GroupbyCountQuery
 
     def __init__(
-        self, source_id: str, constraints: Tuple[Constraint, ...], keyset: KeySet
+        self, source_id: str, steps: Tuple[_Step, ...], keyset: KeySet
     ) -> None:
         """Records the grouping (internal; use ``QueryBuilder.groupby``).
 
         Args:
             source_id: The private table the query reads.
-            constraints: Constraints enforced before grouping, in order.
+            steps: The transformations and constraints before grouping, in order.
             keyset: The group keys.
         """
         self._source_id = source_id
-        self._constraints = constraints
+        self._steps = steps
         self._keyset = keyset
 
     def _query(self, aggregation: _Aggregation) -> Query:
-        return Query(self._source_id, self._constraints, self._keyset, aggregation)
+        return Query(self._source_id, self._steps, self._keyset, aggregation)
 
 
 class QueryBuilder(_Aggregations):
@@ -569,7 +597,7 @@ class QueryBuilder(_Aggregations):
         """
         _java.check_type(source_id, (str,), "source_id")
         self._source_id = source_id
-        self._constraints = []  # type: List[Constraint]
+        self._steps = []  # type: List[_Step]
 
     @property
     def source_id(self) -> str:
@@ -577,7 +605,7 @@ class QueryBuilder(_Aggregations):
         return self._source_id
 
     def _query(self, aggregation: _Aggregation) -> Query:
-        return Query(self._source_id, tuple(self._constraints), None, aggregation)
+        return Query(self._source_id, tuple(self._steps), None, aggregation)
 
     def enforce(self, constraint: Constraint) -> "QueryBuilder":
         """Enforces a constraint on the table, e.g. ``MaxRowsPerID(20)``.
@@ -592,8 +620,20 @@ class QueryBuilder(_Aggregations):
             TypeError: ``constraint`` is not a Constraint.
         """
         _java.check_type(constraint, (Constraint,), "constraint")
-        self._constraints.append(constraint)
+        return self._add_step("enforce", constraint)
+
+    def _add_step(self, method: str, *arguments: Any) -> "QueryBuilder":
+        """Records one JVM builder call (see :class:`_Step`) and returns this builder."""
+        self._steps.append(_Step(method, tuple(arguments)))
         return self
+
+    # ---- Row-wise transformations (issue 10): filter, select, rename, null/NaN/infinity handling,
+    # bin_column, histogram. Each records a _Step with _add_step.
+
+    # ---- Map family (issue 10): map, flat_map, flat_map_by_id.
+
+    # ---- Joins (issue 10): join_public, join_private.
+
 
     def groupby(self, by: KeySet) -> GroupedQueryBuilder:
         """Groups the table by the keys of a KeySet.
@@ -611,7 +651,7 @@ class QueryBuilder(_Aggregations):
         """
         if not isinstance(by, KeySet):
             raise ValueError("A groupby must group on a KeySet. Set `by` to a KeySet")
-        return GroupedQueryBuilder(self._source_id, tuple(self._constraints), by)
+        return GroupedQueryBuilder(self._source_id, tuple(self._steps), by)
 
     def get_groups(self, columns: Optional[Union[List[str], str]] = None) -> Query:
         """The combinations of values of ``columns`` that many rows have, with DP.

@@ -35,6 +35,7 @@ from sparkdp.query_builder import (
     GroupedQueryBuilder,
     Query,
     _Aggregation,
+    _Step,
 )
 
 try:
@@ -472,12 +473,13 @@ def test_query_builder_chain_records_the_query():
     assert isinstance(grouped, GroupedQueryBuilder)
     query = grouped.count()
     count = _Aggregation("count", (None, "default"))
-    assert query == GroupbyCountQuery("checkouts", (MaxRowsPerID(20),), keyset, count)
+    enforce = _Step("enforce", (MaxRowsPerID(20),))
+    assert query == GroupbyCountQuery("checkouts", (enforce,), keyset, count)
     assert grouped.count(name="n")._aggregation.arguments == ("n", "default")
     ungrouped = builder.count()
-    assert ungrouped == Query("checkouts", (MaxRowsPerID(20),), None, count)
+    assert ungrouped == Query("checkouts", (enforce,), None, count)
     builder.enforce(MaxRowsPerID(5))  # a later enforce does not change built queries
-    assert query._constraints == ungrouped._constraints == (MaxRowsPerID(20),)
+    assert query._steps == ungrouped._steps == (enforce,)
 
 
 def test_query_to_java_forwards_the_chain(recorder):

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod plan_text;
 pub mod rational;
 pub mod sensitivity;
+pub mod stability;
 #[cfg(test)]
 mod test_support;
 pub mod text;

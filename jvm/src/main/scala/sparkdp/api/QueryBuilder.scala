@@ -31,6 +31,13 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) ext
     new QueryBuilder(EnforceConstraint(queryExpr, constraint))
   }
 
+  // ---- Row-wise transformations (issue 10): filter, select, rename, replaceNullAndNan, dropNullAndNan,
+  // replaceInfinity, dropInfinity, binColumn, histogram.
+
+  // ---- Map family (issue 10): map, flatMap, flatMapByID.
+
+  // ---- Joins (issue 10): joinPublic, joinPrivate.
+
   /** Groups the rows by the columns of `keyset`; the output has exactly one row per key of `keyset`.
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset)`

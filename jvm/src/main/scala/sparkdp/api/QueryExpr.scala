@@ -59,6 +59,15 @@ final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) ext
   requireArgument(constraint != null, "constraint must be a Constraint, not null.")
 }
 
+// ---- Row-wise transformations (issue 10): Filter, Select, Rename, ReplaceNullAndNan, DropNullAndNan,
+// ReplaceInfinity, DropInfinity, BinColumn (histogram is a BinColumn + GroupByCount in the builder).
+
+// ---- Map family (issue 10): Map, FlatMap, FlatMapByID.
+
+// ---- Joins (issue 10): JoinPublic, JoinPrivate.
+
+// ---- Views (issue 10): a table made by Session.create_view is a PrivateSource of the session.
+
 /** The number of rows of `child` for each key of `keyset`, in a column named `outputColumn`, with noise of
   * `mechanism` (Tumult's `GroupByCount`).
   *

@@ -7,11 +7,33 @@ import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
-/** What is known about one column of a prepared table.
+/** What is known about one column of a prepared table (Tumult's `ColumnDescriptor` with the column's name):
+  * its Spark type and whether it may hold null, NaN or ±infinity. Every transformation carries these through
+  * (a `drop_null_and_nan` clears `isNullable`/`allowNan`, a `map` takes them from `new_column_types`), and the
+  * aggregations read them as Tumult does.
   *
-  * Example: `ColumnDescriptor("title", StringType, isNullable = true)`
+  * Example: `ColumnDescriptor("price", DoubleType, isNullable = true, allowNan = true, allowInf = true)`
   */
-private[sparkdp] final case class ColumnDescriptor(name: String, dataType: DataType, isNullable: Boolean)
+private[sparkdp] final case class ColumnDescriptor(
+    name: String,
+    dataType: DataType,
+    isNullable: Boolean,
+    allowNan: Boolean = false,
+    allowInf: Boolean = false
+)
+
+private[sparkdp] object ColumnDescriptor {
+
+  /** The descriptor of a source table's field, as Tumult derives it: null where the field is nullable, NaN and
+    * infinity for float and double columns.
+    *
+    * Example: `ColumnDescriptor.of(StructField("price", DoubleType))`
+    */
+  def of(field: org.apache.spark.sql.types.StructField): ColumnDescriptor = {
+    val isFloat = field.dataType == org.apache.spark.sql.types.DoubleType || field.dataType == org.apache.spark.sql.types.FloatType
+    ColumnDescriptor(field.name, field.dataType, field.nullable, allowNan = isFloat, allowInf = isFloat)
+  }
+}
 
 /** A table ready for a measurement (Tumult's transformation output): the rows, the change its guarantee
   * protects, the constraints in force in enforcement order (all of them: Rust decides which bound the
@@ -74,12 +96,18 @@ private[sparkdp] object TransformationCompiler {
           s"Table '$sourceId' does not exist. Available tables are: ${tables.keys.toSeq.sorted.mkString(", ")}"
         )
       )
-      val columns = table.dataframe.schema.fields.toSeq.map(field => ColumnDescriptor(field.name, field.dataType, field.nullable))
+      val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
       PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
     case EnforceConstraint(child, constraint) =>
       val input = prepare(child, tables)
       requireApplicable(input, constraint)
       input.copy(constraints = input.constraints :+ constraint)
+    // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
+
+    // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
+
+    // ---- Joins (issue 10): one line each, the work in JoinTransformations.scala.
+
     case _: AggregationExpr =>
       throw new IllegalArgumentException(
         s"An aggregation's result cannot be queried further in one query: $queryExpr is used as a table."

@@ -1,0 +1,1 @@
+//! Stability of `flat_map` and `flat_map_by_id` (see `mod.rs`).

@@ -1,0 +1,1 @@
+//! Stability of `join_public` and `join_private` (see `mod.rs`).

@@ -1,12 +1,12 @@
 """KeySets: the public list of group keys a grouped query reports on."""
 
 import collections.abc
-from typing import Any, Iterable, List, Mapping, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Union
 
 from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql.types import StructType
 
 from sparkdp import _java
+from sparkdp.column import ColumnDescriptor, descriptor_from_java
 
 __all__ = ["KeySet"]
 
@@ -156,9 +156,16 @@ class KeySet:
         java_columns = _java.call_java(self._jkeyset.columns)
         return [str(name) for name in _java.seq_to_list(java_columns)]
 
-    def schema(self) -> StructType:
-        """Returns the keys' Spark schema (names, types, nullability), in column order."""
-        return self.dataframe().schema
+    def schema(self) -> Dict[str, ColumnDescriptor]:
+        """Returns each key column's descriptor, in column order (as Tumult's ``KeySet.schema()``).
+
+        The Spark schema is ``keyset.dataframe().schema``.
+        """
+        java_map = _java.call_java(self._jkeyset.schema)
+        return {
+            str(name): descriptor_from_java(java_map.apply(name))
+            for name in _java.seq_to_list(java_map.keys().toSeq())
+        }
 
     def size(self) -> int:
         """Returns the number of keys (runs a Spark job; a KeySet stays lazy until a query or this asks)."""

@@ -2,7 +2,7 @@
 import pytest
 from pyspark.sql import functions as F
 
-from sparkdp import KeySet
+from sparkdp import ColumnType, KeySet
 
 
 def keys(keyset):
@@ -20,7 +20,9 @@ def test_product_projection_size_and_schema(ab):
     assert product.columns() == ["a", "b", "c"] and product.size() == 12
     assert keys(product["c"]) == {(True,), (False,)}
     assert product[["c", "a"]].columns() == ["c", "a"] and product[("b",)].size() == 2
-    assert product.schema().fieldNames() == ["a", "b", "c"]
+    assert list(product.schema()) == ["a", "b", "c"]
+    assert product.schema()["a"].column_type == ColumnType.INTEGER
+    assert product.schema()["b"].column_type == ColumnType.VARCHAR
     with pytest.raises(ValueError, match="overlapping columns"):
         ab * ab
 

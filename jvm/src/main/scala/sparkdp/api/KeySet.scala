@@ -30,11 +30,13 @@ final class KeySet private (val dataframe: DataFrame) {
     */
   def columns: Seq[String] = dataframe.columns.toSeq
 
-  /** The keys' Spark schema (names, types, nullability), in column order.
+  /** Each key column's descriptor, in column order (Tumult's `KeySet.schema()`, a dict of `ColumnDescriptor`).
+    * The Spark schema is `dataframe.schema`.
     *
-    * Example: `KeySet.fromDict(Map("a" -> Seq(1, 2))).schema.fieldNames.toSeq == Seq("a")`
+    * Example: `KeySet.fromDict(Map("a" -> Seq(1, 2))).schema("a").columnType == ColumnType.Integer`
     */
-  def schema: StructType = dataframe.schema
+  def schema: Map[String, ColumnDescriptor] =
+    scala.collection.immutable.ListMap(dataframe.schema.fields.toSeq.map(field => field.name -> ColumnDescriptor.of(field)): _*)
 
   /** The number of keys (runs a Spark job; a keyset stays lazy until a query or this asks).
     *

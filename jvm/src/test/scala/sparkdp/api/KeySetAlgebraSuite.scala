@@ -6,7 +6,7 @@ import org.apache.spark.sql.Row
 import org.apache.spark.sql.functions.col
 import org.scalatest.funsuite.AnyFunSuite
 
-import sparkdp.KeySet
+import sparkdp.{ColumnType, KeySet}
 import sparkdp.system.TestSpark
 
 /** KeySet algebra (issue 10): each operation against the same operation in plain Spark on the keys, and the errors. */
@@ -60,7 +60,8 @@ class KeySetAlgebraSuite extends AnyFunSuite {
 
   test("filter by a SQL string or a Column; size, columns and schema") {
     assert(ab.filter("a >= 2").size == 4 && ab.filter(col("b") === "x").size == 3)
-    assert(ab.schema.fieldNames.toSeq == Seq("a", "b") && ab.schema("a").dataType.simpleString == "bigint")
+    assert(ab.schema.keys.toSeq == Seq("a", "b") && ab.schema("a").columnType == ColumnType.Integer)
+    assert(ab.dataframe.schema("a").dataType.simpleString == "bigint")
   }
 
   test("equality ignores column order and compares keys and types") {

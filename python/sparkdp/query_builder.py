@@ -250,11 +250,8 @@ class _Aggregations:
     """The aggregations of QueryBuilder (one row) and GroupedQueryBuilder (one row per key).
 
     Tumult's signatures, argument names, defaults and order. Subclasses say how
-    a finished aggregation becomes a query (:meth:`_query`) and the class of
-    their count query (``_COUNT_QUERY``).
+    a finished aggregation becomes a query (:meth:`_query`).
     """
-
-    _COUNT_QUERY = Query
 
     def _query(self, aggregation: _Aggregation) -> Query:
         raise NotImplementedError
@@ -263,15 +260,13 @@ class _Aggregations:
         self,
         name: Optional[str] = None,
         mechanism: Union[CountMechanism, str] = CountMechanism.DEFAULT,
-    ) -> Query:
+    ) -> "GroupbyCountQuery":
         """Counts the rows (per key of the KeySet when grouped), with noise.
 
         Grouped, every key of the KeySet appears in the output exactly once
-        (with a noisy zero where no row has that key) and no other key appears,
-        and the query is a :class:`GroupbyCountQuery`, which can ``suppress``
-        small counts. (Tumult's ungrouped count is one too; sparkdp's Scala API
-        has ``suppress`` on grouped counts only, so here an ungrouped count is
-        a plain :class:`Query`.)
+        (with a noisy zero where no row has that key) and no other key appears.
+        Grouped or not, the query is a :class:`GroupbyCountQuery` (as
+        Tumult's), which can ``suppress`` small counts.
 
         Args:
             name: Name of the count column; None uses the default, ``count``.
@@ -279,8 +274,8 @@ class _Aggregations:
                 name (case-insensitive), as in Tumult.
 
         Returns:
-            The query, to pass to :meth:`sparkdp.Session.evaluate` (grouped:
-            or to ``suppress`` first).
+            The query, to pass to :meth:`sparkdp.Session.evaluate` (or to
+            ``suppress`` first).
 
         Raises:
             TypeError: ``name`` is not a string, or ``mechanism`` neither a
@@ -292,7 +287,7 @@ class _Aggregations:
         query = self._query(
             _Aggregation("count", (name, mechanism_name(mechanism, CountMechanism)))
         )
-        return self._COUNT_QUERY(
+        return GroupbyCountQuery(
             query._source_id, query._steps, query._keyset, query._aggregation
         )
 
@@ -547,8 +542,6 @@ class GroupedQueryBuilder(_Aggregations):
     Do not construct one directly; call :meth:`QueryBuilder.groupby`. Each
     aggregation gives exactly one row per key of the KeySet.
     """
-
-    _COUNT_QUERY = GroupbyCountQuery
 
     def __init__(
         self, source_id: str, steps: Tuple[_Step, ...], keyset: KeySet

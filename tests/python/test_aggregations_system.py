@@ -30,6 +30,7 @@ from sparkdp import (
     ApproxDPBudget,
     AverageMechanism,
     CountDistinctMechanism,
+    GroupbyCountQuery,
     KeySet,
     MaxGroupsPerID,
     MaxRowsPerGroupPerID,
@@ -403,6 +404,16 @@ def test_count_suppress_drops_small_counts(items, group_keyset):
         output = session.evaluate(query, budget)
         assert output.columns == ["g", "count"]
         assert sorted((r["g"], r["count"]) for r in output.collect()) == [("a", 8), ("b", 6)]
+
+
+def test_ungrouped_count_is_a_groupby_count_query_and_suppresses(items):
+    budget = PureDPBudget(INF)
+    with open_session(budget, items, AddOneRow()) as session:
+        total = items.count()
+        query = QueryBuilder("items").count()
+        assert isinstance(query, GroupbyCountQuery)
+        assert [r["count"] for r in session.evaluate(query.suppress(total), budget).collect()] == [total]
+        assert session.evaluate(query.suppress(total + 1), budget).count() == 0
 
 
 # ---------------------------------------------------------------- get_groups

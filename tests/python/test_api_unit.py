@@ -477,7 +477,7 @@ def test_query_builder_chain_records_the_query():
     assert query == GroupbyCountQuery("checkouts", (enforce,), keyset, count)
     assert grouped.count(name="n")._aggregation.arguments == ("n", "default")
     ungrouped = builder.count()
-    assert ungrouped == Query("checkouts", (enforce,), None, count)
+    assert ungrouped == GroupbyCountQuery("checkouts", (enforce,), None, count)
     builder.enforce(MaxRowsPerID(5))  # a later enforce does not change built queries
     assert query._steps == ungrouped._steps == (enforce,)
 

@@ -57,26 +57,27 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) ext
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count()`
     */
-  def count(): Query = count(GroupedQueryBuilder.DefaultCountColumn)
+  def count(): GroupbyCountQuery = count(GroupedQueryBuilder.DefaultCountColumn)
 
   /** The number of rows, in a column named `name`.
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count("checkouts")`
     */
-  def count(name: String): Query = count(name, CountMechanism.Default)
+  def count(name: String): GroupbyCountQuery = count(name, CountMechanism.Default)
 
   /** The number of rows, in a column named `name`, with noise of `mechanism`.
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).count("count", CountMechanism.Laplace)`
     */
-  def count(name: String, mechanism: CountMechanism): Query = Query(UngroupedCount(queryExpr, name, mechanism))
+  def count(name: String, mechanism: CountMechanism): GroupbyCountQuery =
+    new GroupbyCountQuery(UngroupedCount(queryExpr, name, mechanism))
 
   /** For Java and py4j (Tumult's `count(name=None, mechanism="default")`): a null `name` means `count`;
     * `mechanism` is a mechanism's name, case-insensitive.
     *
     * Example (Java): `new QueryBuilder("checkouts").count(null, "laplace")`
     */
-  def count(name: String, mechanism: String): Query =
+  def count(name: String, mechanism: String): GroupbyCountQuery =
     count(Option(name).getOrElse(GroupedQueryBuilder.DefaultCountColumn), CountMechanism.fromName(mechanism))
 
   /** The combinations of values of `columns` that appear in the data, each released only when its noisy
@@ -201,11 +202,12 @@ object Query {
   def apply(queryExpr: QueryExpr): Query = new Query(queryExpr)
 }
 
-/** A grouped count, which may be post-processed with [[suppress]] (Tumult's `GroupbyCountQuery`).
+/** A count, grouped or ungrouped, which may be post-processed with [[suppress]] (Tumult's `GroupbyCountQuery`,
+  * which both `QueryBuilder.count()` and `GroupedQueryBuilder.count()` return).
   *
   * Example: `QueryBuilder("checkouts").groupBy(keyset).count().suppress(10)`
   */
-final class GroupbyCountQuery private[sparkdp] (val groupByCount: GroupByCount) extends Query(groupByCount) {
+final class GroupbyCountQuery private[sparkdp] (val groupByCount: CountAggregation) extends Query(groupByCount) {
 
   /** The same count without the keys whose noisy count is below `threshold` (post-processing: the budget
     * spent is the count's).

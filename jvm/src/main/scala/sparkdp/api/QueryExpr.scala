@@ -83,7 +83,7 @@ final case class GroupByCount(
     keyset: KeySet,
     outputColumn: String,
     mechanism: CountMechanism = CountMechanism.Default
-) extends AggregationExpr {
+) extends CountAggregation {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(keyset != null, "keyset must be a KeySet, not null.")
   requireArgument(mechanism != null, "mechanism must be a CountMechanism, not null.")
@@ -106,13 +106,20 @@ final case class UngroupedCount(
     child: QueryExpr,
     outputColumn: String,
     mechanism: CountMechanism = CountMechanism.Default
-) extends AggregationExpr {
+) extends CountAggregation {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(mechanism != null, "mechanism must be a CountMechanism, not null.")
   requireArgument(
     outputColumn != null && outputColumn.nonEmpty,
     s"The output column name must be non-empty, not '$outputColumn'."
   )
+}
+
+/** A noisy count (grouped by a keyset, or one total), which `suppress` may post-process. */
+sealed trait CountAggregation extends AggregationExpr {
+
+  /** The name of the count column. */
+  def outputColumn: String
 }
 
 /** Checks shared by the aggregation nodes' constructors. */
@@ -254,7 +261,7 @@ final case class GetGroups(child: QueryExpr, columns: Seq[String]) extends Aggre
   *
   * Example: `SuppressAggregates(GroupByCount(PrivateSource("checkouts"), keyset, "count"), 10.0)`
   */
-final case class SuppressAggregates(child: GroupByCount, threshold: Double) extends AggregationExpr {
-  requireArgument(child != null, "child must be a GroupByCount, not null.")
+final case class SuppressAggregates(child: CountAggregation, threshold: Double) extends AggregationExpr {
+  requireArgument(child != null, "child must be a count, not null.")
   requireArgument(!threshold.isNaN, "The suppression threshold must be a number, not NaN.")
 }

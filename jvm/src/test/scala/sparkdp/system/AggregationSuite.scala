@@ -135,6 +135,18 @@ class AggregationSuite extends AnyFunSuite {
     } finally dp.stop()
   }
 
+  test("ungrouped count suppress (Tumult's ungrouped count is a GroupbyCountQuery too): one row or none") {
+    val budget = PureDPBudget(Double.PositiveInfinity)
+    val dp = session(budget, AddOneRow())
+    try {
+      val rows = sales.count()
+      val total: GroupbyCountQuery = QueryBuilder("sales").count()
+      val kept = dp.evaluate(total.suppress(rows.toDouble), budget)
+      assert(kept.columns.toSeq == Seq("count") && kept.collect().map(_.getLong(0)).toSeq == Seq(rows))
+      assert(dp.evaluate(total.suppress(rows + 0.5), budget).count() == 0)
+    } finally dp.stop()
+  }
+
   test("get_groups at an infinite budget releases the groups of the data, with the grouping columns only") {
     val budget = ApproxDPBudget(Double.PositiveInfinity, 1e-6)
     val dp = session(budget, AddOneRow())

@@ -70,7 +70,7 @@ class BinningSpecSuite extends AnyFunSuite {
     assert(refused(BinningSpec(Seq(0))) == "At least two bin edges must be provided")
     assert(refused(BinningSpec(Seq(2, 1))) == "Bin edges must be sorted in ascending order, with no duplicates")
     assert(refused(BinningSpec(Seq(1, 1))) == "Bin edges must be sorted in ascending order, with no duplicates")
-    assert(refused(BinningSpec(Seq(0, 1.5))) == "Invalid bin edges: list contains elements of multiple types (int,float)")
+    assert(refused(BinningSpec(Seq[Any](0, 1.5))) == "Invalid bin edges: list contains elements of multiple types (int,float)")
     assert(refused(BinningSpec(Seq(0, null))) == "Invalid bin edges: None is not allowed")
     assert(refused(BinningSpec(Seq(0, 1, 2), names = Some(Seq("a")))) ==
       "Number of bin names must be one less than the number of bin edges")

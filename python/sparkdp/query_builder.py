@@ -30,7 +30,6 @@ from sparkdp.keyset import KeySet
 
 __all__ = [
     "AverageMechanism",
-    "BinningSpec",
     "CountDistinctMechanism",
     "CountMechanism",
     "GroupbyCountQuery",

@@ -55,7 +55,7 @@ final class BinningSpec private (
     ),
     right,
     includeBothEndpoints,
-    BinningSpec.checkedNanBin(Option(nanBin).map(RowwiseValues.normalized))
+    Option(nanBin).map(RowwiseValues.normalized)
   )
 
   requireArgument(
@@ -144,7 +144,7 @@ object BinningSpec {
       checkedNames(edges, names.map(_.map(RowwiseValues.normalized)), right, includeBothEndpoints),
       right,
       includeBothEndpoints,
-      checkedNanBin(nanBin.map(RowwiseValues.normalized))
+      nanBin.map(RowwiseValues.normalized)
     )
   }
 
@@ -213,8 +213,6 @@ object BinningSpec {
         requireSameType(given, "Invalid bin names")
         given
     }
-
-  private def checkedNanBin(nanBin: Option[Any]): Option[Any] = nanBin
 
   /** Tumult's `_default_bin_names`: `[a, b]` for the bin that holds both its edges, `(a, b]` / `[a, b)` for
     * the others.

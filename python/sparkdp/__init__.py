@@ -8,6 +8,7 @@ This package forwards to the Scala API in the sparkdp jar through py4j; start
 Spark with the jar in ``spark.jars``.
 """
 
+from sparkdp.binning_spec import BinningSpec
 from sparkdp.cleanup import cleanup
 from sparkdp.column import ColumnDescriptor, ColumnType
 from sparkdp.constraints import (
@@ -55,6 +56,7 @@ __all__ = [
     "ColumnType",
     "ApproxDPBudget",
     "AverageMechanism",
+    "BinningSpec",
     "Constraint",
     "CountDistinctMechanism",
     "CountMechanism",

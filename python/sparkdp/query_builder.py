@@ -11,7 +11,7 @@ and the native core's, with Tumult's messages, when the query is evaluated.
 """
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from sparkdp import _java
 from sparkdp._mechanism import (
@@ -24,6 +24,7 @@ from sparkdp._mechanism import (
     VarianceMechanism,
     mechanism_name,
 )
+from sparkdp.binning_spec import BinningSpec
 from sparkdp.constraints import Constraint
 from sparkdp.keyset import KeySet
 
@@ -179,6 +180,38 @@ def _column_list(columns: Optional[Union[List[str], str]]) -> Tuple[str, ...]:
     for column in columns:
         _java.check_type(column, (str,), "columns")
     return tuple(columns)
+
+
+@dataclass(frozen=True)
+class _JavaMap:
+    """A mapping argument of a :class:`_Step`, kept hashable (internal).
+
+    ``_to_java`` gives a dict, which py4j passes as a ``java.util.Map``; a
+    tuple value becomes a list (``java.util.List``).
+    """
+
+    items: Tuple[Tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, Any]) -> "_JavaMap":
+        return cls(tuple(mapping.items()))
+
+    def _to_java(self, jvm: Any) -> Any:
+        return {key: _java_argument(jvm, value) for key, value in self.items}
+
+
+def _check_mapping(value: Any, parameter_name: str) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            'argument "{}" ({}) is not a mapping'.format(parameter_name, type(value).__name__)
+        )
+
+
+def _java_scalar(value: Any) -> Any:
+    """A replacement value as py4j sends it (an int beyond a JVM Long is refused)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _java.to_java_long(value, "replace_with")
+    return value
 
 
 def _java_bounds(low: Bound, high: Bound) -> Tuple[Bound, Bound]:
@@ -622,6 +655,224 @@ class QueryBuilder(_Aggregations):
 
     # ---- Row-wise transformations (issue 10): filter, select, rename, null/NaN/infinity handling,
     # bin_column, histogram. Each records a _Step with _add_step.
+    # Each keeps the table's protected change; the JVM checks the columns, with
+    # Tumult's messages, when the query is evaluated and before any data is read.
+
+    def filter(self, condition: str) -> "QueryBuilder":
+        """Keeps the rows for which a Spark SQL condition holds.
+
+        Example: ``QueryBuilder("checkouts").filter("year >= 2020 AND genre IS NOT NULL")``
+
+        Args:
+            condition: A Spark SQL boolean expression, as in a ``WHERE`` clause.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``condition`` is not a string.
+        """
+        _java.check_type(condition, (str,), "condition")
+        return self._add_step("filter", condition)
+
+    def select(self, columns: Union[Sequence[str], str]) -> "QueryBuilder":
+        """Keeps only the given columns, in that order.
+
+        The ID column of an ``AddRowsWithID`` table (and the grouping column of
+        ``AddMaxRowsInMaxGroups``) must be kept.
+
+        Args:
+            columns: One column name or a list of them.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``columns`` is not a string or a list of strings.
+        """
+        _java.check_type(columns, (str, list, tuple), "columns")
+        return self._add_step("select", _column_list(columns))
+
+    def rename(self, column_mapper: Mapping[str, str]) -> "QueryBuilder":
+        """Renames columns; columns not in the mapping keep their names.
+
+        The ID column, a protected grouping column and the grouping columns of
+        constraints follow the rename.
+
+        Args:
+            column_mapper: Old column name -> new column name.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``column_mapper`` is not a mapping of strings to strings.
+        """
+        _check_mapping(column_mapper, "column_mapper")
+        for old, new in column_mapper.items():
+            _java.check_type(old, (str,), "column_mapper")
+            _java.check_type(new, (str,), "column_mapper")
+        return self._add_step("rename", _JavaMap.of(column_mapper))
+
+    def replace_null_and_nan(
+        self, replace_with: Optional[Mapping[str, Any]] = None
+    ) -> "QueryBuilder":
+        """Replaces null and NaN values in the given columns.
+
+        With no mapping (None or empty), every column that may hold nulls or
+        NaNs, except the ID and protected grouping columns, gets Tumult's
+        default: 0, 0.0, "", the date 1970-01-01 or the epoch timestamp.
+
+        Args:
+            replace_with: Column name -> replacement value (an int, float, str,
+                date or datetime of the column's type).
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``replace_with`` is not a mapping with string keys.
+        """
+        if replace_with is None:
+            replace_with = {}
+        _check_mapping(replace_with, "replace_with")
+        for column in replace_with:
+            _java.check_type(column, (str,), "replace_with")
+        values = {column: _java_scalar(value) for column, value in replace_with.items()}
+        return self._add_step("replaceNullAndNan", _JavaMap.of(values))
+
+    def replace_infinity(
+        self, replace_with: Optional[Mapping[str, Tuple[float, float]]] = None
+    ) -> "QueryBuilder":
+        """Replaces -inf and +inf in the given floating-point columns.
+
+        With no mapping (None or empty), every DECIMAL column (except the ID and
+        protected grouping columns) gets 0.0 for both.
+
+        Args:
+            replace_with: Column name -> (value for -inf, value for +inf).
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``replace_with`` is not a mapping of strings to pairs of
+                numbers.
+            ValueError: a replacement value is None (Tumult's message).
+        """
+        if replace_with is None:
+            replace_with = {}
+        _check_mapping(replace_with, "replace_with")
+        pairs = {}
+        for column, pair in replace_with.items():
+            _java.check_type(column, (str,), "replace_with")
+            _java.check_type(pair, (tuple, list), "replace_with")
+            if len(pair) != 2:
+                raise TypeError(
+                    "replace_with['{}'] must be a pair (low, high), not {!r}".format(column, pair)
+                )
+            for which, value in zip(("lower", "upper"), pair):
+                if value is None:
+                    raise ValueError(
+                        f"Invalid {which} replacement value None for column '{column}'"
+                    )
+                _java.check_number(value, "replace_with")
+            pairs[column] = (
+                _java.to_java_double(pair[0], "replace_with"),
+                _java.to_java_double(pair[1], "replace_with"),
+            )
+        return self._add_step("replaceInfinity", _JavaMap.of(pairs))
+
+    def drop_null_and_nan(
+        self, columns: Optional[Union[List[str], str]] = None
+    ) -> "QueryBuilder":
+        """Drops the rows with a null or NaN in one of the given columns.
+
+        Args:
+            columns: One name or a list; None or empty: every column (except the
+                ID and protected grouping columns).
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``columns`` is not None, a string or a list of strings.
+        """
+        return self._add_step("dropNullAndNan", _column_list(columns))
+
+    def drop_infinity(
+        self, columns: Optional[Union[List[str], str]] = None
+    ) -> "QueryBuilder":
+        """Drops the rows with -inf or +inf in one of the given columns.
+
+        Args:
+            columns: One name or a list; None or empty: every DECIMAL column
+                (except the ID and protected grouping columns).
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: ``columns`` is not None, a string or a list of strings.
+        """
+        return self._add_step("dropInfinity", _column_list(columns))
+
+    def bin_column(
+        self, column: str, spec: BinningSpec, name: Optional[str] = None
+    ) -> "QueryBuilder":
+        """Adds a column holding the bin of each value of ``column``.
+
+        Example: ``QueryBuilder("members").bin_column("age", BinningSpec([0, 18, 65]))``
+        adds ``age_binned`` with the values ``"[0, 18]"``, ``"(18, 65]"`` or null.
+
+        Args:
+            column: The column whose values are binned.
+            spec: The :class:`~sparkdp.BinningSpec`.
+            name: The new column's name; None: ``<column>_binned``.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: an argument has the wrong type.
+        """
+        _java.check_type(column, (str,), "column")
+        _java.check_type(spec, (BinningSpec,), "spec")
+        if name is None:
+            name = f"{column}_binned"
+        _java.check_type(name, (str,), "name")
+        return self._add_step("binColumn", column, spec, name)
+
+    def histogram(
+        self,
+        column: str,
+        bin_edges: Union[Sequence[Any], BinningSpec],
+        name: Optional[str] = None,
+    ) -> Query:
+        """A count of the rows per bin of ``column`` (Tumult's ``histogram``).
+
+        The same as ``bin_column(column, spec, name)`` followed by
+        ``groupby(KeySet.from_dict({name: spec.bins()})).count()``; builds the
+        KeySet, so uses the active SparkSession.
+
+        Args:
+            column: The column whose values are binned.
+            bin_edges: A :class:`~sparkdp.BinningSpec`, or its edges.
+            name: The bin column's name; None or empty: ``<column>_binned``.
+
+        Returns:
+            The count query (columns ``name`` and ``count``).
+
+        Raises:
+            TypeError: an argument has the wrong type.
+            ValueError: the edges do not make a BinningSpec.
+        """
+        _java.check_type(column, (str,), "column")
+        spec = bin_edges if isinstance(bin_edges, BinningSpec) else BinningSpec(bin_edges)
+        if not name:
+            name = column + "_binned"
+        keys = KeySet.from_dict({name: spec.bins()})
+        return self.bin_column(column, spec, name).groupby(keys).count()
 
     # ---- Map family (issue 10): map, flat_map, flat_map_by_id.
 

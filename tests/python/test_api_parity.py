@@ -123,6 +123,10 @@ SCALA_ONLY_CLASSES = {
     "FloatBound": "as ClampBound",
     "Cleanup": "Scala object of cleanup(spark, olderThan); Python spells it as the function "
                "sparkdp.cleanup(older_than=...)",
+    "RowwiseValues": "private[sparkdp] object of QueryExpr.scala (values of the row-wise nodes and "
+                     "their Python-like renderings in Tumult's messages)",
+    "RowwiseArguments": "private object of QueryBuilder.scala (py4j forms of the row-wise "
+                        "builder methods' arguments)",
 }
 
 

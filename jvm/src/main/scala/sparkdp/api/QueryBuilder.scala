@@ -33,6 +33,189 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) ext
 
   // ---- Row-wise transformations (issue 10): filter, select, rename, replaceNullAndNan, dropNullAndNan,
   // replaceInfinity, dropInfinity, binColumn, histogram.
+  // Each keeps the table's protected change; the columns are checked when the query is evaluated, before
+  // any data is read (plan/transform/RowwiseTransformations.scala).
+
+  /** Keeps the rows for which `condition`, a Spark SQL boolean expression (a `WHERE` clause), holds.
+    *
+    * Example: `QueryBuilder("checkouts").filter("year >= 2020 AND genre IS NOT NULL")`
+    */
+  def filter(condition: String): QueryBuilder = {
+    requireArgument(condition != null, "condition must be a Spark SQL expression, not null.")
+    new QueryBuilder(Filter(queryExpr, condition))
+  }
+
+  /** Keeps the columns `columns`, in that order (the ID column and a protected grouping column must stay).
+    *
+    * Example: `QueryBuilder("checkouts").select(Seq("member_id", "title"))`
+    */
+  def select(columns: Seq[String]): QueryBuilder = {
+    requireArgument(columns != null, "columns must be a list of column names, not null.")
+    new QueryBuilder(Select(queryExpr, columns))
+  }
+
+  /** For Java and py4j: [[select]] of a `java.util.List`.
+    *
+    * Example (Java): `builder.select(java.util.Arrays.asList("member_id", "title"))`
+    */
+  def select(columns: java.util.List[String]): QueryBuilder = {
+    requireArgument(columns != null, "columns must be a list of column names, not null.")
+    select(AggregationMethods.toSeq(columns))
+  }
+
+  /** Renames the columns that are keys of `columnMapper` to its values; the ID column, a protected grouping
+    * column and constraints' grouping columns follow.
+    *
+    * Example: `QueryBuilder("checkouts").rename(Map("title" -> "book"))`
+    */
+  def rename(columnMapper: Map[String, String]): QueryBuilder = {
+    requireArgument(columnMapper != null, "column_mapper must be a map of column names, not null.")
+    new QueryBuilder(Rename(queryExpr, columnMapper))
+  }
+
+  /** For Java and py4j: [[rename]] of a `java.util.Map`.
+    *
+    * Example (Java): `builder.rename(java.util.Collections.singletonMap("title", "book"))`
+    */
+  def rename(columnMapper: java.util.Map[String, String]): QueryBuilder = {
+    requireArgument(columnMapper != null, "column_mapper must be a map of column names, not null.")
+    rename(RowwiseArguments.toMap(columnMapper))
+  }
+
+  /** Replaces nulls (and NaNs) in each column of `replaceWith` by its value (`Long`/`Int`, `Double`, `String`,
+    * `java.sql.Date`, `java.sql.Timestamp`); an empty map: every column that may hold them (but the ID and
+    * protected grouping columns), by Tumult's defaults (0, 0.0, "", 1970-01-01, the epoch).
+    *
+    * Example: `QueryBuilder("checkouts").replaceNullAndNan(Map("genre" -> "unknown", "pages" -> 0))`
+    */
+  def replaceNullAndNan(replaceWith: Map[String, Any]): QueryBuilder = {
+    requireArgument(replaceWith != null, "replace_with must be a map of column names to values, not null.")
+    new QueryBuilder(ReplaceNullAndNan(queryExpr, replaceWith.map { case (k, v) => k -> RowwiseValues.normalized(v) }))
+  }
+
+  /** [[replaceNullAndNan]] of every column, by Tumult's defaults.
+    *
+    * Example: `QueryBuilder("checkouts").replaceNullAndNan()`
+    */
+  def replaceNullAndNan(): QueryBuilder = replaceNullAndNan(Map.empty[String, Any])
+
+  /** For Java and py4j: [[replaceNullAndNan]] of a `java.util.Map`; null means every column.
+    *
+    * Example (Java): `builder.replaceNullAndNan(java.util.Collections.singletonMap("genre", "unknown"))`
+    */
+  def replaceNullAndNan(replaceWith: java.util.Map[String, Object]): QueryBuilder =
+    replaceNullAndNan(Option(replaceWith).fold(Map.empty[String, Any])(RowwiseArguments.toMap(_)))
+
+  /** Drops the rows holding a null or NaN in one of `columns`; empty: in any column (but the ID and protected
+    * grouping columns).
+    *
+    * Example: `QueryBuilder("checkouts").dropNullAndNan(Seq("genre"))`
+    */
+  def dropNullAndNan(columns: Seq[String]): QueryBuilder = {
+    requireArgument(columns != null, "columns must be a list of column names, not null.")
+    new QueryBuilder(DropNullAndNan(queryExpr, columns))
+  }
+
+  /** [[dropNullAndNan]] of every column.
+    *
+    * Example: `QueryBuilder("checkouts").dropNullAndNan()`
+    */
+  def dropNullAndNan(): QueryBuilder = dropNullAndNan(Seq.empty[String])
+
+  /** For Java and py4j: [[dropNullAndNan]] of a `java.util.List`; null means every column.
+    *
+    * Example (Java): `builder.dropNullAndNan(java.util.Arrays.asList("genre"))`
+    */
+  def dropNullAndNan(columns: java.util.List[String]): QueryBuilder = dropNullAndNan(AggregationMethods.toSeq(columns))
+
+  /** Replaces -inf and +inf in each column of `replaceWith` by its (low, high) pair; an empty map: every
+    * floating-point column (but the ID and protected grouping columns), by 0.0.
+    *
+    * Example: `QueryBuilder("sales").replaceInfinity(Map("price" -> ((0.0, 1000.0))))`
+    */
+  def replaceInfinity(replaceWith: Map[String, (Double, Double)]): QueryBuilder = {
+    requireArgument(replaceWith != null, "replace_with must be a map of column names to (low, high), not null.")
+    new QueryBuilder(ReplaceInfinity(queryExpr, replaceWith))
+  }
+
+  /** [[replaceInfinity]] of every floating-point column, by 0.0.
+    *
+    * Example: `QueryBuilder("sales").replaceInfinity()`
+    */
+  def replaceInfinity(): QueryBuilder = replaceInfinity(Map.empty[String, (Double, Double)])
+
+  /** For Java and py4j: [[replaceInfinity]] of a `java.util.Map` of two-number lists (low, high); null means
+    * every floating-point column.
+    *
+    * Example (Java): `builder.replaceInfinity(java.util.Collections.singletonMap("price", java.util.Arrays.asList(0.0, 1000.0)))`
+    */
+  def replaceInfinity(replaceWith: java.util.Map[String, java.util.List[Object]]): QueryBuilder =
+    replaceInfinity(Option(replaceWith).fold(Map.empty[String, (Double, Double)])(RowwiseArguments.toPairs(_)))
+
+  /** Drops the rows holding -inf or +inf in one of `columns`; empty: in any floating-point column (but the ID
+    * and protected grouping columns).
+    *
+    * Example: `QueryBuilder("sales").dropInfinity(Seq("price"))`
+    */
+  def dropInfinity(columns: Seq[String]): QueryBuilder = {
+    requireArgument(columns != null, "columns must be a list of column names, not null.")
+    new QueryBuilder(DropInfinity(queryExpr, columns))
+  }
+
+  /** [[dropInfinity]] of every floating-point column.
+    *
+    * Example: `QueryBuilder("sales").dropInfinity()`
+    */
+  def dropInfinity(): QueryBuilder = dropInfinity(Seq.empty[String])
+
+  /** For Java and py4j: [[dropInfinity]] of a `java.util.List`; null means every floating-point column.
+    *
+    * Example (Java): `builder.dropInfinity(java.util.Arrays.asList("price"))`
+    */
+  def dropInfinity(columns: java.util.List[String]): QueryBuilder = dropInfinity(AggregationMethods.toSeq(columns))
+
+  /** Adds a column `name` (null: `<column>_binned`) holding the bin of `column`'s value under `spec`.
+    *
+    * Example: `QueryBuilder("members").binColumn("age", BinningSpec(Seq(0, 18, 65)), "age_group")`
+    */
+  def binColumn(column: String, spec: BinningSpec, name: String): QueryBuilder = {
+    requireArgument(column != null, "column must be a column name, not null.")
+    new QueryBuilder(BinColumn(queryExpr, column, spec, Option(name).getOrElse(s"${column}_binned")))
+  }
+
+  /** [[binColumn]] into `<column>_binned`.
+    *
+    * Example: `QueryBuilder("members").binColumn("age", BinningSpec(Seq(0, 18, 65)))`
+    */
+  def binColumn(column: String, spec: BinningSpec): QueryBuilder = binColumn(column, spec, null)
+
+  /** The count of rows per bin of `column` under `spec`, in the bin column `name` (null or empty:
+    * `<column>_binned`) and `count`, one row per bin of `spec.bins()` (Tumult's `histogram`: `bin_column`,
+    * then `groupby(KeySet.from_dict({name: spec.bins()})).count()`). Builds the KeySet, so needs the active
+    * SparkSession.
+    *
+    * Example: `QueryBuilder("members").histogram("age", BinningSpec(Seq(0, 18, 65)), "age_group")`
+    */
+  def histogram(column: String, spec: BinningSpec, name: String): Query = {
+    requireArgument(spec != null, "bin_edges must be a BinningSpec or a list of edges, not null.")
+    val binName = Option(name).filter(_.nonEmpty).getOrElse(s"${column}_binned")
+    binColumn(column, spec, binName).groupBy(KeySet.fromDict(Map(binName -> spec.bins()))).count()
+  }
+
+  /** [[histogram]] with `BinningSpec(binEdges)`.
+    *
+    * Example: `QueryBuilder("members").histogram("age", Seq(0, 18, 65), "age_group")`
+    */
+  def histogram(column: String, binEdges: Seq[Any], name: String): Query = {
+    requireArgument(binEdges != null, "bin_edges must be a BinningSpec or a list of edges, not null.")
+    histogram(column, BinningSpec(binEdges), name)
+  }
+
+  /** [[histogram]] into `<column>_binned`.
+    *
+    * Example: `QueryBuilder("members").histogram("age", BinningSpec(Seq(0, 18, 65)))`
+    */
+  def histogram(column: String, spec: BinningSpec): Query = histogram(column, spec, null)
 
   // ---- Map family (issue 10): map, flatMap, flatMapByID.
 
@@ -215,4 +398,23 @@ final class GroupbyCountQuery private[sparkdp] (val groupByCount: CountAggregati
     * Example: `QueryBuilder("checkouts").groupBy(keyset).count().suppress(10.0)`
     */
   def suppress(threshold: Double): Query = Query(SuppressAggregates(groupByCount, threshold))
+}
+
+/** Conversions of the py4j forms of the row-wise builder methods' arguments. */
+private object RowwiseArguments {
+
+  def toMap[V](map: java.util.Map[String, V]): Map[String, V] = {
+    import scala.collection.JavaConverters._
+    map.asScala.toMap
+  }
+
+  /** Each value a list of two numbers (low, high), as Python's tuples arrive. */
+  def toPairs(map: java.util.Map[String, java.util.List[Object]]): Map[String, (Double, Double)] =
+    toMap(map).map { case (column, pair) =>
+      requireArgument(
+        pair != null && pair.size == 2 && pair.get(0).isInstanceOf[Number] && pair.get(1).isInstanceOf[Number],
+        s"The replacement of infinities in column '$column' must be a pair of numbers (low, high), not $pair."
+      )
+      column -> ((pair.get(0).asInstanceOf[Number].doubleValue, pair.get(1).asInstanceOf[Number].doubleValue))
+    }
 }

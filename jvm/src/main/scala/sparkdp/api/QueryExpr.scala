@@ -61,6 +61,171 @@ final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) ext
 
 // ---- Row-wise transformations (issue 10): Filter, Select, Rename, ReplaceNullAndNan, DropNullAndNan,
 // ReplaceInfinity, DropInfinity, BinColumn (histogram is a BinColumn + GroupByCount in the builder).
+// Each maps a row to at most one row, so the table keeps its protected change (no Rust call); the
+// column checks that need the input's columns are in plan/transform/RowwiseTransformations.scala.
+
+/** The rows of `child` for which the Spark SQL expression `condition` holds (Tumult's `Filter`).
+  *
+  * Example: `Filter(PrivateSource("checkouts"), "year >= 2020")`
+  */
+final case class Filter(child: QueryExpr, condition: String) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(condition != null, "condition must be a Spark SQL expression, not null.")
+}
+
+/** The columns `columns` of `child`, in that order (Tumult's `Select`).
+  *
+  * Example: `Select(PrivateSource("checkouts"), Seq("member_id", "title"))`
+  */
+final case class Select(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
+  requireArgument(
+    columns.distinct.size == columns.size,
+    s"Column name appears more than once in ${RowwiseValues.pythonTuple(columns)}"
+  )
+}
+
+/** `child` with the columns named by `columnMapper`'s keys renamed to its values (Tumult's `Rename`).
+  *
+  * Example: `Rename(PrivateSource("checkouts"), Map("title" -> "book"))`
+  */
+final case class Rename(child: QueryExpr, columnMapper: Map[String, String]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(
+    columnMapper != null && columnMapper.forall { case (from, to) => from != null && to != null },
+    "column_mapper must map column names to column names, not null."
+  )
+  columnMapper.foreach { case (from, to) =>
+    requireArgument(
+      to.nonEmpty,
+      s"""Cannot rename column $from to "" (the empty string): columns named "" are not allowed"""
+    )
+  }
+}
+
+/** `child` with nulls (and NaNs) in the columns of `replaceWith` replaced by its values; an empty map means
+  * every column that may hold them, with Tumult's defaults (0, 0.0, "", 1970-01-01, the epoch) (Tumult's
+  * `ReplaceNullAndNan`). Values are `Long`, `Double`, `String`, `java.sql.Date` or `java.sql.Timestamp`
+  * (`Int` and `Float` are widened).
+  *
+  * Example: `ReplaceNullAndNan(PrivateSource("checkouts"), Map("genre" -> "unknown"))`
+  */
+final case class ReplaceNullAndNan(child: QueryExpr, replaceWith: Map[String, Any]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(replaceWith != null && !replaceWith.contains(null), "replace_with must map column names to values, not null.")
+  replaceWith.foreach { case (column, value) =>
+    requireArgument(
+      RowwiseValues.isReplacementValue(value),
+      s"Invalid replacement value ${RowwiseValues.pythonRepr(value)} for column '$column'"
+    )
+  }
+}
+
+/** `child` without the rows holding a null or NaN in one of `columns` (every column that may hold them
+  * when empty, but the ID and grouping columns) (Tumult's `DropNullAndNan`).
+  *
+  * Example: `DropNullAndNan(PrivateSource("checkouts"), Seq("genre"))`
+  */
+final case class DropNullAndNan(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
+}
+
+/** `child` with -inf and +inf in the columns of `replaceWith` replaced by its (low, high) pair; an empty map
+  * means every floating-point column, with 0.0 for both (Tumult's `ReplaceInfinity`).
+  *
+  * Example: `ReplaceInfinity(PrivateSource("sales"), Map("price" -> (0.0, 1000.0)))`
+  */
+final case class ReplaceInfinity(child: QueryExpr, replaceWith: Map[String, (Double, Double)]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(replaceWith != null && !replaceWith.contains(null), "replace_with must map column names to pairs, not null.")
+  replaceWith.foreach { case (column, (low, high)) =>
+    requireArgument(!low.isNaN && !low.isInfinite, s"Invalid lower replacement value ${RowwiseValues.pythonRepr(low)} for column '$column'")
+    requireArgument(!high.isNaN && !high.isInfinite, s"Invalid upper replacement value ${RowwiseValues.pythonRepr(high)} for column '$column'")
+  }
+}
+
+/** `child` without the rows holding -inf or +inf in one of `columns` (every floating-point column when
+  * empty, but the ID and grouping columns) (Tumult's `DropInfinity`).
+  *
+  * Example: `DropInfinity(PrivateSource("sales"), Seq("price"))`
+  */
+final case class DropInfinity(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
+}
+
+/** `child` with a new column `name` holding the bin of `column`'s value under `spec` (Tumult's
+  * `bin_column`, an augmenting map).
+  *
+  * Example: `BinColumn(PrivateSource("members"), "age", BinningSpec(Seq(0, 18, 65)), "age_binned")`
+  */
+final case class BinColumn(child: QueryExpr, column: String, spec: BinningSpec, name: String) extends QueryExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(column != null, "column must be a column name, not null.")
+  requireArgument(spec != null, "spec must be a BinningSpec, not null.")
+  requireArgument(name != null && name.nonEmpty, s"The binned column's name must be non-empty, not '$name'.")
+}
+
+/** Values of the row-wise nodes: one representation per kind, and Python-like renderings for Tumult's
+  * messages (its messages show Python values).
+  */
+private[sparkdp] object RowwiseValues {
+
+  /** Integers widen to Long, floats to Double: one representation per kind (py4j sends small Python ints
+    * as `Integer`).
+    *
+    * Example: `RowwiseValues.normalized(Integer.valueOf(3)) == 3L`
+    */
+  def normalized(value: Any): Any = value match {
+    case b: java.lang.Byte    => b.longValue
+    case s: java.lang.Short   => s.longValue
+    case i: java.lang.Integer => i.longValue
+    case f: java.lang.Float   => f.doubleValue
+    case other                => other
+  }
+
+  /** Example: `pythonTuple(Seq("a", "a")) == "('a', 'a')"` */
+  def pythonTuple(values: Seq[String]): String =
+    if (values.size == 1) s"(${pythonRepr(values.head)},)" else values.map(pythonRepr).mkString("(", ", ", ")")
+
+  /** Python's `repr` of a value as Python would have it (strings quoted, doubles with `.0`, `inf`, `nan`).
+    *
+    * Example: `pythonRepr("it's") == "\"it's\""`, `pythonRepr(2.0) == "2.0"`, `pythonRepr(true) == "True"`
+    */
+  def pythonRepr(value: Any): String = value match {
+    case null                                   => "None"
+    case text: String                           => pythonStringRepr(text)
+    case d: Double                              => AggregationMethods.pythonRepr(d)
+    case f: Float                               => pythonRepr(f.toDouble)
+    case b: Boolean                             => if (b) "True" else "False"
+    case other                                  => other.toString
+  }
+
+  private def pythonStringRepr(text: String): String = {
+    val quote = if (text.contains("'") && !text.contains("\"")) '"' else '\''
+    val escaped = text.flatMap {
+      case '\\'                     => "\\\\"
+      case '\n'                      => "\\n"
+      case '\t'                      => "\\t"
+      case '\r'                      => "\\r"
+      case c if c == quote          => s"\\$c"
+      case c                        => c.toString
+    }
+    s"$quote$escaped$quote"
+  }
+
+  /** Whether `value` may replace a null: a number (NaN and infinities excepted), a string, a date or a
+    * timestamp (Tumult's `_valid_replacement_value`).
+    */
+  def isReplacementValue(value: Any): Boolean = value match {
+    case d: Double => !d.isNaN && !d.isInfinite
+    case f: Float  => !f.isNaN && !f.isInfinite
+    case _: Byte | _: Short | _: Int | _: Long | _: String | _: java.sql.Date | _: java.sql.Timestamp => true
+    case _ => false
+  }
+}
 
 // ---- Map family (issue 10): Map, FlatMap, FlatMapByID.
 

@@ -5,6 +5,7 @@ import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
+import sparkdp.{BinColumn, DropInfinity, DropNullAndNan, Filter, Rename, ReplaceInfinity, ReplaceNullAndNan, Select}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table (Tumult's `ColumnDescriptor` with the column's name):
@@ -103,6 +104,14 @@ private[sparkdp] object TransformationCompiler {
       requireApplicable(input, constraint)
       input.copy(constraints = input.constraints :+ constraint)
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
+    case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables), condition)
+    case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables), columns)
+    case Rename(child, columnMapper)            => RowwiseTransformations.rename(prepare(child, tables), columnMapper)
+    case ReplaceNullAndNan(child, replaceWith)  => RowwiseTransformations.replaceNullAndNan(prepare(child, tables), replaceWith)
+    case DropNullAndNan(child, columns)         => RowwiseTransformations.dropNullAndNan(prepare(child, tables), columns)
+    case ReplaceInfinity(child, replaceWith)    => RowwiseTransformations.replaceInfinity(prepare(child, tables), replaceWith)
+    case DropInfinity(child, columns)           => RowwiseTransformations.dropInfinity(prepare(child, tables), columns)
+    case BinColumn(child, column, spec, name)   => RowwiseTransformations.binColumn(prepare(child, tables), column, spec, name)
 
     // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
 

@@ -18,6 +18,12 @@ sealed trait QueryExpr
   */
 sealed trait AggregationExpr extends QueryExpr
 
+/** A query expression whose result is a table (a private source or a transformation of one): it can be
+  * aggregated, never released as it is. Every `QueryExpr` is exactly one of `TableExpr` and `AggregationExpr`,
+  * so a pass that handles both kinds is exhaustive without listing every transformation.
+  */
+sealed trait TableExpr extends QueryExpr
+
 /** A clamping bound as the user gave it: an integer (`IntegerBound`) or a float (`FloatBound`). Rust parses
   * it exactly (COMPILER_INTERFACES §5.2) and refuses bad bounds (low > high, NaN, infinite) with Tumult's text.
   *
@@ -43,7 +49,7 @@ final case class FloatBound(value: Double) extends ClampBound
   *
   * @param sourceId the name the table was registered under
   */
-final case class PrivateSource(sourceId: String) extends QueryExpr {
+final case class PrivateSource(sourceId: String) extends TableExpr {
   requireArgument(sourceId != null && sourceId.nonEmpty, s"sourceId must be a non-empty table name, not '$sourceId'.")
 }
 
@@ -54,7 +60,7 @@ final case class PrivateSource(sourceId: String) extends QueryExpr {
   * @param child      the table the constraint is enforced on
   * @param constraint the contribution bound to enforce
   */
-final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) extends QueryExpr {
+final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(constraint != null, "constraint must be a Constraint, not null.")
 }
@@ -68,7 +74,7 @@ final case class EnforceConstraint(child: QueryExpr, constraint: Constraint) ext
   *
   * Example: `Filter(PrivateSource("checkouts"), "year >= 2020")`
   */
-final case class Filter(child: QueryExpr, condition: String) extends QueryExpr {
+final case class Filter(child: QueryExpr, condition: String) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(condition != null, "condition must be a Spark SQL expression, not null.")
 }
@@ -77,7 +83,7 @@ final case class Filter(child: QueryExpr, condition: String) extends QueryExpr {
   *
   * Example: `Select(PrivateSource("checkouts"), Seq("member_id", "title"))`
   */
-final case class Select(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+final case class Select(child: QueryExpr, columns: Seq[String]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
   requireArgument(
@@ -90,7 +96,7 @@ final case class Select(child: QueryExpr, columns: Seq[String]) extends QueryExp
   *
   * Example: `Rename(PrivateSource("checkouts"), Map("title" -> "book"))`
   */
-final case class Rename(child: QueryExpr, columnMapper: Map[String, String]) extends QueryExpr {
+final case class Rename(child: QueryExpr, columnMapper: Map[String, String]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(
     columnMapper != null && columnMapper.forall { case (from, to) => from != null && to != null },
@@ -111,7 +117,7 @@ final case class Rename(child: QueryExpr, columnMapper: Map[String, String]) ext
   *
   * Example: `ReplaceNullAndNan(PrivateSource("checkouts"), Map("genre" -> "unknown"))`
   */
-final case class ReplaceNullAndNan(child: QueryExpr, replaceWith: Map[String, Any]) extends QueryExpr {
+final case class ReplaceNullAndNan(child: QueryExpr, replaceWith: Map[String, Any]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(replaceWith != null && !replaceWith.contains(null), "replace_with must map column names to values, not null.")
   replaceWith.foreach { case (column, value) =>
@@ -127,7 +133,7 @@ final case class ReplaceNullAndNan(child: QueryExpr, replaceWith: Map[String, An
   *
   * Example: `DropNullAndNan(PrivateSource("checkouts"), Seq("genre"))`
   */
-final case class DropNullAndNan(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+final case class DropNullAndNan(child: QueryExpr, columns: Seq[String]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
 }
@@ -137,7 +143,7 @@ final case class DropNullAndNan(child: QueryExpr, columns: Seq[String]) extends 
   *
   * Example: `ReplaceInfinity(PrivateSource("sales"), Map("price" -> (0.0, 1000.0)))`
   */
-final case class ReplaceInfinity(child: QueryExpr, replaceWith: Map[String, (Double, Double)]) extends QueryExpr {
+final case class ReplaceInfinity(child: QueryExpr, replaceWith: Map[String, (Double, Double)]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(replaceWith != null && !replaceWith.contains(null), "replace_with must map column names to pairs, not null.")
   replaceWith.foreach { case (column, (low, high)) =>
@@ -151,7 +157,7 @@ final case class ReplaceInfinity(child: QueryExpr, replaceWith: Map[String, (Dou
   *
   * Example: `DropInfinity(PrivateSource("sales"), Seq("price"))`
   */
-final case class DropInfinity(child: QueryExpr, columns: Seq[String]) extends QueryExpr {
+final case class DropInfinity(child: QueryExpr, columns: Seq[String]) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(columns != null && !columns.contains(null), "columns must be column names, not null.")
 }
@@ -161,7 +167,7 @@ final case class DropInfinity(child: QueryExpr, columns: Seq[String]) extends Qu
   *
   * Example: `BinColumn(PrivateSource("members"), "age", BinningSpec(Seq(0, 18, 65)), "age_binned")`
   */
-final case class BinColumn(child: QueryExpr, column: String, spec: BinningSpec, name: String) extends QueryExpr {
+final case class BinColumn(child: QueryExpr, column: String, spec: BinningSpec, name: String) extends TableExpr {
   requireArgument(child != null, "child must be a query expression, not null.")
   requireArgument(column != null, "column must be a column name, not null.")
   requireArgument(spec != null, "spec must be a BinningSpec, not null.")

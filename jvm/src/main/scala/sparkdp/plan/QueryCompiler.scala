@@ -1,6 +1,6 @@
 package sparkdp.plan
 
-import sparkdp.{GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, QueryExpr, SuppressAggregates, UngroupedCount}
+import sparkdp.{TableExpr, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, QueryExpr, SuppressAggregates, UngroupedCount}
 import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
 import sparkdp.plan.measure.MomentsMeasurement.Moment
 import sparkdp.plan.transform.TransformationCompiler
@@ -55,7 +55,7 @@ private[sparkdp] object QueryCompiler {
         val compiled = compile(count, tables, context)
         val countColumn = HashableColumns.column(count.outputColumn)
         compiled.copy(afterStore = stored => compiled.afterStore(stored).where(countColumn >= threshold))
-      case _ => // a table (source, constraint or transformation), not an aggregation
+      case _: TableExpr =>
         throw new IllegalArgumentException(
           s"A query must end with an aggregation such as count(); this one is $queryExpr."
         )

@@ -15,6 +15,7 @@ import sparkdp.bridge.{ArrowIpc, Int64Column, Native}
   * no table left in a sparkdp database, and a JVM that still answers.
   */
 class BadInputCorpusSuite extends AnyFunSuite {
+  import BadInputCorpusSuite.Case
 
   private lazy val spark = TestSpark.spark
   private lazy val native = Native.get
@@ -34,8 +35,6 @@ class BadInputCorpusSuite extends AnyFunSuite {
   )
   private lazy val session = Session.fromDataFrame(PureDPBudget(1), "items", items, AddOneRow())
   private lazy val idSession = Session.fromDataFrame(PureDPBudget(1), "people", items, AddRowsWithID("id"))
-
-  private final case class Case(name: String, error: Class[_ <: Throwable], words: Seq[String], action: () => Any)
 
   private val cases = scala.collection.mutable.ArrayBuffer.empty[Case]
 
@@ -148,4 +147,10 @@ class BadInputCorpusSuite extends AnyFunSuite {
     assert(session.remainingPrivacyBudget == PureDPBudget(1))
     assert(session.evaluate(QueryBuilder("items").count(), PureDPBudget(0.5)).count() == 1)
   }
+}
+
+object BadInputCorpusSuite {
+
+  /** One bad input: `action` must throw `error` with every string of `words` in its message. */
+  private final case class Case(name: String, error: Class[_ <: Throwable], words: Seq[String], action: () => Any)
 }

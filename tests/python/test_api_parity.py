@@ -123,6 +123,11 @@ SCALA_ONLY_CLASSES = {
     "FloatBound": "as ClampBound",
     "Cleanup": "Scala object of cleanup(spark, olderThan); Python spells it as the function "
                "sparkdp.cleanup(older_than=...)",
+    "RowFunction": "the user's function of a map-family tree node (a Scala function or a Spark "
+                   "column); Python passes a callable, wrapped in a UDF",
+    "ScalaRowFunction": "as RowFunction",
+    "UdfRowFunction": "as RowFunction (Python's UDF column reaches Scala in it)",
+    "MapArguments": "private object of QueryExpr.scala (argument checks of the map-family nodes)",
 }
 
 

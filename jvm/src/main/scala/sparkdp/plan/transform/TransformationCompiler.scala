@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, FlatMapByIDExpr, FlatMapExpr, MapExpr, PrivateSource, ProtectedChange, QueryExpr}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table (Tumult's `ColumnDescriptor` with the column's name):
@@ -105,6 +105,9 @@ private[sparkdp] object TransformationCompiler {
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
 
     // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
+    case expr: MapExpr          => MapTransformations.map(prepare(expr.child, tables), expr)
+    case expr: FlatMapExpr      => MapTransformations.flatMap(prepare(expr.child, tables), expr)
+    case expr: FlatMapByIDExpr  => MapTransformations.flatMapByID(prepare(expr.child, tables), expr)
 
     // ---- Joins (issue 10): one line each, the work in JoinTransformations.scala.
 

@@ -820,28 +820,6 @@ class _NewColumns:
             for name, d in zip(self.names, self.descriptors)
         ])
 
-    def to_struct(self, produced: Any) -> Tuple[Any, ...]:
-        """One output of the user's function as the UDF's struct (a tuple in column order)."""
-        if not isinstance(produced, dict):
-            raise TypeError(
-                "The map function must return a dict of the new columns, not {}".format(
-                    type(produced).__name__)
-            )
-        values = []
-        for name, descriptor in zip(self.names, self.descriptors):
-            if name not in produced:
-                raise ValueError(
-                    "The map function's output lacks the new column '{}' (it has: {})".format(
-                        name, ", ".join(map(str, produced)))
-                )
-            value = produced[name]
-            # Spark's UDF would turn an int into null in a DOUBLE column.
-            if (descriptor.column_type == ColumnType.DECIMAL and isinstance(value, int)
-                    and not isinstance(value, bool)):
-                value = float(value)
-            values.append(value)
-        return tuple(values)
-
 
 @dataclass(frozen=True)
 class _JavaDescriptor:
@@ -903,19 +881,43 @@ class _UdfFunction:
         self._f = f
         self._columns = columns
 
-    def _wrapped(self) -> Callable[..., Any]:
-        f = self._f
-        columns = self._columns
-        if self._kind == "map":
-            return lambda row: columns.to_struct(f(row.asDict()))
-        if self._kind == "flat_map":
-            return lambda row: [columns.to_struct(out) for out in f(row.asDict())]
-        return lambda rows: [columns.to_struct(out) for out in f([r.asDict() for r in rows])]
-
     def _to_java(self, jvm: Any) -> Any:  # pylint: disable=unused-argument
         from pyspark.sql import functions, types  # pylint: disable=import-outside-toplevel
 
         struct = self._columns.spark_struct()
         return_type = struct if self._kind == "map" else types.ArrayType(struct)
-        udf = functions.udf(self._wrapped(), return_type)
+        decimal = tuple(d.column_type == ColumnType.DECIMAL for d in self._columns.descriptors)
+        udf = functions.udf(_udf_body(self._kind, self._f, self._columns.names, decimal),
+                            return_type)
         return udf(functions.col(_INPUT_COLUMN))._jc  # pylint: disable=protected-access
+
+
+def _udf_body(kind: str, f: Callable[..., Any], names: Tuple[str, ...],
+              decimal: Tuple[bool, ...]) -> Callable[..., Any]:
+    """The function the UDF runs in the Python workers (internal).
+
+    It captures only the user's function and plain values, so cloudpickle
+    ships it by value and the workers need no ``sparkdp`` module.
+    """
+
+    def to_struct(produced):
+        if not isinstance(produced, dict):
+            raise TypeError("The map function must return a dict of the new columns, not "
+                            + type(produced).__name__)
+        values = []
+        for name, is_decimal in zip(names, decimal):
+            if name not in produced:
+                raise ValueError("The map function's output lacks the new column '{}' (it has: {})"
+                                 .format(name, ", ".join(map(str, produced))))
+            value = produced[name]
+            # Spark's UDF would turn an int into null in a DOUBLE column.
+            if is_decimal and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            values.append(value)
+        return tuple(values)
+
+    if kind == "map":
+        return lambda row: to_struct(f(row.asDict()))
+    if kind == "flat_map":
+        return lambda row: [to_struct(out) for out in f(row.asDict())]
+    return lambda rows: [to_struct(out) for out in f([r.asDict() for r in rows])]

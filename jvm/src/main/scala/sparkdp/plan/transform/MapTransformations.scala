@@ -36,7 +36,7 @@ private[sparkdp] object MapTransformations {
         val types = newColumns.types
         val augment = expr.augment
         val rows = input.dataframe.rdd.mapPartitions { rows =>
-          rows.map(row => newColumns.row(if (augment) row.toSeq else Nil, ExternalValues.of(f(row), types)))
+          rows.map(row => Row.fromSeq((if (augment) row.toSeq else Nil) ++ ExternalValues.of(f(row), types)))
         }
         input.dataframe.sparkSession.createDataFrame(rows, schema)
       case UdfRowFunction(udf) =>
@@ -78,7 +78,7 @@ private[sparkdp] object MapTransformations {
             val kept = maxRows.fold(produced)(produced.take)
             val values = kept.map(ExternalValues.of(_, types))
             val distinct = groupingIndex.fold(values)(index => ExternalValues.distinctBy(values, index))
-            distinct.map(newColumns.row(if (augment) row.toSeq else Nil, _))
+            distinct.map(values => Row.fromSeq((if (augment) row.toSeq else Nil) ++ values))
           }
         }
         input.dataframe.sparkSession.createDataFrame(rows, schema)
@@ -125,7 +125,7 @@ private[sparkdp] object MapTransformations {
         val types = newColumns.types
         val rows = grouped.rdd.mapPartitions { groups =>
           groups.flatMap { group =>
-            f(group.getSeq[Row](1)).map(values => newColumns.row(Seq(group.get(0)), ExternalValues.of(values, types)))
+            f(group.getSeq[Row](1)).map(values => Row.fromSeq(group.get(0) +: ExternalValues.of(values, types)))
           }
         }
         dataframe.sparkSession.createDataFrame(rows, StructType(idField +: newColumns.fields))
@@ -199,7 +199,8 @@ private[sparkdp] object MapTransformations {
   /** A column name as Spark's `col` reads it literally (dots and backticks included). */
   private def quote(name: String): String = "`" + name.replace("`", "``") + "`"
 
-  /** The new columns of a map: names, Spark types (INTEGER bigint, DECIMAL double, VARCHAR string, DATE date,
+  /** (Driver side only: `sparkdp.ColumnType` is not serializable; the executors' closures take `types`.)
+    * The new columns of a map: names, Spark types (INTEGER bigint, DECIMAL double, VARCHAR string, DATE date,
     * TIMESTAMP timestamp) and descriptors (always nullable, as Tumult's; NaN and infinity only for DECIMAL, as
     * the user's descriptor says). */
   private final case class NewColumns(newColumnTypes: Seq[(String, sparkdp.ColumnDescriptor)]) {
@@ -212,8 +213,6 @@ private[sparkdp] object MapTransformations {
     }
 
     def fieldsOf(structColumn: Column): Seq[Column] = names.map(name => structColumn.getField(name).as(name))
-
-    def row(prefix: Seq[Any], values: Seq[Any]): Row = Row.fromSeq(prefix ++ values)
   }
 
   private def sparkType(columnType: ColumnType): DataType = columnType match {

@@ -209,6 +209,22 @@ pub extern "system" fn Java_sparkdp_bridge_Native_planMeasurement<'local>(
     })
 }
 
+/// `flatMapChange(change: String, flatMap: String): String` — the protected change of a flat map's output.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_flatMapChange<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    change: JString<'local>,
+    flat_map: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let change = string_arg(env, &change, "change")?;
+        let flat_map = string_arg(env, &flat_map, "flatMap")?;
+        let output = edge_ops::flat_map_change_text(&change, &flat_map)?;
+        string_result(env, &output)
+    })
+}
+
 /// `budgetFromDoubles(kind: String, a: Double, b: Double): String` — budget text ("pure": ε = a;
 /// "approx": ε = a, δ = b; "zcdp": ρ = a).
 #[no_mangle]

@@ -11,7 +11,7 @@ and the native core's, with Tumult's messages, when the query is evaluated.
 """
 
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from sparkdp import _java
 from sparkdp._mechanism import (
@@ -25,6 +25,7 @@ from sparkdp._mechanism import (
     mechanism_name,
 )
 from sparkdp.binning_spec import BinningSpec
+from sparkdp.column import ColumnDescriptor, ColumnType
 from sparkdp.constraints import Constraint
 from sparkdp.keyset import KeySet
 
@@ -876,6 +877,117 @@ class QueryBuilder(_Aggregations):
 
     # ---- Map family (issue 10): map, flat_map, flat_map_by_id.
 
+    def map(
+        self,
+        f: Callable[[Dict[str, Any]], Dict[str, Any]],
+        new_column_types: Mapping[str, Union[ColumnDescriptor, ColumnType]],
+        augment: bool = False,
+    ) -> "QueryBuilder":
+        """Applies a function to each row (Tumult's ``map``).
+
+        ``f`` gets the row as a dict (column name -> value) and returns a dict
+        of the new columns, typed by ``new_column_types``; it runs in Spark's
+        Python workers on the executors, as a UDF. A column given a bare
+        ColumnType may hold null (and a DECIMAL one NaN and infinity); every
+        new column may hold null, as in Tumult.
+
+        Args:
+            f: The function of one row; deterministic, without side effects.
+            new_column_types: New column name -> ColumnDescriptor (preferred)
+                or ColumnType, in the order of the output.
+            augment: If True, the new columns are added to the row's columns;
+                otherwise they replace them (tables with an ID column or a
+                grouping column need True).
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: An argument has the wrong Python type.
+        """
+        columns = _new_columns(f, new_column_types)
+        _java.check_type(augment, (bool,), "augment")
+        return self._add_step("map", _UdfFunction("map", f, columns), *columns.java_arguments(), augment)
+
+    def flat_map(
+        self,
+        f: Callable[[Dict[str, Any]], List[Dict[str, Any]]],
+        new_column_types: Mapping[str, Union[ColumnDescriptor, ColumnType]],
+        augment: bool = False,
+        grouping: bool = False,
+        max_rows: Optional[int] = None,
+    ) -> "QueryBuilder":
+        """Replaces each row by the rows a function gives for it (Tumult's ``flat_map``).
+
+        ``f`` gets the row as a dict and returns a list of dicts of the new
+        columns; only the first ``max_rows`` are kept. ``max_rows`` is required
+        unless the table has the AddRowsWithID protected change, where it is
+        ignored. With ``grouping``, ``f`` makes exactly one new column whose
+        values must be distinct per input row (repeats are dropped), and
+        group-bys on it get less noise. ``f`` runs in Spark's Python workers.
+
+        Args:
+            f: The function of one row; deterministic, without side effects.
+            new_column_types: New column name -> ColumnDescriptor or ColumnType.
+            augment: If True, the new columns are added to the row's columns.
+            grouping: Whether the one new column is a grouping column.
+            max_rows: The most rows kept from each ``f(row)``.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: An argument has the wrong Python type.
+            ValueError: ``grouping`` with other than one new column (Tumult's
+                message).
+        """
+        columns = _new_columns(f, new_column_types)
+        _java.check_type(augment, (bool,), "augment")
+        _java.check_type(grouping, (bool,), "grouping")
+        if max_rows is not None:
+            _java.check_int(max_rows, "max_rows")
+            max_rows = _java.to_java_int(max_rows, "max_rows")
+        if grouping and len(columns.names) != 1:
+            raise ValueError(
+                "new_column_types contains {} columns, grouping flat map can only "
+                "result in 1 new column".format(len(columns.names))
+            )
+        return self._add_step(
+            "flatMap", _UdfFunction("flat_map", f, columns), *columns.java_arguments(),
+            augment, grouping, max_rows
+        )
+
+    def flat_map_by_id(
+        self,
+        f: Callable[[List[Dict[str, Any]]], List[Dict[str, Any]]],
+        new_column_types: Mapping[str, Union[ColumnDescriptor, ColumnType]],
+    ) -> "QueryBuilder":
+        """Replaces the rows of each ID by the rows a function gives for all of them.
+
+        Tumult's ``flat_map_by_id``, only for tables with the AddRowsWithID
+        protected change: ``f`` gets the list of an ID's rows (dicts) and
+        returns a list of dicts of the new columns; each output row gets the
+        ID back. The output has the ID column and the new columns. The rows
+        are grouped by ID in Spark (``collect_list``) and ``f`` runs in Spark's
+        Python workers.
+
+        Args:
+            f: The function of one ID's rows; deterministic, without side
+                effects.
+            new_column_types: New column name -> ColumnDescriptor or ColumnType;
+                must not include the ID column.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: An argument has the wrong Python type.
+        """
+        columns = _new_columns(f, new_column_types)
+        return self._add_step(
+            "flatMapByID", _UdfFunction("flat_map_by_id", f, columns), *columns.java_arguments()
+        )
+
     # ---- Joins (issue 10): join_public, join_private.
 
 
@@ -915,3 +1027,141 @@ class QueryBuilder(_Aggregations):
             TypeError: ``columns`` is not None, a string or a list of strings.
         """
         return self._query(_Aggregation("getGroups", (_column_list(columns),)))
+
+
+# ---- Map family (issue 10): the new columns of a map and the UDF that runs the user's function.
+
+# The Spark type of each ColumnType (as Scala's MapTransformations makes them).
+_SPARK_TYPES = {
+    ColumnType.INTEGER: "LongType",
+    ColumnType.DECIMAL: "DoubleType",
+    ColumnType.VARCHAR: "StringType",
+    ColumnType.DATE: "DateType",
+    ColumnType.TIMESTAMP: "TimestampType",
+}
+
+# The column the UDF reads: the row as a struct, or an ID's rows as an array of structs
+# (Scala's UdfRowFunction.InputColumn).
+_INPUT_COLUMN = "__sparkdp_input"
+
+
+class _NewColumns:
+    """The new columns of a map: names and descriptors, in order (internal)."""
+
+    def __init__(self, names: Tuple[str, ...], descriptors: Tuple[ColumnDescriptor, ...]) -> None:
+        self.names = names
+        self.descriptors = descriptors
+
+    def java_arguments(self) -> Tuple[Any, Any]:
+        """(names, descriptors) as the py4j builder overloads take them."""
+        return self.names, tuple(_JavaDescriptor(d) for d in self.descriptors)
+
+    def spark_struct(self) -> Any:
+        from pyspark.sql import types  # pylint: disable=import-outside-toplevel
+
+        return types.StructType([
+            types.StructField(name, getattr(types, _SPARK_TYPES[d.column_type])(), True)
+            for name, d in zip(self.names, self.descriptors)
+        ])
+
+
+@dataclass(frozen=True)
+class _JavaDescriptor:
+    """A ColumnDescriptor passed to the JVM as ``sparkdp.ColumnDescriptor`` (internal)."""
+
+    descriptor: ColumnDescriptor
+
+    def _to_java(self, jvm: Any) -> Any:
+        spark_type = getattr(jvm.org.apache.spark.sql.types.DataTypes,
+                             _SPARK_TYPES[self.descriptor.column_type])
+        column_type = _java.sparkdp_class(jvm, "ColumnType").of(spark_type)
+        return _java.new_sparkdp_object(
+            jvm, "ColumnDescriptor", column_type, self.descriptor.allow_null,
+            self.descriptor.allow_nan, self.descriptor.allow_inf)
+
+
+def _new_columns(f: Any, new_column_types: Any) -> _NewColumns:
+    """Type checks of a map's ``f`` and ``new_column_types`` (TypeError, as Tumult's)."""
+    if not callable(f):
+        raise TypeError("type of argument \"f\" must be a callable; got {} instead".format(
+            _java._qualified_name(type(f))))  # pylint: disable=protected-access
+    if not isinstance(new_column_types, Mapping):
+        raise TypeError(
+            "type of argument \"new_column_types\" must be a Mapping; got {} instead".format(
+                _java._qualified_name(type(new_column_types))))  # pylint: disable=protected-access
+    names = []
+    descriptors = []
+    for name, column_type in new_column_types.items():
+        _java.check_type(name, (str,), "new_column_types")
+        if isinstance(column_type, ColumnType):
+            # Tumult: a bare ColumnType allows null, NaN and infinity.
+            descriptor = ColumnDescriptor(column_type, allow_null=True, allow_nan=True,
+                                          allow_inf=True)
+        elif isinstance(column_type, ColumnDescriptor):
+            descriptor = column_type
+        else:
+            raise TypeError(
+                "new_column_types['{}'] must be a ColumnType or ColumnDescriptor; got {} "
+                "instead".format(name, type(column_type).__name__))
+        if descriptor.column_type not in _SPARK_TYPES:
+            raise TypeError("new_column_types['{}'] has type {}, which a map cannot make".format(
+                name, descriptor.column_type))
+        names.append(name)
+        descriptors.append(descriptor)
+    return _NewColumns(tuple(names), tuple(descriptors))
+
+
+class _UdfFunction:
+    """The user's function as a pyspark UDF on the column ``__sparkdp_input`` (internal).
+
+    ``_to_java(jvm)`` makes the UDF's Java Column when the query is evaluated
+    (a SparkContext exists then): map gives a struct of the new columns;
+    flat_map and flat_map_by_id an array of them. Scala applies it to the
+    table, truncates and explodes; the function runs in Python workers.
+    """
+
+    def __init__(self, kind: str, f: Callable[..., Any], columns: _NewColumns) -> None:
+        self._kind = kind
+        self._f = f
+        self._columns = columns
+
+    def _to_java(self, jvm: Any) -> Any:  # pylint: disable=unused-argument
+        from pyspark.sql import functions, types  # pylint: disable=import-outside-toplevel
+
+        struct = self._columns.spark_struct()
+        return_type = struct if self._kind == "map" else types.ArrayType(struct)
+        decimal = tuple(d.column_type == ColumnType.DECIMAL for d in self._columns.descriptors)
+        udf = functions.udf(_udf_body(self._kind, self._f, self._columns.names, decimal),
+                            return_type)
+        return udf(functions.col(_INPUT_COLUMN))._jc  # pylint: disable=protected-access
+
+
+def _udf_body(kind: str, f: Callable[..., Any], names: Tuple[str, ...],
+              decimal: Tuple[bool, ...]) -> Callable[..., Any]:
+    """The function the UDF runs in the Python workers (internal).
+
+    It captures only the user's function and plain values, so cloudpickle
+    ships it by value and the workers need no ``sparkdp`` module.
+    """
+
+    def to_struct(produced):
+        if not isinstance(produced, dict):
+            raise TypeError("The map function must return a dict of the new columns, not "
+                            + type(produced).__name__)
+        values = []
+        for name, is_decimal in zip(names, decimal):
+            if name not in produced:
+                raise ValueError("The map function's output lacks the new column '{}' (it has: {})"
+                                 .format(name, ", ".join(map(str, produced))))
+            value = produced[name]
+            # Spark's UDF would turn an int into null in a DOUBLE column.
+            if is_decimal and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            values.append(value)
+        return tuple(values)
+
+    if kind == "map":
+        return lambda row: to_struct(f(row.asDict()))
+    if kind == "flat_map":
+        return lambda row: [to_struct(out) for out in f(row.asDict())]
+    return lambda rows: [to_struct(out) for out in f([r.asDict() for r in rows])]

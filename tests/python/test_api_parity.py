@@ -127,6 +127,11 @@ SCALA_ONLY_CLASSES = {
                      "their Python-like renderings in Tumult's messages)",
     "RowwiseArguments": "private object of QueryBuilder.scala (py4j forms of the row-wise "
                         "builder methods' arguments)",
+    "RowFunction": "the user's function of a map-family tree node (a Scala function or a Spark "
+                   "column); Python passes a callable, wrapped in a UDF",
+    "ScalaRowFunction": "as RowFunction",
+    "UdfRowFunction": "as RowFunction (Python's UDF column reaches Scala in it)",
+    "MapArguments": "private object of QueryExpr.scala (argument checks of the map-family nodes)",
 }
 
 

@@ -11,10 +11,11 @@ use crate::privacy::measurement::plan_measurement;
 use crate::privacy::plan_text::{
     format_measurement_plan, parse_measurement_plan, parse_partial_spec,
 };
+use crate::privacy::stability::flat_map::{flat_map_output_change, parse_flat_map};
 use crate::privacy::text::{
-    format_budget, format_noise_spec, format_number, parse_budget, parse_columns,
-    parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec, parse_number,
-    parse_protected_change,
+    format_budget, format_noise_spec, format_number, format_protected_change, parse_budget,
+    parse_columns, parse_constraints, parse_measurement_request, parse_mechanism, parse_noise_spec,
+    parse_number, parse_protected_change,
 };
 use crate::privacy::{Budget, ExtRational, Rational};
 use crate::sample::SecretKey;
@@ -111,6 +112,16 @@ pub fn budget_to_doubles(budget: &str, round_up: bool) -> Result<Vec<f64>> {
 pub fn plan_measurement_text(request: &str) -> Result<String> {
     let request = parse_measurement_request(request)?;
     Ok(format_measurement_plan(&plan_measurement(&request)?))
+}
+
+/// `flatMapChange(change, flatMap)`: the protected change text of a flat map's output
+/// (`privacy::stability::flat_map`; `flatMap` in that module's text form).
+pub fn flat_map_change_text(change: &str, flat_map: &str) -> Result<String> {
+    let change = parse_protected_change(change)?;
+    let flat_map = parse_flat_map(flat_map)?;
+    Ok(format_protected_change(&flat_map_output_change(
+        &change, &flat_map,
+    )?))
 }
 
 /// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.

@@ -219,6 +219,122 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) ext
 
   // ---- Map family (issue 10): map, flatMap, flatMapByID.
 
+  /** Applies `f` to each row (Tumult's `map`); `f` gives the new columns, typed by `newColumnTypes` (every new
+    * column may hold null, as in Tumult). With `augment` the new columns are added to the row's, otherwise they
+    * replace them (a table protected by `AddRowsWithID` or `AddMaxRowsInMaxGroups` needs `augment`). `f` runs in
+    * the executors and must be deterministic.
+    *
+    * Example: `QueryBuilder("sales").map(row => Map("x2" -> row.getAs[Long]("x") * 2), Seq("x2" -> ColumnDescriptor(ColumnType.Integer)), augment = true)`
+    */
+  def map(
+      f: org.apache.spark.sql.Row => scala.collection.Map[String, Any],
+      newColumnTypes: Seq[(String, ColumnDescriptor)],
+      augment: Boolean
+  ): QueryBuilder = {
+    requireArgument(f != null, "f must be a function, not null.")
+    new QueryBuilder(MapExpr(queryExpr, ScalaRowFunction(f), newColumnTypes, augment))
+  }
+
+  /** [[map]] without `augment`: the output has the new columns only.
+    *
+    * Example: `QueryBuilder("sales").map(row => Map("x2" -> row.getAs[Long]("x") * 2), Seq("x2" -> ColumnDescriptor(ColumnType.Integer)))`
+    */
+  def map(f: org.apache.spark.sql.Row => scala.collection.Map[String, Any], newColumnTypes: Seq[(String, ColumnDescriptor)]): QueryBuilder =
+    map(f, newColumnTypes, augment = false)
+
+  /** For py4j (Python's `map`): `udf` reads column `__sparkdp_input` (the row as a struct) and gives a struct of
+    * the new columns, named `names` and described by `descriptors`, in order.
+    *
+    * Example (Python, internal): `builder.map(udf(col("__sparkdp_input"))._jc, names, descriptors, True)`
+    */
+  def map(
+      udf: org.apache.spark.sql.Column,
+      names: java.util.List[String],
+      descriptors: java.util.List[ColumnDescriptor],
+      augment: Boolean
+  ): QueryBuilder =
+    new QueryBuilder(MapExpr(queryExpr, UdfRowFunction(udf), MapArguments.newColumns(names, descriptors), augment))
+
+  /** Replaces each row by the rows `f` gives for it, at most `maxRows` of them (the first ones; Tumult's
+    * `flat_map`). `maxRows` is required unless the table is protected by `AddRowsWithID`, where it is ignored
+    * (and the ID column is kept: `augment` must be true). With `grouping`, `f` makes exactly one new column
+    * whose values are distinct per input row (repeats are dropped), and the output is protected per value of
+    * it, so group-bys on it get Tumult's tighter noise; the table must be protected by `AddOneRow` or
+    * `AddMaxRows`, and `augment` must be true. The protected change of the output is Rust's to decide.
+    *
+    * Example: `QueryBuilder("sales").flatMap(row => Seq(Map("i" -> 1L), Map("i" -> 2L)), Seq("i" -> ColumnDescriptor(ColumnType.Integer)), augment = true, grouping = false, maxRows = Some(2))`
+    */
+  def flatMap(
+      f: org.apache.spark.sql.Row => Seq[scala.collection.Map[String, Any]],
+      newColumnTypes: Seq[(String, ColumnDescriptor)],
+      augment: Boolean,
+      grouping: Boolean,
+      maxRows: Option[Int]
+  ): QueryBuilder = {
+    requireArgument(f != null, "f must be a function, not null.")
+    new QueryBuilder(FlatMapExpr(queryExpr, ScalaRowFunction(f), newColumnTypes, augment, grouping, maxRows))
+  }
+
+  /** [[flatMap]] without `augment` or `grouping`, with `maxRows`.
+    *
+    * Example: `QueryBuilder("sales").flatMap(row => Seq(Map("i" -> 1L)), Seq("i" -> ColumnDescriptor(ColumnType.Integer)), 3)`
+    */
+  def flatMap(
+      f: org.apache.spark.sql.Row => Seq[scala.collection.Map[String, Any]],
+      newColumnTypes: Seq[(String, ColumnDescriptor)],
+      maxRows: Int
+  ): QueryBuilder = flatMap(f, newColumnTypes, augment = false, grouping = false, Some(maxRows))
+
+  /** For py4j (Python's `flat_map`): `udf` reads column `__sparkdp_input` (the row as a struct) and gives an
+    * array of structs of the new columns; a null `maxRows` means none was given.
+    *
+    * Example (Python, internal): `builder.flatMap(udf(col("__sparkdp_input"))._jc, names, descriptors, False, False, 3)`
+    */
+  def flatMap(
+      udf: org.apache.spark.sql.Column,
+      names: java.util.List[String],
+      descriptors: java.util.List[ColumnDescriptor],
+      augment: Boolean,
+      grouping: Boolean,
+      maxRows: java.lang.Integer
+  ): QueryBuilder =
+    new QueryBuilder(
+      FlatMapExpr(
+        queryExpr,
+        UdfRowFunction(udf),
+        MapArguments.newColumns(names, descriptors),
+        augment,
+        grouping,
+        Option(maxRows).map(_.intValue)
+      )
+    )
+
+  /** Replaces the rows of each ID by the rows `f` gives for all of them, each with that ID (Tumult's
+    * `flat_map_by_id`; only for tables protected by `AddRowsWithID`). The output has the ID column and the new
+    * columns (which must not include the ID column).
+    *
+    * Example: `QueryBuilder("sales").flatMapByID(rows => Seq(Map("n" -> rows.size.toLong)), Seq("n" -> ColumnDescriptor(ColumnType.Integer)))`
+    */
+  def flatMapByID(
+      f: Seq[org.apache.spark.sql.Row] => Seq[scala.collection.Map[String, Any]],
+      newColumnTypes: Seq[(String, ColumnDescriptor)]
+  ): QueryBuilder = {
+    requireArgument(f != null, "f must be a function, not null.")
+    new QueryBuilder(FlatMapByIDExpr(queryExpr, ScalaRowFunction(f), newColumnTypes))
+  }
+
+  /** For py4j (Python's `flat_map_by_id`): `udf` reads column `__sparkdp_input` (the ID's rows as an array of
+    * structs) and gives an array of structs of the new columns.
+    *
+    * Example (Python, internal): `builder.flatMapByID(udf(col("__sparkdp_input"))._jc, names, descriptors)`
+    */
+  def flatMapByID(
+      udf: org.apache.spark.sql.Column,
+      names: java.util.List[String],
+      descriptors: java.util.List[ColumnDescriptor]
+  ): QueryBuilder =
+    new QueryBuilder(FlatMapByIDExpr(queryExpr, UdfRowFunction(udf), MapArguments.newColumns(names, descriptors)))
+
   // ---- Joins (issue 10): joinPublic, joinPrivate.
 
   /** Groups the rows by the columns of `keyset`; the output has exactly one row per key of `keyset`.

@@ -233,7 +233,130 @@ private[sparkdp] object RowwiseValues {
   }
 }
 
-// ---- Map family (issue 10): Map, FlatMap, FlatMapByID.
+// ---- Map family (issue 10): Map, FlatMap, FlatMapByID. The nodes are named as Tumult's transformation visitor
+// imports them (`Map as MapExpr`, ...): a `sparkdp.Map` would shadow Scala's `Map` in every file of package sparkdp.
+
+/** The user's function of a map-family node: a Scala function, run in the executors (`rdd.mapPartitions`), or a
+  * Spark column that computes the new columns (a Python UDF, run in Python workers), see [[UdfRowFunction]].
+  *
+  * Example: `ScalaRowFunction((row: Row) => Map("double" -> row.getLong(0) * 2))`
+  */
+sealed trait RowFunction[+F] extends Serializable
+
+/** A Scala function: `Row => Map[String, Any]` (map), `Row => Seq[Map[String, Any]]` (flat_map) or
+  * `Seq[Row] => Seq[Map[String, Any]]` (flat_map_by_id). Each map holds the new columns by name; values of
+  * INTEGER columns may be any integral type, DECIMAL any numeric type, DATE `java.sql.Date` or `LocalDate`,
+  * TIMESTAMP `java.sql.Timestamp` or `Instant`.
+  *
+  * Example: `ScalaRowFunction((row: Row) => Seq(Map("i" -> 1L), Map("i" -> 2L)))`
+  */
+final case class ScalaRowFunction[+F](f: F) extends RowFunction[F] {
+  requireArgument(f != null, "f must be a function, not null.")
+}
+
+/** A Spark column computing the new columns from the column `__sparkdp_input` (UdfRowFunction.InputColumn),
+  * which holds the input row as a struct (map, flat_map) or the ID's rows as an array of structs
+  * (flat_map_by_id). It must give a struct of the new columns (map) or an array of such structs (flat_map,
+  * flat_map_by_id), typed as `new_column_types`. Python wraps the user's function in such a UDF.
+  *
+  * Example: `UdfRowFunction(pythonUdf(col(UdfRowFunction.InputColumn)))`
+  */
+final case class UdfRowFunction[+F](column: org.apache.spark.sql.Column) extends RowFunction[F] {
+  requireArgument(column != null, "column must be a Spark column, not null.")
+}
+
+object UdfRowFunction {
+
+  /** The column a [[UdfRowFunction]] reads its input from. */
+  val InputColumn = "__sparkdp_input"
+}
+
+/** Checks shared by the map-family nodes' constructors. */
+private object MapArguments {
+  /** The new columns of a py4j map call: `names` and `descriptors` paired in order (IAE when their sizes differ). */
+  def newColumns(
+      names: java.util.List[String],
+      descriptors: java.util.List[ColumnDescriptor]
+  ): Seq[(String, ColumnDescriptor)] = {
+    requireArgument(names != null && descriptors != null, "new_column_types must not be null.")
+    requireArgument(names.size == descriptors.size, "new_column_types: as many names as descriptors are needed.")
+    import scala.collection.JavaConverters._
+    names.asScala.toList.zip(descriptors.asScala.toList)
+  }
+
+  def require(child: QueryExpr, f: RowFunction[_], newColumnTypes: Seq[(String, ColumnDescriptor)]): Unit = {
+    requireArgument(child != null, "child must be a query expression, not null.")
+    requireArgument(f != null, "f must be a function, not null.")
+    requireArgument(
+      newColumnTypes != null && newColumnTypes.forall(t => t != null && t._1 != null && t._2 != null),
+      "new_column_types must map column names to column types, without nulls."
+    )
+    val names = newColumnTypes.map(_._1)
+    requireArgument(
+      names.distinct.size == names.size,
+      s"new_column_types names a column more than once: ${names.diff(names.distinct).distinct.mkString(", ")}"
+    )
+    newColumnTypes.foreach { case (name, descriptor) =>
+      requireArgument(name.nonEmpty, "new_column_types: a column name must be non-empty.")
+      requireArgument(
+        !descriptor.columnType.isInstanceOf[ColumnType.Other],
+        s"new_column_types: column '$name' has type ${descriptor.columnType}; a map can make INTEGER, " +
+          "DECIMAL, VARCHAR, DATE or TIMESTAMP columns."
+      )
+    }
+  }
+}
+
+/** `child` with `f` applied to each row (Tumult's `Map`): `f` gives the new columns of the row; with `augment`
+  * they are added to the row's columns, without they replace them.
+  *
+  * Example: `MapExpr(PrivateSource("sales"), ScalaRowFunction(f), Seq("x2" -> ColumnDescriptor(ColumnType.Integer)), augment = true)`
+  */
+final case class MapExpr(
+    child: QueryExpr,
+    f: RowFunction[org.apache.spark.sql.Row => scala.collection.Map[String, Any]],
+    newColumnTypes: Seq[(String, ColumnDescriptor)],
+    augment: Boolean
+) extends TableExpr {
+  MapArguments.require(child, f, newColumnTypes)
+}
+
+/** `child` with each row replaced by the rows `f` gives for it (Tumult's `FlatMap`): at most `maxRows` of them
+  * (the first ones); with `grouping`, `f` makes one new column whose values are distinct per input row (later
+  * repeats are dropped, as Tumult Core's `GroupingFlatMap`), and the output is protected per value of that column.
+  *
+  * Example: `FlatMapExpr(PrivateSource("sales"), ScalaRowFunction(f), Seq("i" -> ColumnDescriptor(ColumnType.Integer)), augment = true, grouping = false, maxRows = Some(3))`
+  */
+final case class FlatMapExpr(
+    child: QueryExpr,
+    f: RowFunction[org.apache.spark.sql.Row => Seq[scala.collection.Map[String, Any]]],
+    newColumnTypes: Seq[(String, ColumnDescriptor)],
+    augment: Boolean,
+    grouping: Boolean,
+    maxRows: Option[Int]
+) extends TableExpr {
+  MapArguments.require(child, f, newColumnTypes)
+  requireArgument(maxRows != null, "maxRows must be Some(n) or None, not null.")
+  maxRows.foreach(m => requireArgument(m >= 0, s"Limit on number of rows '$m' must be non-negative."))
+  requireArgument(
+    !grouping || newColumnTypes.size == 1,
+    s"new_column_types contains ${newColumnTypes.size} columns, grouping flat map can only result in 1 new column"
+  )
+}
+
+/** `child` with the rows of each ID replaced by the rows `f` gives for them, each with that ID (Tumult's
+  * `FlatMapByID`); only for tables protected by `AddRowsWithID`. The output has the ID column and the new
+  * columns.
+  *
+  * Example: `FlatMapByIDExpr(PrivateSource("sales"), ScalaRowFunction(f), Seq("total" -> ColumnDescriptor(ColumnType.Integer)))`
+  */
+final case class FlatMapByIDExpr(
+    child: QueryExpr,
+    f: RowFunction[Seq[org.apache.spark.sql.Row] => Seq[scala.collection.Map[String, Any]]],
+    newColumnTypes: Seq[(String, ColumnDescriptor)]
+) extends TableExpr {
+  MapArguments.require(child, f, newColumnTypes)
+}
 
 // ---- Joins (issue 10): JoinPublic, JoinPrivate.
 

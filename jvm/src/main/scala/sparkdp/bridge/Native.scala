@@ -149,6 +149,19 @@ final class Native private[bridge] () {
   @native def planMeasurement(request: String): String
 
   /**
+   * The protected change of a flat map's output (Rust `privacy::stability::flat_map`, Tumult Core's `FlatMap`,
+   * `GroupingFlatMap` and `FlatMapByKey` stabilities).
+   *
+   * @param change  the input table's protected change text ([[WireText.change]])
+   * @param flatMap `flat_map:<max_rows|none>`, `grouping_flat_map:<max_rows|none>:<column>` or `flat_map_by_id`
+   *                ([[WireText.flatMap]])
+   * @return the output table's protected change text ([[WireText.parseChange]] reads it)
+   * @throws IllegalArgumentException naming the setting (e.g. Tumult's "Flat maps on tables without IDs must
+   *         have a defined max_rows parameter.", a `max_rows` whose output change exceeds an `Int`)
+   */
+  @native def flatMapChange(change: String, flatMap: String): String
+
+  /**
    * Makes the exact budget text of a user's budget.
    *
    * @param kind   `"pure"` (a = ε), `"approx"` (a = ε, b = δ) or `"zcdp"` (a = ρ)

@@ -74,6 +74,50 @@ private[sparkdp] object WireText {
     case AddRowsWithID(_, _)                               => "AddRowsWithID"
   }
 
+  /** A flat map's text for `Native.flatMapChange` (Rust `privacy/stability/flat_map.rs`): `flat_map:<m|none>`,
+    * `grouping_flat_map:<m|none>:<column>` (grouping column given) or, for `flat_map_by_id`, `flat_map_by_id`.
+    *
+    * Example: `WireText.flatMap(Some(3), Some("g")) == "grouping_flat_map:3:1:g"`
+    */
+  def flatMap(maxRows: Option[Int], groupingColumn: Option[String]): String = {
+    val rows = maxRows.map(_.toString).getOrElse("none")
+    groupingColumn match {
+      case Some(grouping) => s"grouping_flat_map:$rows:${column(grouping)}"
+      case None           => s"flat_map:$rows"
+    }
+  }
+
+  /** The text of `flat_map_by_id` for `Native.flatMapChange`. */
+  val FlatMapByID = "flat_map_by_id"
+
+  /** Reads a protected change text that Rust returned; `AddRowsWithID` (whose text has no column) becomes
+    * `idChange`, the input table's change.
+    *
+    * Example: `WireText.parseChange("AddMaxRows:3", AddOneRow()) == AddMaxRows(3)`
+    */
+  def parseChange(text: String, idChange: ProtectedChange): ProtectedChange = {
+    def malformed = new AnalyticsInternalException(s"Native returned a malformed protected change: '$text'.")
+    def int(digits: String): Int =
+      try digits.toInt
+      catch { case _: NumberFormatException => throw malformed }
+    if (text == "AddOneRow") AddOneRow()
+    else if (text == "AddRowsWithID") idChange match {
+      case id: AddRowsWithID => id
+      case _                 => throw malformed
+    }
+    else if (text.startsWith("AddMaxRows:")) AddMaxRows(int(text.stripPrefix("AddMaxRows:")))
+    else if (text.startsWith("AddMaxRowsInMaxGroups:")) {
+      text.stripPrefix("AddMaxRowsInMaxGroups:").split(":", 3) match {
+        case Array(groups, rows, columnText) =>
+          parseColumns(columnText, text) match {
+            case Seq(grouping) => AddMaxRowsInMaxGroups(grouping, int(groups), int(rows))
+            case _             => throw malformed
+          }
+        case _ => throw malformed
+      }
+    } else throw malformed
+  }
+
   /** One constraint's text.
     *
     * Example: `WireText.constraint(MaxGroupsPerID("isbn", 5)) == "MaxGroupsPerID:5:4:isbn"`

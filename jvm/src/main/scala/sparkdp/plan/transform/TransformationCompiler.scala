@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, FlatMapByIDExpr, FlatMapExpr, MapExpr, PrivateSource, ProtectedChange, QueryExpr}
 import sparkdp.{BinColumn, DropInfinity, DropNullAndNan, Filter, Rename, ReplaceInfinity, ReplaceNullAndNan, Select}
 import sparkdp.plan.{HashableColumns, PrivateTable}
 
@@ -114,6 +114,9 @@ private[sparkdp] object TransformationCompiler {
     case BinColumn(child, column, spec, name)   => RowwiseTransformations.binColumn(prepare(child, tables), column, spec, name)
 
     // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
+    case expr: MapExpr          => MapTransformations.map(prepare(expr.child, tables), expr)
+    case expr: FlatMapExpr      => MapTransformations.flatMap(prepare(expr.child, tables), expr)
+    case expr: FlatMapByIDExpr  => MapTransformations.flatMapByID(prepare(expr.child, tables), expr)
 
     // ---- Joins (issue 10): one line each, the work in JoinTransformations.scala.
 

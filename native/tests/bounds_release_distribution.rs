@@ -8,9 +8,9 @@ mod common;
 
 use std::sync::Arc;
 
+use arrow::array::AsArray;
 use arrow::array::{ArrayRef, Int64Array};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema};
-use arrow::array::AsArray;
 use arrow::record_batch::RecordBatch;
 use common::*;
 use rand_core::RngCore;
@@ -87,7 +87,11 @@ fn reference(bins: &[(i64, i64)], threshold_scale: f64, prefix_scale: f64) -> Re
         let threshold = exact_threshold + z0.low + offset as i64;
         let mut none_yet = 1.0;
         for i in 0..=62 {
-            let pass = if i == 62 { 1.0 } else { tail_at_least(prefix_scale, threshold - prefix(i)) };
+            let pass = if i == 62 {
+                1.0
+            } else {
+                tail_at_least(prefix_scale, threshold - prefix(i))
+            };
             masses[i as usize] += p_z * none_yet * pass;
             none_yet *= 1.0 - pass;
         }
@@ -106,7 +110,12 @@ fn selected_bin_of_one_full_bin_follows_the_sparse_vector() {
     let seed = run_seed(601);
     let bins = [(0, 20)];
     let samples = selected_bins(seed, "pure:2", &bins);
-    assert_fits("get_bounds one bin, eps 2", seed, &samples, &reference(&bins, 1.0, 2.0));
+    assert_fits(
+        "get_bounds one bin, eps 2",
+        seed,
+        &samples,
+        &reference(&bins, 1.0, 2.0),
+    );
 }
 
 /// 10 rows in bin 3 and 10 in bin 5, ε = 1: α = 4, threshold scale 2. 1 check.
@@ -115,5 +124,10 @@ fn selected_bin_of_two_bins_follows_the_sparse_vector() {
     let seed = run_seed(602);
     let bins = [(3, 10), (5, 10)];
     let samples = selected_bins(seed, "pure:1", &bins);
-    assert_fits("get_bounds two bins, eps 1", seed, &samples, &reference(&bins, 2.0, 4.0));
+    assert_fits(
+        "get_bounds two bins, eps 1",
+        seed,
+        &samples,
+        &reference(&bins, 2.0, 4.0),
+    );
 }

@@ -21,7 +21,9 @@ pub fn log_bin(raw: i64, value: OutputType, lowest: i32, highest: i32) -> Option
             ceil_log2_of_float(float)
         }
     };
-    let bin = exact.map_or(lowest, |exact| exact.min(CLAMP_HIGHEST.max(lowest)).max(lowest));
+    let bin = exact.map_or(lowest, |exact| {
+        exact.min(CLAMP_HIGHEST.max(lowest)).max(lowest)
+    });
     (bin <= highest).then_some(bin)
 }
 
@@ -54,7 +56,11 @@ fn ceil_log2_of_float(x: f64) -> Option<i32> {
     }
     // Normal: |x| = (1 + fraction/2^52) · 2^(biased − 1023); a power of two exactly when fraction = 0.
     let exponent = biased_exponent - 1023;
-    Some(if fraction == 0 { exponent } else { exponent + 1 })
+    Some(if fraction == 0 {
+        exponent
+    } else {
+        exponent + 1
+    })
 }
 
 #[cfg(test)]

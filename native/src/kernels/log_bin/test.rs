@@ -77,7 +77,12 @@ fn subnormals_and_specials() {
     assert_eq!(log_bin(4, OutputType::Float64, -1100, 1023), Some(-1072));
     let largest_subnormal = f64::from_bits((1u64 << 52) - 1);
     assert_eq!(
-        log_bin(largest_subnormal.to_bits() as i64, OutputType::Float64, -1100, 1023),
+        log_bin(
+            largest_subnormal.to_bits() as i64,
+            OutputType::Float64,
+            -1100,
+            1023
+        ),
         Some(-1022)
     );
     assert_eq!(float_bin(min_subnormal), Some(-100));

@@ -73,7 +73,11 @@ fn log_bins_count_rows_per_bin_and_drop_null_nan_and_infinities() {
         .collect();
     assert_eq!(names, ["fp", "bin", "count"]);
     let column = |index: usize| -> Vec<Option<i64>> {
-        let array = batch.column(index).as_any().downcast_ref::<Int64Array>().unwrap();
+        let array = batch
+            .column(index)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
         array.iter().collect()
     };
     // Sorted by fp (null first), then bin; 3.0 and −4.0 share bin 2; 0.0 is the lowest bin.

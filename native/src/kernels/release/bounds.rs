@@ -40,7 +40,12 @@ pub fn select_bin(
             "release: log bin {bin} is outside the bins [{lowest}, {highest}] of the plan"
         );
     }
-    let overflow = || err!(Overflow, "release: the row count of a get_bounds cell overflows");
+    let overflow = || {
+        err!(
+            Overflow,
+            "release: the row count of a get_bounds cell overflows"
+        )
+    };
     let total: u128 = bins
         .values()
         .try_fold(0u128, |sum, &count| sum.checked_add(u128::from(count)))

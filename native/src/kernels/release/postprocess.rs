@@ -135,7 +135,10 @@ pub fn release_cell(
             let ([threshold, prefix], [threshold_stream, prefix_stream, ..]) =
                 (plan.measures.as_slice(), streams)
             else {
-                fail!(Internal, "release: get_bounds needs two measures and two streams");
+                fail!(
+                    Internal,
+                    "release: get_bounds needs two measures and two streams"
+                );
             };
             let bin = select_bin(
                 &cell.bins,

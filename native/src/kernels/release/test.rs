@@ -577,7 +577,12 @@ fn registry_handles_are_keys_and_close_is_idempotent() {
     let _ = Float64Array::from(vec![0.0]);
 }
 
-fn bounds_plan(value: OutputType, lowest: i32, highest: i32, noises: [NoiseSpec; 2]) -> MeasurementPlan {
+fn bounds_plan(
+    value: OutputType,
+    lowest: i32,
+    highest: i32,
+    noises: [NoiseSpec; 2],
+) -> MeasurementPlan {
     MeasurementPlan {
         measures: ["bounds_threshold", "bounds_prefix"]
             .iter()
@@ -625,7 +630,12 @@ fn pair_rows(output: &RecordBatch) -> Vec<(Option<i64>, i64, i64)> {
 
 #[test]
 fn bounds_without_noise_are_the_first_bin_reaching_95_percent() {
-    let exact = bounds_plan(OutputType::Int64, 0, 62, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let exact = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     // fp 1: 19 rows in bin 3, 1 in bin 10: ⌊0.95·20⌋ = 19 is reached at bin 3. fp 2: 18 + 2: bin 10.
     // fp 3: no rows: the threshold 0 is reached at the lowest bin. Partials split over two batches merge.
     let rows = vec![
@@ -644,7 +654,12 @@ fn bounds_without_noise_are_the_first_bin_reaching_95_percent() {
         vec![(Some(1), -8, 8), (Some(2), -1024, 1024), (Some(3), -1, 1)]
     );
     // Float columns: bins −100..=100, doubles.
-    let exact = bounds_plan(OutputType::Float64, -100, 100, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let exact = bounds_plan(
+        OutputType::Float64,
+        -100,
+        100,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     let output = try_release(&exact, &[vec![marker(4), bin_row(4, -3, 20), marker(5)]]).unwrap();
     let lower = output.column(1).as_primitive::<Float64Type>();
     let upper = output.column(2).as_primitive::<Float64Type>();
@@ -656,7 +671,13 @@ fn bounds_without_noise_are_the_first_bin_reaching_95_percent() {
 fn bounds_noise_comes_from_the_documented_streams() {
     let noises = [laplace(1), laplace(2)];
     let noisy = bounds_plan(OutputType::Int64, 0, 62, noises);
-    let rows = vec![marker(7), bin_row(7, 4, 30), bin_row(7, 9, 10), marker(-3), bin_row(-3, 0, 5)];
+    let rows = vec![
+        marker(7),
+        bin_row(7, 4, 30),
+        bin_row(7, 9, 10),
+        marker(-3),
+        bin_row(-3, 0, 5),
+    ];
     let output = pair_rows(&try_release(&noisy, std::slice::from_ref(&rows)).unwrap());
     // Re-evaluation (same secret, query, fps) gives the same bounds, in any batch split.
     let (first, second) = rows.split_at(2);
@@ -683,23 +704,47 @@ fn bounds_noise_comes_from_the_documented_streams() {
             }
         }
         let row = output.iter().find(|r| r.0 == Some(fp)).unwrap();
-        assert_eq!((row.1, row.2), (-(1i64 << expected), 1i64 << expected), "fp {fp}");
+        assert_eq!(
+            (row.1, row.2),
+            (-(1i64 << expected), 1i64 << expected),
+            "fp {fp}"
+        );
     }
 }
 
 #[test]
 fn bounds_plans_and_partials_that_do_not_fit_are_refused() {
-    let mut plan = bounds_plan(OutputType::Int64, 0, 62, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     plan.outputs = vec![OutputType::Int64];
     assert!(ReleaseState::new(plan, &secret(), 0).is_err());
-    let mut plan = bounds_plan(OutputType::Int64, 0, 62, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     plan.outputs = vec![OutputType::Float64, OutputType::Float64];
     assert!(ReleaseState::new(plan, &secret(), 0).is_err());
-    let mut plan = bounds_plan(OutputType::Int64, 0, 62, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     plan.measures.pop();
     assert!(ReleaseState::new(plan, &secret(), 0).is_err());
     // A bin outside the plan's range is an error naming it.
-    let exact = bounds_plan(OutputType::Int64, 0, 62, [NoiseSpec::NoNoise, NoiseSpec::NoNoise]);
+    let exact = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
     let error = try_release(&exact, &[vec![marker(1), bin_row(1, 63, 1)]]).unwrap_err();
     assert!(error.to_string().contains("log bin 63"), "{error}");
 }

@@ -6,7 +6,13 @@ use crate::privacy::plan_text::{format_measurement_plan, parse_measurement_plan}
 use crate::privacy::text::parse_measurement_request;
 use crate::privacy::Rational;
 
-fn request(budget: &str, change: &str, constraints: &str, mechanism: &str, column_type: &str) -> String {
+fn request(
+    budget: &str,
+    change: &str,
+    constraints: &str,
+    mechanism: &str,
+    column_type: &str,
+) -> String {
     format!(
         "aggregation=get_bounds\nbudget={budget}\nchange={change}\nconstraints={constraints}\ngroupby=1:c\n\
          mechanism={mechanism}\ncolumn=3:age\ncolumn_type={column_type}"
@@ -18,7 +24,16 @@ fn plan_of(text: &str) -> crate::error::Result<MeasurementPlan> {
 }
 
 fn plan_text(budget: &str, change: &str, constraints: &str, column_type: &str) -> String {
-    format_measurement_plan(&plan_of(&request(budget, change, constraints, "default", column_type)).unwrap())
+    format_measurement_plan(
+        &plan_of(&request(
+            budget,
+            change,
+            constraints,
+            "default",
+            column_type,
+        ))
+        .unwrap(),
+    )
 }
 
 #[test]
@@ -29,7 +44,11 @@ fn noise_is_four_l1_over_epsilon_and_half_of_it_for_the_threshold() {
         ("AddMaxRows:3", "", 3),
         ("AddMaxRowsInMaxGroups:2:3:1:c", "", 6),
         ("AddRowsWithID", "MaxRowsPerID:4", 4),
-        ("AddRowsWithID", "MaxGroupsPerID:2:1:c;MaxRowsPerGroupPerID:3:1:c", 6),
+        (
+            "AddRowsWithID",
+            "MaxGroupsPerID:2:1:c;MaxRowsPerGroupPerID:3:1:c",
+            6,
+        ),
     ];
     let fraction = |n: u128, d: u128| Rational::new(n, d).unwrap().to_string();
     for (change, constraints, l1) in changes {
@@ -47,7 +66,11 @@ fn noise_is_four_l1_over_epsilon_and_half_of_it_for_the_threshold() {
                 fraction(2 * l1 * epsilon_den, epsilon_num),
                 fraction(4 * l1 * epsilon_den, epsilon_num),
             );
-            assert_eq!(plan_text(budget, change, constraints, "int"), expected, "{change} {budget}");
+            assert_eq!(
+                plan_text(budget, change, constraints, "int"),
+                expected,
+                "{change} {budget}"
+            );
         }
     }
     // zCDP with an irrational √(2ρ): ε is rounded down, so both scales are at least the exact ones.
@@ -59,7 +82,11 @@ fn noise_is_four_l1_over_epsilon_and_half_of_it_for_the_threshold() {
     // scale² ≥ (k·L1)²/(2ρ) = k²/2 for k = 2, 4.
     assert!(scale(0).checked_square().unwrap() >= Rational::new(4, 2).unwrap());
     assert!(scale(1).checked_square().unwrap() >= Rational::new(16, 2).unwrap());
-    assert!(scale(1) < Rational::new(2829, 1000).unwrap(), "{}", scale(1));
+    assert!(
+        scale(1) < Rational::new(2829, 1000).unwrap(),
+        "{}",
+        scale(1)
+    );
 }
 
 #[test]
@@ -86,8 +113,14 @@ fn float_columns_use_bins_minus_100_to_100_and_double_outputs() {
 fn an_infinite_budget_draws_no_noise() {
     for budget in ["pure:inf", "approx:inf:0", "approx:1:1", "zcdp:inf"] {
         let text = plan_text(budget, "AddOneRow", "", "float");
-        assert!(text.starts_with("measure=0:bounds_threshold;noise=none;"), "{text}");
-        assert!(text.contains("measure=1:bounds_prefix;noise=none;"), "{text}");
+        assert!(
+            text.starts_with("measure=0:bounds_threshold;noise=none;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("measure=1:bounds_prefix;noise=none;"),
+            "{text}"
+        );
     }
 }
 
@@ -95,7 +128,8 @@ fn an_infinite_budget_draws_no_noise() {
 fn plan_texts_round_trip_and_bad_ones_are_refused() {
     for column_type in ["int", "float"] {
         for budget in ["pure:3/7", "approx:1:1/1000", "zcdp:5", "pure:inf"] {
-            let plan = plan_of(&request(budget, "AddMaxRows:2", "", "default", column_type)).unwrap();
+            let plan =
+                plan_of(&request(budget, "AddMaxRows:2", "", "default", column_type)).unwrap();
             let text = format_measurement_plan(&plan);
             assert_eq!(parse_measurement_plan(&text).unwrap(), plan, "{text}");
         }
@@ -141,10 +175,13 @@ fn refusals_name_what_is_wrong() {
         }
     }
     let base = request("pure:1", "AddOneRow", "", "default", "int");
-    assert!(refusal(&format!("{base}\nlow=0")).contains("key 'low' is not taken by the aggregation 'get_bounds'"));
+    assert!(refusal(&format!("{base}\nlow=0"))
+        .contains("key 'low' is not taken by the aggregation 'get_bounds'"));
     assert!(refusal(&format!("{base}\nhigh=0")).contains("key 'high' is not taken"));
     assert!(refusal(&format!("{base}\nquantile=0.5")).contains("key 'quantile' is not taken"));
-    assert!(refusal(&base.replace("\ncolumn_type=int", "")).contains("key 'column_type' is missing"));
+    assert!(
+        refusal(&base.replace("\ncolumn_type=int", "")).contains("key 'column_type' is missing")
+    );
     assert!(refusal(&base.replace("\ncolumn=3:age", "")).contains("key 'column' is missing"));
     assert!(refusal(&base.replace("pure:1", "pure:0")).contains("epsilon"));
     assert!(refusal(&base.replace("pure:1", "zcdp:0")).contains("rho"));
@@ -153,6 +190,9 @@ fn refusals_name_what_is_wrong() {
     // An ID table without a usable constraint: UnsupportedQuery, as count, whatever the budget.
     for budget in ["pure:1", "pure:inf"] {
         let unsupported = request(budget, "AddRowsWithID", "", "default", "float");
-        assert!(matches!(plan_of(&unsupported), Err(Error::UnsupportedQuery(_))), "{budget}");
+        assert!(
+            matches!(plan_of(&unsupported), Err(Error::UnsupportedQuery(_))),
+            "{budget}"
+        );
     }
 }

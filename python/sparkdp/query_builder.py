@@ -569,6 +569,44 @@ class _Aggregations:
             )
         )
 
+    def get_bounds(
+        self,
+        column: str,
+        lower_bound_column: Optional[str] = None,
+        upper_bound_column: Optional[str] = None,
+    ) -> Query:
+        """Approximate lower and upper bounds of ``column``, with DP (Tumult's ``get_bounds``).
+
+        The bounds are (-2**i, 2**i) for the noisy smallest i such that about
+        95% of the values v have abs(v) <= 2**i: good clamping bounds for
+        other aggregations, not a tight description of the data. Null, NaN
+        and infinite values are left out.
+
+        Args:
+            column: The numeric column.
+            lower_bound_column: Name of the lower bound's column; None:
+                ``f"{column}_lower_bound"``.
+            upper_bound_column: Name of the upper bound's column; None:
+                ``f"{column}_upper_bound"``.
+
+        Returns:
+            The query; its columns are integers for an integer column and
+            floats for a float column.
+
+        Raises:
+            TypeError: an argument has the wrong Python type.
+        """
+        _java.check_type(column, (str,), "column")
+        if lower_bound_column is not None:
+            _java.check_type(lower_bound_column, (str,), "lower_bound_column")
+        if upper_bound_column is not None:
+            _java.check_type(upper_bound_column, (str,), "upper_bound_column")
+        return self._query(
+            _Aggregation(
+                "getBounds", (column, lower_bound_column, upper_bound_column)
+            )
+        )
+
 
 class GroupedQueryBuilder(_Aggregations):
     """A query grouped by a KeySet, waiting for its aggregation.

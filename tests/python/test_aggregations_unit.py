@@ -222,6 +222,18 @@ def test_signatures_are_tumults(builder_class, method):
         assert parameters["columns"].default is None
 
 
+def test_get_bounds_forwards_on_both_builders(builder, recorder):
+    assert forwarded(builder.get_bounds("B"), recorder)[-1] == ("getBounds", "B", None, None)
+    recorder.calls.clear()
+    assert forwarded(builder.get_bounds("B", "lo", upper_bound_column="hi"), recorder)[-1] == (
+        "getBounds", "B", "lo", "hi")
+    for cls in (QueryBuilder, GroupedQueryBuilder):
+        parameters = inspect.signature(cls.get_bounds).parameters
+        assert list(parameters) == ["self", "column", "lower_bound_column", "upper_bound_column"]
+        assert parameters["lower_bound_column"].default is None
+        assert parameters["upper_bound_column"].default is None
+
+
 def test_get_groups_signature_is_tumults():
     parameters = inspect.signature(QueryBuilder.get_groups).parameters
     assert list(parameters) == ["self", "columns"]

@@ -16,6 +16,7 @@ pub mod count_by_key;
 pub mod edge_ops;
 pub mod encode;
 pub mod ipc;
+pub mod log_bin;
 pub mod partial;
 pub mod registry;
 pub mod release;

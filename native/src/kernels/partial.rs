@@ -12,8 +12,9 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
 use super::encode::encode_value;
+use super::log_bin::log_bin;
 use crate::error::Result;
-use crate::privacy::plan::{partial_columns, PartialSpec, ValueEncoding};
+use crate::privacy::plan::{partial_columns, Clamp, OutputType, PartialSpec, ValueEncoding};
 use crate::{err, fail};
 
 /// The partial batch's schema: `fp` Int64 nullable, then `privacy::plan::partial_columns` Int64 not null.
@@ -29,8 +30,22 @@ pub fn partial_schema(spec: &PartialSpec) -> SchemaRef {
 pub fn value_columns_needed(spec: &PartialSpec) -> usize {
     match spec {
         PartialSpec::Count => 0,
-        PartialSpec::Moments { .. } | PartialSpec::Histogram { .. } => 1,
+        PartialSpec::Moments { .. }
+        | PartialSpec::Histogram { .. }
+        | PartialSpec::LogBins { .. } => 1,
         PartialSpec::Distinct => 2,
+    }
+}
+
+/// The type of `value_0` when the partial reads one typed measure column (Moments, Histogram: the
+/// encoding's clamp; LogBins: its value type); None otherwise (Count, Distinct).
+pub fn value_0_type(spec: &PartialSpec) -> Option<OutputType> {
+    match spec {
+        PartialSpec::LogBins { value, .. } => Some(*value),
+        _ => encoding_of(spec).map(|encoding| match encoding.clamp {
+            Clamp::Int64 { .. } => OutputType::Int64,
+            Clamp::Float64 { .. } => OutputType::Float64,
+        }),
     }
 }
 
@@ -40,7 +55,7 @@ pub fn encoding_of(spec: &PartialSpec) -> Option<&ValueEncoding> {
         PartialSpec::Moments { encoding, .. } | PartialSpec::Histogram { encoding } => {
             Some(encoding)
         }
-        PartialSpec::Count | PartialSpec::Distinct => None,
+        PartialSpec::Count | PartialSpec::Distinct | PartialSpec::LogBins { .. } => None,
     }
 }
 
@@ -122,6 +137,13 @@ pub enum PartialAccumulator {
     Distinct {
         cells: HashMap<Option<i64>, BTreeSet<(i64, i64)>>,
     },
+    /// Rows per log bin (`log_bin`), per fp.
+    LogBins {
+        value: OutputType,
+        lowest: i32,
+        highest: i32,
+        cells: HashMap<Option<i64>, BTreeMap<i64, i64>>,
+    },
 }
 
 const VALUE_0: &str = "value_0";
@@ -142,6 +164,16 @@ impl PartialAccumulator {
                 cells: HashMap::new(),
             }),
             PartialSpec::Distinct => Some(PartialAccumulator::Distinct {
+                cells: HashMap::new(),
+            }),
+            PartialSpec::LogBins {
+                value,
+                lowest,
+                highest,
+            } => Some(PartialAccumulator::LogBins {
+                value,
+                lowest,
+                highest,
                 cells: HashMap::new(),
             }),
         }
@@ -187,6 +219,26 @@ impl PartialAccumulator {
                 let pair = (item(0, VALUE_0)?, item(1, VALUE_1)?);
                 cells.entry(fp).or_default().insert(pair);
             }
+            PartialAccumulator::LogBins {
+                value,
+                lowest,
+                highest,
+                cells,
+            } => {
+                let Some(raw) = values.first().copied().flatten() else {
+                    return Ok(());
+                };
+                if let Some(bin) = log_bin(raw, *value, *lowest, *highest) {
+                    let count = cells
+                        .entry(fp)
+                        .or_default()
+                        .entry(i64::from(bin))
+                        .or_insert(0);
+                    *count = count
+                        .checked_add(1)
+                        .ok_or_else(|| overflow(VALUE_0, "log bin count"))?;
+                }
+            }
         }
         Ok(())
     }
@@ -217,18 +269,21 @@ impl PartialAccumulator {
                 (PartialSpec::Moments { encoding, squares }, columns)
             }
             PartialAccumulator::Histogram { encoding, cells } => {
-                let mut cells: Vec<_> = cells.into_iter().collect();
-                cells.sort_unstable_by_key(|(fp, _)| *fp);
-                let mut columns = vec![Vec::new(); 3];
-                for (fp, bins) in cells {
-                    for (bin, count) in bins {
-                        columns[0].push(fp);
-                        columns[1].push(Some(bin));
-                        columns[2].push(Some(count));
-                    }
-                }
-                (PartialSpec::Histogram { encoding }, columns)
+                (PartialSpec::Histogram { encoding }, bin_columns(cells))
             }
+            PartialAccumulator::LogBins {
+                value,
+                lowest,
+                highest,
+                cells,
+            } => (
+                PartialSpec::LogBins {
+                    value,
+                    lowest,
+                    highest,
+                },
+                bin_columns(cells),
+            ),
             PartialAccumulator::Distinct { cells } => {
                 let mut cells: Vec<_> = cells.into_iter().collect();
                 cells.sort_unstable_by_key(|(fp, _)| *fp);
@@ -255,6 +310,21 @@ impl PartialAccumulator {
         RecordBatch::try_new(partial_schema(&spec), arrays)
             .map_err(|e| err!(Internal, "partial: cannot build the output batch: {e}"))
     }
+}
+
+/// The `fp`, `bin`, `count` columns of per-fp bin counts, sorted by fp (null first), then bin.
+fn bin_columns(cells: HashMap<Option<i64>, BTreeMap<i64, i64>>) -> Vec<Vec<Option<i64>>> {
+    let mut cells: Vec<_> = cells.into_iter().collect();
+    cells.sort_unstable_by_key(|(fp, _)| *fp);
+    let mut columns = vec![Vec::new(); 3];
+    for (fp, bins) in cells {
+        for (bin, count) in bins {
+            columns[0].push(fp);
+            columns[1].push(Some(bin));
+            columns[2].push(Some(count));
+        }
+    }
+    columns
 }
 
 #[cfg(test)]

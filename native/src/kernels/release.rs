@@ -30,6 +30,7 @@ use crate::sample::rng::QueryKey;
 use crate::sample::{sample_discrete_gaussian, sample_discrete_laplace, SecretKey};
 use crate::{err, fail};
 
+pub mod bounds;
 pub mod postprocess;
 pub mod registry;
 #[cfg(test)]
@@ -70,7 +71,7 @@ pub struct Cell {
     pub count: i128,
     /// `Moments` partials.
     pub moments: Moments,
-    /// `Histogram` partials: Σ count per bin (encoded value).
+    /// `Histogram` partials: Σ count per bin (encoded value); `LogBins` partials: Σ count per log bin.
     pub bins: BTreeMap<i64, u64>,
     /// `Distinct` partials: the distinct item pairs.
     pub items: HashSet<(i64, i64)>,
@@ -284,7 +285,7 @@ fn merge_partial(cell: &mut Cell, spec: &PartialSpec, values: &[i64]) -> Result<
             };
             cell.moments.merge(&other, "value_0")?;
         }
-        (PartialSpec::Histogram { .. }, [bin, count]) => {
+        (PartialSpec::Histogram { .. } | PartialSpec::LogBins { .. }, [bin, count]) => {
             let Ok(count) = u64::try_from(*count) else {
                 fail!(
                     InvalidArgument,

@@ -37,9 +37,9 @@ use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
-use super::partial::{encoding_of, partial_schema, value_columns_needed, PartialAccumulator};
+use super::partial::{partial_schema, value_0_type, value_columns_needed, PartialAccumulator};
 use crate::error::Result;
-use crate::privacy::plan::{Clamp, PartialSpec};
+use crate::privacy::plan::{OutputType, PartialSpec};
 use crate::privacy::sensitivity::Constraint;
 use crate::{err, fail};
 
@@ -648,9 +648,9 @@ impl TruncationState {
         if needed == 0 {
             return Ok(());
         }
-        let expected = match encoding_of(&self.partial).map(|encoding| encoding.clamp) {
-            Some(Clamp::Float64 { .. }) => vec![ValueKind::Float64],
-            Some(Clamp::Int64 { .. }) => vec![ValueKind::Int64],
+        let expected = match value_0_type(&self.partial) {
+            Some(OutputType::Float64) => vec![ValueKind::Float64],
+            Some(OutputType::Int64) => vec![ValueKind::Int64],
             None => vec![ValueKind::Int64; needed],
         };
         if kinds != expected.as_slice() {

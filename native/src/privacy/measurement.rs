@@ -7,12 +7,15 @@
 //! [`noise_for_sensitivities`] (Tumult's `select_noise_mechanism`: Laplace-family noise under
 //! PureDP/ApproxDP, Gaussian under RhoZCDP, integer noise on integer encodings), lattices by `lattice`,
 //! the quantile rate by [`quantile_rate`], get_groups' threshold by `partition_selection`.
+use super::bounds::plan_bounds;
 use super::budget::Budget;
 use super::calibration::{
     count_noise, noise_for_sensitivities, noise_scale_log2, quantile_rate, Mechanism, NoiseSpec,
     QUANTILE_GRID_BITS,
 };
-use super::lattice::{clamp_of, quantile_encoding, sum_encoding, Encoded, MeasureColumn, SumKind};
+use super::lattice::{
+    clamp_of, quantile_encoding, sum_encoding, ColumnType, Encoded, MeasureColumn, SumKind,
+};
 use super::partition_selection::partition_threshold;
 use super::plan::{Clamp, MeasurementPlan, OutputType, PartialSpec, Release};
 use super::rational::Rational;
@@ -35,6 +38,8 @@ pub enum Aggregation {
     /// Also median (quantile 0.5), min (0) and max (1).
     Quantile,
     GetGroups,
+    /// Approximate bounds of a column (Tumult's `GetBounds`; `privacy::bounds`).
+    GetBounds,
 }
 
 impl Aggregation {
@@ -49,11 +54,12 @@ impl Aggregation {
             Aggregation::Stdev => "stdev",
             Aggregation::Quantile => "quantile",
             Aggregation::GetGroups => "get_groups",
+            Aggregation::GetBounds => "get_bounds",
         }
     }
 
     /// Every aggregation, in the order of the grammar.
-    pub const ALL: [Aggregation; 8] = [
+    pub const ALL: [Aggregation; 9] = [
         Aggregation::Count,
         Aggregation::CountDistinct,
         Aggregation::Sum,
@@ -62,6 +68,7 @@ impl Aggregation {
         Aggregation::Stdev,
         Aggregation::Quantile,
         Aggregation::GetGroups,
+        Aggregation::GetBounds,
     ];
 
     /// Whether the request carries a measure column with bounds (`column=`, `column_type=`, `low=`,
@@ -94,15 +101,19 @@ pub struct MeasurementRequest {
     pub measure_column: Option<MeasureColumn>,
     /// The quantile in [0, 1] as the user gave it (quantile only).
     pub quantile: Option<f64>,
+    /// The column whose bounds get_bounds finds (`column=`, `column_type=`, no bounds; None otherwise).
+    pub bounds_column: Option<(String, ColumnType)>,
 }
 
 /// Every name a [`PlannedMeasure`] may have (the plan text's parser maps names back to these).
-pub const MEASURE_NAMES: [&str; 5] = [
+pub const MEASURE_NAMES: [&str; 7] = [
     "count",
     "count_distinct",
     "sum",
     "sum_of_squares",
     "quantile",
+    "bounds_threshold",
+    "bounds_prefix",
 ];
 
 /// One released value of a plan.
@@ -145,6 +156,8 @@ pub struct PlannedMeasure {
 ///   goes to the threshold), partial `Count`, release `CountAboveThreshold{τ − 1}` with τ of
 ///   [`partition_threshold`] (−1 under an infinite budget: every group with a kept row), outputs [Int64].
 ///   Err(InvalidArgument) for δ = 0 with a finite ε.
+/// * `get_bounds`: [`plan_bounds`] with C (measures "bounds_threshold" with the whole budget and
+///   "bounds_prefix", partial `LogBins`, release `Bounds`, two outputs typed as the column).
 ///
 /// Errors (all before anything runs): those of [`count_noise`] (Err(UnsupportedQuery) for an
 /// `AddRowsWithID` table without a usable constraint; Gaussian under a DP budget; a zero budget; noise
@@ -160,6 +173,7 @@ pub fn plan_measurement(request: &MeasurementRequest) -> Result<MeasurementPlan>
         }
         Aggregation::Quantile => plan_quantile(request),
         Aggregation::GetGroups => plan_get_groups(request),
+        Aggregation::GetBounds => plan_get_bounds(request),
     };
     plan.map_err(|error| match error {
         Error::Overflow(detail) => err!(
@@ -405,4 +419,12 @@ fn plan_get_groups(request: &MeasurementRequest) -> Result<MeasurementPlan> {
         release: Release::CountAboveThreshold { threshold },
         outputs: vec![OutputType::Int64],
     })
+}
+
+fn plan_get_bounds(request: &MeasurementRequest) -> Result<MeasurementPlan> {
+    let Some((_, column_type)) = &request.bounds_column else {
+        fail!(Internal, "a get_bounds request without a column");
+    };
+    let count = request_count_sensitivities(request)?;
+    plan_bounds(request, *column_type, &count)
 }

@@ -1,6 +1,7 @@
 //! The trusted core of privacy accounting: exact rationals, budgets, sensitivity rules and noise
 //! calibration. No floating-point arithmetic happens here except in explicitly named, outward-rounding
 //! conversions for display.
+pub mod bounds;
 pub mod budget;
 pub mod calibration;
 pub mod lattice;

@@ -53,6 +53,17 @@ pub enum PartialSpec {
     /// rows once (both Int64 not null: a keyed 128-bit identity of the distinct columns' values). The
     /// count_distinct path.
     Distinct,
+    /// `fp`, `bin`, `count`: per fingerprint, one row per non-empty log bin of its kept rows' `value_0`
+    /// (get_bounds; Tumult's `create_bounds_measurement`): bin i = ⌈log2 |v|⌉, 0 for v = 0, raised to
+    /// `lowest` (never lowered: a bin above `highest` is dropped with its row, as Tumult's bin keys drop
+    /// it), computed exactly from the value's bits. Null, NaN and ±inf are dropped (Tumult's
+    /// `DropNullAndNan`/`DropInfinity` before get_bounds). `value` is the type of `value_0`: Int64 (bins
+    /// [0, 62]) or Float64 (bins [−100, 100]).
+    LogBins {
+        value: OutputType,
+        lowest: i32,
+        highest: i32,
+    },
 }
 
 /// The type of one released column `out_<i>`.
@@ -91,6 +102,12 @@ pub enum Release {
     /// get_groups: out_0 (Int64) = count + Z_0, and the cell is released only when out_0 > `threshold`
     /// (cells come from the partials, not from keyset markers). Partial `Count`.
     CountAboveThreshold { threshold: i64 },
+    /// get_bounds (Tumult's `SparseVectorPrefixSums`): out_0 = −2^i, out_1 = 2^i (typed as the `LogBins`
+    /// value) for the first bin i, in increasing order over every bin of the partial's range (empty ones
+    /// included), whose noisy prefix count `#{rows with bin ≤ i} + Z_1,i` reaches the noisy threshold
+    /// `⌊threshold_fraction · n⌋ + Z_0` (n = the cell's rows in the range); the highest bin when none does.
+    /// Z_0 is the one draw of measure 0's stream, Z_1,i the i-th draw (from the lowest bin) of measure 1's.
+    Bounds { threshold_fraction: Rational },
 }
 
 /// Everything the kernels need to compute and release one aggregation (`measurement::plan_measurement`'s
@@ -114,7 +131,7 @@ pub fn partial_columns(spec: &PartialSpec) -> Vec<&'static str> {
         PartialSpec::Moments { squares: true, .. } => {
             vec!["count", "sum_hi", "sum_lo", "sumsq_hi", "sumsq_lo"]
         }
-        PartialSpec::Histogram { .. } => vec!["bin", "count"],
+        PartialSpec::Histogram { .. } | PartialSpec::LogBins { .. } => vec!["bin", "count"],
         PartialSpec::Distinct => vec!["item_0", "item_1"],
     }
 }

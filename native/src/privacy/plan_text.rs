@@ -7,10 +7,11 @@
 //!   clamp      := "int:" i64 ":" i64 | "float:" f64 ":" f64          (lower, upper)
 //!   encoding   := clamp ":" i32 ":" i64                              (lattice exponent, shift)
 //!   partial    := "count" | "moments:" encoding | "moments_squares:" encoding | "histogram:" encoding
-//!               | "distinct"
+//!               | "distinct" | "log_bins:" ("int" | "float") ":" i32 ":" i32     (value type, lowest, highest bin)
 //!   release    := "count" | "count_distinct" | "sum" | "average" | "variance" | "stdev"
 //!               | "quantile:" number ":" number      (quantile in [0,1], rate: finite or "inf")
 //!               | "count_above_threshold:" i64
+//!               | "bounds:" number                  (threshold fraction in (0, 1])
 //!   output     := "bigint" | "double"
 //!   plan       := measure lines ("measure=" u64 ":" name ";noise=" noise ";budget=" budget, one per measure)
 //!                 then, except for count, "partial=" partial, "partial_columns=" columns (text.rs's
@@ -138,7 +139,54 @@ pub fn format_partial_spec(spec: &PartialSpec) -> String {
         }
         PartialSpec::Histogram { encoding } => format!("histogram:{}", format_encoding(encoding)),
         PartialSpec::Distinct => "distinct".to_string(),
+        PartialSpec::LogBins {
+            value,
+            lowest,
+            highest,
+        } => {
+            let value = match value {
+                OutputType::Int64 => "int",
+                OutputType::Float64 => "float",
+            };
+            format!("log_bins:{value}:{lowest}:{highest}")
+        }
     }
+}
+
+fn parse_log_bins(s: &str, whole_text: &str) -> Result<PartialSpec> {
+    let fields: Vec<&str> = s.split(':').collect();
+    let [value, lowest, highest] = fields.as_slice() else {
+        fail!(
+            InvalidArgument,
+            "invalid partial spec '{whole_text}': expected log_bins:(int|float):<lowest>:<highest>"
+        );
+    };
+    let value = match *value {
+        "int" => OutputType::Int64,
+        "float" => OutputType::Float64,
+        _ => fail!(
+            InvalidArgument,
+            "invalid partial spec '{whole_text}': the value type '{value}' is not int or float"
+        ),
+    };
+    let lowest: i32 = parse_integer(lowest, "partial spec", whole_text)?;
+    let highest: i32 = parse_integer(highest, "partial spec", whole_text)?;
+    // Bins are exponents of 2 the outputs hold exactly: Int64 2^i needs 0 ≤ i ≤ 62, Float64 |i| ≤ 1023.
+    let (floor, ceiling) = match value {
+        OutputType::Int64 => (0, 62),
+        OutputType::Float64 => (-1022, 1023),
+    };
+    if lowest > highest || lowest < floor || highest > ceiling {
+        fail!(
+            InvalidArgument,
+            "invalid partial spec '{whole_text}': the bins must satisfy {floor} <= lowest <= highest <= {ceiling}"
+        );
+    }
+    Ok(PartialSpec::LogBins {
+        value,
+        lowest,
+        highest,
+    })
 }
 
 /// The inverse of [`format_partial_spec`].
@@ -161,10 +209,11 @@ pub fn parse_partial_spec(s: &str) -> Result<PartialSpec> {
         "histogram" => Ok(PartialSpec::Histogram {
             encoding: parse_encoding(encoding, s)?,
         }),
+        "log_bins" => parse_log_bins(encoding, s),
         _ => fail!(
             InvalidArgument,
             "invalid partial spec '{s}': expected count, distinct, moments:<encoding>, \
-             moments_squares:<encoding> or histogram:<encoding>"
+             moments_squares:<encoding>, histogram:<encoding> or log_bins:<type>:<lowest>:<highest>"
         ),
     }
 }
@@ -180,6 +229,7 @@ pub fn format_release(release: &Release) -> String {
         Release::Stdev => "stdev".to_string(),
         Release::Quantile { quantile, rate } => format!("quantile:{quantile}:{rate}"),
         Release::CountAboveThreshold { threshold } => format!("count_above_threshold:{threshold}"),
+        Release::Bounds { threshold_fraction } => format!("bounds:{threshold_fraction}"),
     }
 }
 
@@ -216,10 +266,23 @@ pub fn parse_release(s: &str) -> Result<Release> {
             threshold: parse_integer(threshold, "release", s)?,
         });
     }
+    if let Some(fraction) = s.strip_prefix("bounds:") {
+        return match parse_number(fraction).map_err(in_context("release", s))? {
+            ExtRational::Finite(fraction) if !fraction.is_zero() && fraction <= Rational::one() => {
+                Ok(Release::Bounds {
+                    threshold_fraction: fraction,
+                })
+            }
+            _ => fail!(
+                InvalidArgument,
+                "invalid release '{s}': the threshold fraction must be in (0, 1]"
+            ),
+        };
+    }
     fail!(
         InvalidArgument,
         "invalid release '{s}': expected count, count_distinct, sum, average, variance, stdev, \
-         quantile:<quantile>:<rate> or count_above_threshold:<threshold>"
+         quantile:<quantile>:<rate>, count_above_threshold:<threshold> or bounds:<threshold fraction>"
     )
 }
 

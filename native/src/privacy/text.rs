@@ -12,7 +12,7 @@
 //!   noise      := "none" | "laplace:" number | "gaussian:" number     (number is finite and > 0 here)
 //!   mechanism  := "default" | "laplace" | "gaussian"                   (case-insensitive on parsing)
 //!   aggregation:= "count" | "count_distinct" | "sum" | "average" | "variance" | "stdev" | "quantile"
-//!               | "get_groups"
+//!               | "get_groups" | "get_bounds"
 //!   bound      := i64 (decimal) | double (Java's/Python's text: "1.5", "1.0E10", "NaN", "Infinity")
 //!   request    := line ("\n" line)*   each of these keys exactly once, any order:
 //!                 "aggregation=" aggregation | "budget=" budget | "change=" change
@@ -20,6 +20,7 @@
 //!                 and for sum, average, variance, stdev, quantile only (an IAE naming the key otherwise):
 //!                 "column=" column | "column_type=" ("int" | "float") | "low=" bound | "high=" bound
 //!                 and for quantile only: "quantile=" bound   (median 0.5, min 0, max 1)
+//!                 and for get_bounds only: "column=" column | "column_type=" ("int" | "float")   (no bounds)
 //!   plan       := line ("\n" line)*   one per released value: "measure=" u64 ":" name ";noise=" noise ";budget=" budget
 //!                 then, except for count, the lines of `plan_text.rs` (partial, partial_columns, outputs, release)
 //!
@@ -564,6 +565,22 @@ pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
             aggregation.name()
         )
     };
+    let bounds_column = if aggregation == Aggregation::GetBounds {
+        for key in ["low", "high"] {
+            if values.is_given(key) == Some(true) {
+                return Err(not_taken(key));
+            }
+        }
+        Some((
+            values.column.take().ok_or_else(|| missing("column"))?,
+            values
+                .column_type
+                .take()
+                .ok_or_else(|| missing("column_type"))?,
+        ))
+    } else {
+        None
+    };
     let measure_column = if aggregation.takes_measure_column() {
         Some(MeasureColumn {
             name: values.column.ok_or_else(|| missing("column"))?,
@@ -594,6 +611,7 @@ pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
         mechanism: values.mechanism.ok_or_else(|| missing("mechanism"))?,
         measure_column,
         quantile,
+        bounds_column,
     })
 }
 
@@ -620,6 +638,13 @@ pub fn format_measurement_request(request: &MeasurementRequest) -> String {
     }
     if let Some(quantile) = request.quantile {
         text += &format!("\nquantile={}", format_bound(&Bound::Double(quantile)));
+    }
+    if let Some((name, column_type)) = &request.bounds_column {
+        text += &format!(
+            "\ncolumn={}\ncolumn_type={}",
+            format_column(name),
+            format_column_type(*column_type)
+        );
     }
     text
 }

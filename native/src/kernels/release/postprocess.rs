@@ -14,11 +14,14 @@
 //! * standard deviation (`create_standard_deviation_measurement`): `sqrt(variance)` (NaN stays NaN).
 //! * sum: the noisy lattice total times 2^k (Int64 when the column is Int64 with k = 0).
 //! * quantile: the exponential mechanism's lattice point times 2^k, clamped into [lower, upper].
+//! * get_bounds (`create_bounds_measurement`'s post-processing): the sparse vector's bin i as (−2^i, 2^i)
+//!   (`bounds`).
 //!
 //! Floating-point steps are IEEE 754 operations (and `sqrt`, correctly rounded), so every platform
 //! returns the same bits.
 use rand_chacha::ChaCha20Rng;
 
+use super::bounds::{bounds_of_bin, select_bin, SparseVectorStreams};
 use super::{draw_noise, Cell, Released};
 use crate::error::Result;
 use crate::kernels::encode::lattice_bounds;
@@ -63,6 +66,10 @@ pub fn check_plan(plan: &MeasurementPlan) -> Result<()> {
             1,
             vec![Float64],
         ),
+        Release::Bounds { .. } => match plan.partial {
+            PartialSpec::LogBins { value, .. } => (true, 2, vec![value, value]),
+            _ => (false, 2, vec![]),
+        },
     };
     if !partial_fits || plan.measures.len() != measures || plan.outputs != outputs {
         fail!(
@@ -112,10 +119,39 @@ pub fn release_cell(
         PartialSpec::Moments { encoding, .. } | PartialSpec::Histogram { encoding } => {
             Some(encoding)
         }
-        PartialSpec::Count | PartialSpec::Distinct => None,
+        PartialSpec::Count | PartialSpec::Distinct | PartialSpec::LogBins { .. } => None,
     };
     let k = encoding.map_or(0, |e| e.lattice_exponent);
     let released = match plan.release {
+        Release::Bounds { threshold_fraction } => {
+            let PartialSpec::LogBins {
+                value,
+                lowest,
+                highest,
+            } = plan.partial
+            else {
+                fail!(Internal, "release: get_bounds without a LogBins partial");
+            };
+            let ([threshold, prefix], [threshold_stream, prefix_stream, ..]) =
+                (plan.measures.as_slice(), streams)
+            else {
+                fail!(
+                    Internal,
+                    "release: get_bounds needs two measures and two streams"
+                );
+            };
+            let bin = select_bin(
+                &cell.bins,
+                lowest,
+                highest,
+                &threshold_fraction,
+                SparseVectorStreams {
+                    threshold: (&threshold.noise, threshold_stream),
+                    prefix: (&prefix.noise, prefix_stream),
+                },
+            )?;
+            return Ok(Some(bounds_of_bin(bin, value)?.to_vec()));
+        }
         Release::Count => Released::Int64(int64(noisy(0, cell.count)?, 0)?),
         Release::CountAboveThreshold { threshold } => {
             let count = int64(noisy(0, cell.count)?, 0)?;

@@ -576,3 +576,175 @@ fn registry_handles_are_keys_and_close_is_idempotent() {
     let _ = BTreeMap::<i64, i64>::new();
     let _ = Float64Array::from(vec![0.0]);
 }
+
+fn bounds_plan(
+    value: OutputType,
+    lowest: i32,
+    highest: i32,
+    noises: [NoiseSpec; 2],
+) -> MeasurementPlan {
+    MeasurementPlan {
+        measures: ["bounds_threshold", "bounds_prefix"]
+            .iter()
+            .zip(noises)
+            .enumerate()
+            .map(|(index, (name, noise))| PlannedMeasure {
+                index: index as u64,
+                name,
+                noise,
+                budget: Budget::PureDP {
+                    epsilon: ExtRational::from_integer(1),
+                },
+            })
+            .collect(),
+        partial: PartialSpec::LogBins {
+            value,
+            lowest,
+            highest,
+        },
+        release: Release::Bounds {
+            threshold_fraction: Rational::new(19, 20).unwrap(),
+        },
+        outputs: vec![value, value],
+    }
+}
+
+fn bin_row(fp: i64, bin: i64, count: i64) -> InputRow {
+    (Some(fp), None, vec![Some(bin), Some(count)])
+}
+
+fn pair_rows(output: &RecordBatch) -> Vec<(Option<i64>, i64, i64)> {
+    let fps = output.column(0).as_primitive::<Int64Type>();
+    let lower = output.column(1).as_primitive::<Int64Type>();
+    let upper = output.column(2).as_primitive::<Int64Type>();
+    (0..output.num_rows())
+        .map(|row| {
+            (
+                fps.is_valid(row).then(|| fps.value(row)),
+                lower.value(row),
+                upper.value(row),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bounds_without_noise_are_the_first_bin_reaching_95_percent() {
+    let exact = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    // fp 1: 19 rows in bin 3, 1 in bin 10: ⌊0.95·20⌋ = 19 is reached at bin 3. fp 2: 18 + 2: bin 10.
+    // fp 3: no rows: the threshold 0 is reached at the lowest bin. Partials split over two batches merge.
+    let rows = vec![
+        marker(1),
+        bin_row(1, 3, 10),
+        bin_row(1, 10, 1),
+        marker(2),
+        bin_row(2, 3, 18),
+        bin_row(2, 10, 2),
+        marker(3),
+        bin_row(9, 5, 1),
+    ];
+    let output = try_release(&exact, &[rows, vec![bin_row(1, 3, 9)]]).unwrap();
+    assert_eq!(
+        pair_rows(&output),
+        vec![(Some(1), -8, 8), (Some(2), -1024, 1024), (Some(3), -1, 1)]
+    );
+    // Float columns: bins −100..=100, doubles.
+    let exact = bounds_plan(
+        OutputType::Float64,
+        -100,
+        100,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    let output = try_release(&exact, &[vec![marker(4), bin_row(4, -3, 20), marker(5)]]).unwrap();
+    let lower = output.column(1).as_primitive::<Float64Type>();
+    let upper = output.column(2).as_primitive::<Float64Type>();
+    assert_eq!((lower.value(0), upper.value(0)), (-0.125, 0.125));
+    assert_eq!(upper.value(1), 2f64.powi(-100));
+}
+
+#[test]
+fn bounds_noise_comes_from_the_documented_streams() {
+    let noises = [laplace(1), laplace(2)];
+    let noisy = bounds_plan(OutputType::Int64, 0, 62, noises);
+    let rows = vec![
+        marker(7),
+        bin_row(7, 4, 30),
+        bin_row(7, 9, 10),
+        marker(-3),
+        bin_row(-3, 0, 5),
+    ];
+    let output = pair_rows(&try_release(&noisy, std::slice::from_ref(&rows)).unwrap());
+    // Re-evaluation (same secret, query, fps) gives the same bounds, in any batch split.
+    let (first, second) = rows.split_at(2);
+    assert_eq!(
+        output,
+        pair_rows(&try_release(&noisy, &[second.to_vec(), first.to_vec()]).unwrap())
+    );
+    // By hand: threshold noise = the first draw of (query 3, measure 0, fp); bin i's = the i-th draw of
+    // (query 3, measure 1, fp), from bin 0.
+    for (fp, bins) in [(7i64, vec![(4i64, 30u64), (9, 10)]), (-3, vec![(0, 5)])] {
+        let mut threshold_stream = secret().measure_query_key(3, 0).cell_rng(fp);
+        let mut prefix_stream = secret().measure_query_key(3, 1).cell_rng(fp);
+        let n: u64 = bins.iter().map(|b| b.1).sum();
+        let threshold = i128::from(19 * n / 20)
+            + i128::from(draw_noise(&mut threshold_stream, &noises[0]).unwrap());
+        let mut expected = 62;
+        for bin in 0..=62i64 {
+            let prefix: u64 = bins.iter().filter(|b| b.0 <= bin).map(|b| b.1).sum();
+            if i128::from(prefix) + i128::from(draw_noise(&mut prefix_stream, &noises[1]).unwrap())
+                >= threshold
+            {
+                expected = bin;
+                break;
+            }
+        }
+        let row = output.iter().find(|r| r.0 == Some(fp)).unwrap();
+        assert_eq!(
+            (row.1, row.2),
+            (-(1i64 << expected), 1i64 << expected),
+            "fp {fp}"
+        );
+    }
+}
+
+#[test]
+fn bounds_plans_and_partials_that_do_not_fit_are_refused() {
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    plan.outputs = vec![OutputType::Int64];
+    assert!(ReleaseState::new(plan, &secret(), 0).is_err());
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    plan.outputs = vec![OutputType::Float64, OutputType::Float64];
+    assert!(ReleaseState::new(plan, &secret(), 0).is_err());
+    let mut plan = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    plan.measures.pop();
+    assert!(ReleaseState::new(plan, &secret(), 0).is_err());
+    // A bin outside the plan's range is an error naming it.
+    let exact = bounds_plan(
+        OutputType::Int64,
+        0,
+        62,
+        [NoiseSpec::NoNoise, NoiseSpec::NoNoise],
+    );
+    let error = try_release(&exact, &[vec![marker(1), bin_row(1, 63, 1)]]).unwrap_err();
+    assert!(error.to_string().contains("log bin 63"), "{error}");
+}

@@ -422,6 +422,7 @@ fn measurement_requests_parse_in_any_order() {
         mechanism: Mechanism::Default,
         measure_column: None,
         quantile: None,
+        bounds_column: None,
     };
     assert_eq!(
         parse_measurement_request(&request_of(&SEED_REQUEST)).unwrap(),
@@ -597,6 +598,7 @@ proptest! {
             mechanism: Mechanism::Gaussian,
             measure_column: None,
             quantile: None,
+            bounds_column: None,
         };
         prop_assert_eq!(parse_measurement_request(&format_measurement_request(&request)).unwrap(), request);
     }
@@ -627,6 +629,8 @@ fn aggregation_requests_round_trip_with_their_keys() {
                     high,
                 }),
                 quantile: (aggregation == Aggregation::Quantile).then_some(0.25),
+                bounds_column: (aggregation == Aggregation::GetBounds)
+                    .then(|| ("x=\n;".to_string(), ColumnType::Int)),
             };
             let text = format_measurement_request(&request);
             assert_eq!(parse_measurement_request(&text).unwrap(), request, "{text}");

@@ -374,6 +374,29 @@ trait AggregationMethods {
     */
   def max(column: String, low: Double, high: Double, name: String): Query =
     quantile(column, 1.0, low, high, AggregationMethods.nameOr(name, column, "max"))
+
+  /** Approximate bounds of `column` (Tumult's `get_bounds`), in columns `<column>_lower_bound` and
+    * `<column>_upper_bound`: bigint for an integer column, double for a float column.
+    *
+    * Example: `QueryBuilder("checkouts").getBounds("pages")`
+    */
+  def getBounds(column: String): Query = getBounds(column, null, null)
+
+  /** Approximate bounds of `column`, in columns `lowerBoundColumn` and `upperBoundColumn` (null: the defaults
+    * `<column>_lower_bound` / `<column>_upper_bound`).
+    *
+    * Example: `QueryBuilder("checkouts").getBounds("pages", "low", "high")`
+    */
+  def getBounds(column: String, lowerBoundColumn: String, upperBoundColumn: String): Query =
+    Query(
+      GetBounds(
+        aggregatedExpr,
+        keysetOption,
+        column,
+        AggregationMethods.nameOr(lowerBoundColumn, column, "lower_bound"),
+        AggregationMethods.nameOr(upperBoundColumn, column, "upper_bound")
+      )
+    )
 }
 
 private[sparkdp] object AggregationMethods {

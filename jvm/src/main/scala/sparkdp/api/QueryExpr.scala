@@ -540,6 +540,24 @@ final case class GroupByQuantile(
   AggregationArguments.requireMeasure(measureColumn, low, high)
 }
 
+/** Approximate bounds of `measureColumn` per key (Tumult's `GetBounds`): (−2^i, 2^i) for the noisy smallest
+  * log bin i holding about 95% of the values, in `lowerBoundColumn` and `upperBoundColumn`, typed as the column
+  * (bigint for integer columns, double for floats).
+  *
+  * Example: `GetBounds(PrivateSource("checkouts"), None, "pages", "pages_lower_bound", "pages_upper_bound")`
+  */
+final case class GetBounds(
+    child: QueryExpr,
+    keyset: Option[KeySet],
+    measureColumn: String,
+    lowerBoundColumn: String,
+    upperBoundColumn: String
+) extends AggregationExpr {
+  AggregationArguments.require(child, keyset, lowerBoundColumn)
+  AggregationArguments.require(child, keyset, upperBoundColumn)
+  requireArgument(measureColumn != null && measureColumn.nonEmpty, s"The measure column must be a column name, not '$measureColumn'.")
+}
+
 /** The combinations of values of `columns` (every column but the ID column when empty) that appear in the
   * data often enough to pass a noisy threshold (Tumult's `GetGroups`): the output has those columns only.
   *

@@ -199,7 +199,11 @@ private[sparkdp] object WireText {
       )
     }
     val quantile = request.quantile.map(q => s"quantile=${java.lang.Double.toString(q)}").toSeq
-    (common ++ mechanism ++ measure ++ quantile).mkString("\n")
+    // get_bounds: the column and its type, no bounds (§5.5).
+    val boundsColumn = request.boundsColumn.toSeq.flatMap { case (name, isInteger) =>
+      Seq(s"column=${column(name)}", s"column_type=${if (isInteger) "int" else "float"}")
+    }
+    (common ++ mechanism ++ measure ++ quantile ++ boundsColumn).mkString("\n")
   }
 
   /** A bound's text: an integer as the user gave it for an integer column; otherwise the double's Java repr
@@ -301,7 +305,8 @@ private[sparkdp] final case class PlannedMeasure(measureIndex: Long, name: Strin
   */
 private[sparkdp] final case class MeasureColumnText(name: String, isInteger: Boolean, low: ClampBound, high: ClampBound)
 
-/** A `planMeasurement` request for an aggregation other than count.
+/** A `planMeasurement` request for an aggregation other than count (`boundsColumn`: get_bounds's column and whether
+  * it is an integer column).
   *
   * Example: `MeasurementRequest("count_distinct", "pure:1", AddOneRow(), Seq.empty, Seq("isbn"), Some("default"), None, None)`
   */
@@ -313,7 +318,8 @@ private[sparkdp] final case class MeasurementRequest(
     groupbyColumns: Seq[String],
     mechanism: Option[String],
     measure: Option[MeasureColumnText],
-    quantile: Option[Double]
+    quantile: Option[Double],
+    boundsColumn: Option[(String, Boolean)] = None
 )
 
 /** The type of one released column `out_<i>`.

@@ -1,7 +1,7 @@
 package sparkdp.plan
 
-import sparkdp.{TableExpr, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, QueryExpr, SuppressAggregates, UngroupedCount}
-import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
+import sparkdp.{GetBounds, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, QueryExpr, SuppressAggregates, TableExpr, UngroupedCount}
+import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetBoundsMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
 import sparkdp.plan.measure.MomentsMeasurement.Moment
 import sparkdp.plan.transform.TransformationCompiler
 
@@ -47,6 +47,8 @@ private[sparkdp] object QueryCompiler {
         QuantileMeasurement.compile(prepare(child), keyset, column, quantile, low, high, outputColumn, context)
       case GroupByCountDistinct(child, keyset, columns, outputColumn, mechanism) =>
         CountDistinctMeasurement.compile(prepare(child), keyset, columns, outputColumn, mechanism.name, context)
+      case GetBounds(child, keyset, column, lowerBoundColumn, upperBoundColumn) =>
+        GetBoundsMeasurement.compile(prepare(child), keyset, column, lowerBoundColumn, upperBoundColumn, context)
       case GetGroups(child, columns) =>
         GetGroupsMeasurement.compile(prepare(child), columns, context)
       case SuppressAggregates(count, threshold) =>

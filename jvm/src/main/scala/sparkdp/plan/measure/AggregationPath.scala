@@ -34,16 +34,26 @@ private[measure] object AggregationPath {
       request: Seq[String] => MeasurementRequest,
       values: Seq[(Column, TruncationKernel.MeasureValueType)],
       context: EvaluationContext
+  ): CompiledQuery = compileOutputs(table, keyset, Seq(outputColumn), request, values, context)
+
+  /** [[compile]] for a plan releasing several columns (get_bounds: lower, upper), named `outputColumns`. */
+  def compileOutputs(
+      table: PreparedTable,
+      keyset: Option[KeySet],
+      outputColumns: Seq[String],
+      request: Seq[String] => MeasurementRequest,
+      values: Seq[(Column, TruncationKernel.MeasureValueType)],
+      context: EvaluationContext
   ): CompiledQuery = {
     val keyFields = keyset.fold(Seq.empty[StructField])(_.dataframe.schema.fields.toSeq)
     val keyColumns = keyFields.map(_.name)
     val dataKeyFields = keyFields.map(keyField => CountMeasurement.matchingDataField(table, keyField))
-    requireOutputName(outputColumn, keyColumns)
+    outputColumns.foreach(outputColumn => requireOutputName(outputColumn, keyColumns))
     requireHashableIdTable(table)
 
-    val plan = planOf(request(keyColumns), expectedOutputs = 1)
+    val plan = planOf(request(keyColumns), expectedOutputs = outputColumns.length)
 
-    val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns :+ outputColumn)
+    val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns ++ outputColumns)
     val (keysWithFingerprint, keysetSize) = keyset match {
       case Some(keys) if keyFields.nonEmpty => KeysetFingerprints.withFingerprint(keys.dataframe, fingerprintColumn, context.truncationKey)
       case Some(keys)                       => (keys.dataframe.withColumn(fingerprintColumn, UngroupedFingerprint), keys.dataframe.count())
@@ -66,10 +76,10 @@ private[measure] object AggregationPath {
       plan,
       context,
       fingerprintColumn,
-      Seq(outputColumn),
+      outputColumns,
       Release.partitionsFor(keysetSize)
     )
-    val result = Release.joinToKeyset(keysWithFingerprint, keyColumns, released, fingerprintColumn, Seq(outputColumn))
+    val result = Release.joinToKeyset(keysWithFingerprint, keyColumns, released, fingerprintColumn, outputColumns)
     CompiledQuery(result, KeysetRows(keysetSize))
   }
 

@@ -91,6 +91,11 @@ for _constraint in ("Constraint", "MaxRowsPerID", "MaxGroupsPerID", "MaxRowsPerG
     SCALA_ONLY[(_constraint, "grouping_column_option")] = (
         "private[sparkdp] helper of the Scala constraints")
 
+for _variant in ("drop_excess", "drop_non_unique"):
+    SCALA_ONLY[("TruncationStrategy", _variant)] = (
+        "accessor of the nested case class's companion in Scala's object TruncationStrategy; "
+        "Python's nested classes keep Tumult's CamelCase names (TruncationStrategy.DropExcess)")
+
 # (class, name) that only Python has, and why.
 PYTHON_ONLY = {
     ("QueryBuilder", "source_id"): "read-only property of the Python builder (its "
@@ -99,6 +104,12 @@ PYTHON_ONLY = {
                                "Scala's AddOneRow() is its own case class",
     ("PrivacyBudget", "is_infinite"): "Tumult's Python helper; Scala compares with "
                                       "Double.PositiveInfinity",
+    ("TruncationStrategy", "DropExcess"): "nested class on both sides (Scala: "
+                                          "TruncationStrategy.DropExcess, class "
+                                          "TruncationStrategy$DropExcess)",
+    ("TruncationStrategy", "DropNonUnique"): "as TruncationStrategy.DropExcess",
+    ("TruncationStrategy", "Type"): "Tumult's base class of the variants; Scala's is the sealed "
+                                    "trait TruncationStrategy itself",
     ("Session", "Builder"): "a nested class on both sides (Scala: new Session.Builder(), class "
                             "Session$Builder, which is not a method of Session)",
 }
@@ -117,6 +128,7 @@ SCALA_ONLY_CLASSES = {
                           "private mixin query_builder._Aggregations); their names are "
                           "compared on QueryBuilder and GroupedQueryBuilder",
     "AggregationArguments": "private object of QueryExpr.scala (argument checks of the tree)",
+    "JoinArguments": "private object of QueryExpr.scala (argument checks of the join nodes)",
     "ClampBound": "clamping bounds of the query tree as the user gave them; Python passes "
                   "ints or floats",
     "IntegerBound": "as ClampBound",

@@ -1,6 +1,6 @@
 package sparkdp.plan
 
-import sparkdp.{EnforceConstraint, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, PrivateSource, QueryExpr, SuppressAggregates, UngroupedCount}
+import sparkdp.{EnforceConstraint, GetGroups, GroupByBoundedAverage, GroupByBoundedStdev, GroupByBoundedSum, GroupByBoundedVariance, GroupByCount, GroupByCountDistinct, GroupByQuantile, JoinPrivate, JoinPublic, PrivateSource, QueryExpr, SuppressAggregates, UngroupedCount}
 import sparkdp.plan.measure.{CountDistinctMeasurement, CountMeasurement, GetGroupsMeasurement, MomentsMeasurement, QuantileMeasurement}
 import sparkdp.plan.measure.MomentsMeasurement.Moment
 import sparkdp.plan.transform.TransformationCompiler
@@ -29,12 +29,12 @@ private[sparkdp] object QueryCompiler {
     * }}}
     */
   def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery = {
-    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables)
+    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables, context.compileInputs)
     queryExpr match {
       case GroupByCount(child, keyset, outputColumn, mechanism) =>
-        CountMeasurement.compile(TransformationCompiler.prepare(child, tables), Some(keyset), outputColumn, mechanism, context)
+        CountMeasurement.compile(prepare(child), Some(keyset), outputColumn, mechanism, context)
       case UngroupedCount(child, outputColumn, mechanism) =>
-        CountMeasurement.compile(TransformationCompiler.prepare(child, tables), None, outputColumn, mechanism, context)
+        CountMeasurement.compile(prepare(child), None, outputColumn, mechanism, context)
       case GroupByBoundedSum(child, keyset, column, low, high, outputColumn, mechanism) =>
         MomentsMeasurement.compile(prepare(child), keyset, Moment.Sum, column, low, high, outputColumn, mechanism.name, context)
       case GroupByBoundedAverage(child, keyset, column, low, high, outputColumn, mechanism) =>
@@ -55,7 +55,7 @@ private[sparkdp] object QueryCompiler {
         val compiled = compile(count, tables, context)
         val countColumn = HashableColumns.column(count.outputColumn)
         compiled.copy(afterStore = stored => compiled.afterStore(stored).where(countColumn >= threshold))
-      case PrivateSource(_) | EnforceConstraint(_, _) =>
+      case PrivateSource(_) | EnforceConstraint(_, _) | JoinPublic(_, _, _, _) | JoinPrivate(_, _, _, _, _) =>
         throw new IllegalArgumentException(
           s"A query must end with an aggregation such as count(); this one is $queryExpr."
         )

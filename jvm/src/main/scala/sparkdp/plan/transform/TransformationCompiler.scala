@@ -4,8 +4,8 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, PrivateSource, ProtectedChange, QueryExpr}
-import sparkdp.plan.{HashableColumns, PrivateTable}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, JoinPrivate, JoinPublic, PrivateSource, ProtectedChange, QueryExpr}
+import sparkdp.plan.{CompileInputs, HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table (Tumult's `ColumnDescriptor` with the column's name):
   * its Spark type and whether it may hold null, NaN or ±infinity. Every transformation carries these through
@@ -86,9 +86,9 @@ private[sparkdp] object TransformationCompiler {
     * constraint on a table not protected by `AddRowsWithID`; a constraint whose grouping column the table
     * lacks or is its ID column; an aggregation used as a table.
     *
-    * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables)`
+    * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables, inputs)`
     */
-  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable]): PreparedTable = queryExpr match {
+  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable = queryExpr match {
     case PrivateSource(sourceId) =>
       val table = tables.getOrElse(
         sourceId,
@@ -99,7 +99,7 @@ private[sparkdp] object TransformationCompiler {
       val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
       PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
     case EnforceConstraint(child, constraint) =>
-      val input = prepare(child, tables)
+      val input = prepare(child, tables, inputs)
       requireApplicable(input, constraint)
       input.copy(constraints = input.constraints :+ constraint)
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
@@ -107,6 +107,10 @@ private[sparkdp] object TransformationCompiler {
     // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
 
     // ---- Joins (issue 10): one line each, the work in JoinTransformations.scala.
+    case JoinPublic(child, publicTable, joinColumns, how) =>
+      JoinTransformations.joinPublic(prepare(child, tables, inputs), publicTable, joinColumns, how, inputs)
+    case JoinPrivate(child, rightOperand, leftStrategy, rightStrategy, joinColumns) =>
+      JoinTransformations.joinPrivate(prepare(child, tables, inputs), prepare(rightOperand, tables, inputs), leftStrategy, rightStrategy, joinColumns, inputs)
 
     case _: AggregationExpr =>
       throw new IllegalArgumentException(

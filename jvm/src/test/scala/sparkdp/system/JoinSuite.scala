@@ -83,7 +83,7 @@ class JoinSuite extends AnyFunSuite {
     val tables = Map("orders" -> PrivateTable(orders, AddMaxRows(2)))
     val inner = prepare(JoinPublic(PrivateSource("orders"), Left("shops"), None, "inner"), tables.updated("orders", PrivateTable(orders.drop("amount"), AddMaxRows(2))))
     // Natural join on the one common column; multiplicity 2 doubles AddMaxRows(2).
-    assert(inner.dataframe.columns.toSeq == Seq("shop", "order_id", "region"))
+    assert(inner.dataframe.columns.toSeq == Seq("shop", "order_id", "region", "amount"))
     assert(inner.protectedChange == AddMaxRows(4))
     val clashing = prepare(JoinPublic(PrivateSource("orders"), Left("shops"), Some(Seq("shop")), "left"), tables)
     assert(clashing.dataframe.columns.toSeq == Seq("shop", "order_id", "amount_left", "region", "amount_right"))

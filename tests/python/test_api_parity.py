@@ -91,11 +91,6 @@ for _constraint in ("Constraint", "MaxRowsPerID", "MaxGroupsPerID", "MaxRowsPerG
     SCALA_ONLY[(_constraint, "grouping_column_option")] = (
         "private[sparkdp] helper of the Scala constraints")
 
-for _variant in ("drop_excess", "drop_non_unique"):
-    SCALA_ONLY[("TruncationStrategy", _variant)] = (
-        "accessor of the nested case class's companion in Scala's object TruncationStrategy; "
-        "Python's nested classes keep Tumult's CamelCase names (TruncationStrategy.DropExcess)")
-
 # (class, name) that only Python has, and why.
 PYTHON_ONLY = {
     ("QueryBuilder", "source_id"): "read-only property of the Python builder (its "

@@ -158,7 +158,7 @@ def test_package_exports_tumult_names():
         "QueryBuilder", "RhoZCDPBudget", "Session", "GroupbyCountQuery",
         "CountDistinctMechanism", "SumMechanism", "AverageMechanism",
         "VarianceMechanism", "StdevMechanism",
-        "ColumnDescriptor", "ColumnType", "cleanup",
+        "ColumnDescriptor", "ColumnType", "cleanup", "TruncationStrategy",
     }
     for name in sparkdp.__all__:
         assert getattr(sparkdp, name).__name__ == name
@@ -177,6 +177,7 @@ def test_modules_are_named_as_in_tumult():
                           "CountMechanism", "CountDistinctMechanism", "SumMechanism",
                           "AverageMechanism", "VarianceMechanism", "StdevMechanism"],
         "session": ["Session"],
+        "truncation_strategy": ["TruncationStrategy"],
     }
     for module_name, names in tumult_modules.items():
         module = importlib.import_module("sparkdp." + module_name)

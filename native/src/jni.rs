@@ -225,6 +225,21 @@ pub extern "system" fn Java_sparkdp_bridge_Native_flatMapChange<'local>(
     })
 }
 
+/// `joinStability(request: String): String` — the protected change text of a joined table (issue 10,
+/// `privacy::stability::join`).
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_joinStability<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    request: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let request = string_arg(env, &request, "request")?;
+        let change = edge_ops::join_stability(&request)?;
+        string_result(env, &change)
+    })
+}
+
 /// `budgetFromDoubles(kind: String, a: Double, b: Double): String` — budget text ("pure": ε = a;
 /// "approx": ε = a, δ = b; "zcdp": ρ = a).
 #[no_mangle]

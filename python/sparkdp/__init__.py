@@ -45,6 +45,7 @@ from sparkdp.query_builder import (
     VarianceMechanism,
 )
 from sparkdp.session import Session
+from sparkdp.truncation_strategy import TruncationStrategy
 
 __all__ = [
     "AddMaxRows",
@@ -75,6 +76,7 @@ __all__ = [
     "Session",
     "StdevMechanism",
     "SumMechanism",
+    "TruncationStrategy",
     "VarianceMechanism",
     "cleanup",
 ]

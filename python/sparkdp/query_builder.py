@@ -13,6 +13,8 @@ and the native core's, with Tumult's messages, when the query is evaluated.
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
+from pyspark.sql import DataFrame
+
 from sparkdp import _java
 from sparkdp._mechanism import (
     AverageMechanism,
@@ -28,6 +30,7 @@ from sparkdp.binning_spec import BinningSpec
 from sparkdp.column import ColumnDescriptor, ColumnType
 from sparkdp.constraints import Constraint
 from sparkdp.keyset import KeySet
+from sparkdp.truncation_strategy import TruncationStrategy
 
 __all__ = [
     "AverageMechanism",
@@ -88,6 +91,59 @@ def _java_argument(jvm: Any, argument: Any) -> Any:
     if isinstance(argument, tuple):
         return [_java_argument(jvm, a) for a in argument]
     return argument
+
+
+class _PublicDataFrame:
+    """A public DataFrame as a join step's argument (internal): py4j gets its JVM twin."""
+
+    def __init__(self, dataframe: DataFrame) -> None:
+        self._dataframe = dataframe
+
+    def _to_java(self, jvm: Any) -> Any:  # pylint: disable=unused-argument
+        return _java.to_java_dataframe(self._dataframe)
+
+
+@dataclass(frozen=True)
+class _BuilderSnapshot:
+    """The right operand of ``join_private`` as it was when joined (internal).
+
+    ``QueryBuilder`` methods change the builder in place, so the join keeps its
+    own copy of the steps; the JVM builder is rebuilt from them.
+    """
+
+    source_id: str
+    steps: Tuple[_Step, ...]
+
+    def _to_java(self, jvm: Any) -> Any:
+        java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", self.source_id)
+        for step in self.steps:
+            java_builder = _java.call_java(
+                getattr(java_builder, step.method), *step.java_arguments(jvm)
+            )
+        return java_builder
+
+
+def _join_columns(join_columns: Optional[Sequence[str]]) -> Tuple[str, ...]:
+    """The py4j form of join columns: an empty tuple means None (every common column)."""
+    if join_columns is None:
+        return ()
+    if isinstance(join_columns, str) or not all(
+        isinstance(column, str) for column in join_columns
+    ):
+        raise TypeError(
+            "join_columns must be a list of column names (str), not {!r}".format(
+                join_columns
+            )
+        )
+    if len(join_columns) == 0:
+        # Tumult's JoinPublic/JoinPrivate refuse it; an empty list is None on the JVM side.
+        raise ValueError("Provided join columns must not be empty")
+    return tuple(join_columns)
+
+
+def _checked_str(value: Any, parameter_name: str) -> str:
+    _java.check_type(value, (str,), parameter_name)
+    return value
 
 
 @dataclass(frozen=True)
@@ -1028,6 +1084,91 @@ class QueryBuilder(_Aggregations):
 
     # ---- Joins (issue 10): join_public, join_private.
 
+    def join_public(
+        self,
+        public_table: Union[DataFrame, str],
+        join_columns: Optional[Sequence[str]] = None,
+        how: str = "inner",
+    ) -> "QueryBuilder":
+        """Joins the table with a public table (Tumult's ``join_public``).
+
+        The output has the join columns, then this table's other columns,
+        then the public table's; a column in both tables that is not a join
+        column gets the suffix ``_left`` / ``_right``. Null join keys match
+        each other. A join multiplies how much one protected row can change
+        the table by the public table's largest number of rows per join key;
+        the native core decides the resulting protected change.
+
+        Args:
+            public_table: A DataFrame, or the ``source_id`` of a public table
+                of the session.
+            join_columns: The columns to join on; None: every common column.
+            how: ``"inner"`` or ``"left"``.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: an argument has the wrong Python type.
+            ValueError: ``join_columns`` is empty; at evaluation, an unknown
+                public table, a join column missing from either table or of
+                different types, or an invalid ``how``.
+        """
+        if not isinstance(public_table, str):
+            public_table = _PublicDataFrame(
+                _java.require_dataframe(public_table, "public_table")
+            )
+        return self._add_step(
+            "joinPublic",
+            public_table,
+            _join_columns(join_columns),
+            _checked_str(how, "how"),
+        )
+
+    def join_private(
+        self,
+        right_operand: "QueryBuilder",
+        left_truncation_strategy: Optional[TruncationStrategy.Type] = None,
+        right_truncation_strategy: Optional[TruncationStrategy.Type] = None,
+        join_columns: Optional[Sequence[str]] = None,
+    ) -> "QueryBuilder":
+        """Joins the table with the table of another query (Tumult's ``join_private``).
+
+        Two tables protected by :class:`~sparkdp.AddRowsWithID` in one ID space
+        join on (at least) their ID column, without truncation; two tables
+        without IDs need a truncation strategy for each side. Column order and
+        suffixes as :meth:`join_public`'s.
+
+        Args:
+            right_operand: A QueryBuilder on another (or the same) private table;
+                its transformations so far are part of the join.
+            left_truncation_strategy: How this table is truncated per join key.
+            right_truncation_strategy: How the right table is truncated.
+            join_columns: The columns to join on; None: every common column.
+
+        Returns:
+            This builder, for chaining.
+
+        Raises:
+            TypeError: an argument has the wrong Python type.
+            ValueError: ``join_columns`` is empty; at evaluation, tables in
+                different ID spaces, missing truncation strategies, a join column
+                missing from either table or of different types.
+        """
+        _java.check_type(right_operand, (QueryBuilder,), "right_operand")
+        for strategy, name in (
+            (left_truncation_strategy, "left_truncation_strategy"),
+            (right_truncation_strategy, "right_truncation_strategy"),
+        ):
+            if strategy is not None:
+                _java.check_type(strategy, (TruncationStrategy.Type,), name)
+        return self._add_step(
+            "joinPrivate",
+            _BuilderSnapshot(right_operand.source_id, tuple(right_operand._steps)),
+            left_truncation_strategy,
+            right_truncation_strategy,
+            _join_columns(join_columns),
+        )
 
     def groupby(self, by: KeySet) -> GroupedQueryBuilder:
         """Groups the table by the keys of a KeySet.

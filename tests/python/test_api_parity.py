@@ -99,6 +99,12 @@ PYTHON_ONLY = {
                                "Scala's AddOneRow() is its own case class",
     ("PrivacyBudget", "is_infinite"): "Tumult's Python helper; Scala compares with "
                                       "Double.PositiveInfinity",
+    ("TruncationStrategy", "DropExcess"): "nested class on both sides (Scala: "
+                                          "TruncationStrategy.DropExcess, class "
+                                          "TruncationStrategy$DropExcess)",
+    ("TruncationStrategy", "DropNonUnique"): "as TruncationStrategy.DropExcess",
+    ("TruncationStrategy", "Type"): "Tumult's base class of the variants; Scala's is the sealed "
+                                    "trait TruncationStrategy itself",
     ("Session", "Builder"): "a nested class on both sides (Scala: new Session.Builder(), class "
                             "Session$Builder, which is not a method of Session)",
 }
@@ -117,6 +123,7 @@ SCALA_ONLY_CLASSES = {
                           "private mixin query_builder._Aggregations); their names are "
                           "compared on QueryBuilder and GroupedQueryBuilder",
     "AggregationArguments": "private object of QueryExpr.scala (argument checks of the tree)",
+    "JoinArguments": "private object of QueryExpr.scala (argument checks of the join nodes)",
     "ClampBound": "clamping bounds of the query tree as the user gave them; Python passes "
                   "ints or floats",
     "IntegerBound": "as ClampBound",

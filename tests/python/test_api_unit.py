@@ -158,7 +158,7 @@ def test_package_exports_tumult_names():
         "QueryBuilder", "RhoZCDPBudget", "Session", "GroupbyCountQuery",
         "CountDistinctMechanism", "SumMechanism", "AverageMechanism",
         "VarianceMechanism", "StdevMechanism",
-        "ColumnDescriptor", "ColumnType", "cleanup", "BinningSpec",
+        "ColumnDescriptor", "ColumnType", "cleanup", "BinningSpec", "TruncationStrategy",
     }
     for name in sparkdp.__all__:
         assert getattr(sparkdp, name).__name__ == name
@@ -178,6 +178,7 @@ def test_modules_are_named_as_in_tumult():
                           "AverageMechanism", "VarianceMechanism", "StdevMechanism"],
         "session": ["Session"],
         "binning_spec": ["BinningSpec"],
+        "truncation_strategy": ["TruncationStrategy"],
     }
     for module_name, names in tumult_modules.items():
         module = importlib.import_module("sparkdp." + module_name)

@@ -955,3 +955,25 @@ fn release_handles_through_the_edge() {
     assert_eq!(open(&mut env, &plan, 31), 0);
     expect_exception(&mut env, "java.lang.IllegalArgumentException");
 }
+
+#[test]
+fn join_stability_through_the_edge_returns_the_change_or_throws_iae() {
+    let mut env = attach();
+    let request = env.new_string("public\nAddMaxRows:2\n3").expect("String");
+    let returned =
+        Java_sparkdp_bridge_Native_joinStability(env_for_call(&env), JObject::null(), request);
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "AddMaxRows:6");
+
+    let request = env
+        .new_string("private\nAddOneRow\nnone\nAddOneRow\nDropNonUnique")
+        .expect("String");
+    let returned =
+        Java_sparkdp_bridge_Native_joinStability(env_for_call(&env), JObject::null(), request);
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(
+        message.contains("truncation strategies are required"),
+        "{message}"
+    );
+}

@@ -124,6 +124,11 @@ pub fn flat_map_change_text(change: &str, flat_map: &str) -> Result<String> {
     )?))
 }
 
+/// `joinStability(request)`: the protected change text of a joined table (`privacy::stability::join`).
+pub fn join_stability(request: &str) -> Result<String> {
+    crate::privacy::stability::join::join_stability_text(request)
+}
+
 /// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.
 pub fn budget_covers(remaining: &str, requested: &str) -> Result<bool> {
     let remaining = parse_budget(remaining)?;

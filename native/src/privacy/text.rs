@@ -140,7 +140,7 @@ pub fn parse_protected_change(s: &str) -> Result<ProtectedChange> {
 
 /// Reads one protected change at the start of `rest` (ending at the end or at a newline); returns it and
 /// what follows it.
-fn take_protected_change<'a>(
+pub(crate) fn take_protected_change<'a>(
     rest: &'a str,
     whole_text: &str,
 ) -> Result<(ProtectedChange, &'a str)> {

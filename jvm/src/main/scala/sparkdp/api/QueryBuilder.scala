@@ -337,6 +337,129 @@ final class QueryBuilder private (private[sparkdp] val queryExpr: QueryExpr) ext
 
   // ---- Joins (issue 10): joinPublic, joinPrivate.
 
+  /** Joins the rows so far with the session's public table `publicTable` on every common column (an inner join;
+    * null keys match each other). The output has the join columns, then the other columns of this table, then
+    * those of the public table; a common column that is not a join column gets the suffix `_left` / `_right`.
+    *
+    * Example: `QueryBuilder("checkouts").joinPublic("books")`
+    */
+  def joinPublic(publicTable: String): QueryBuilder = joinPublicTable(Left(publicTable), None, "inner")
+
+  /** [[joinPublic]] with a public DataFrame instead of a table of the session.
+    *
+    * Example: `QueryBuilder("checkouts").joinPublic(booksDf)`
+    */
+  def joinPublic(publicTable: org.apache.spark.sql.DataFrame): QueryBuilder = joinPublicTable(Right(publicTable), None, "inner")
+
+  /** [[joinPublic]] on `joinColumns` (non-empty, distinct, common to both tables with the same column types).
+    *
+    * Example: `QueryBuilder("checkouts").joinPublic("books", Seq("isbn"))`
+    */
+  def joinPublic(publicTable: String, joinColumns: Seq[String]): QueryBuilder =
+    joinPublicTable(Left(publicTable), Some(joinColumns), "inner")
+
+  /** Example: `QueryBuilder("checkouts").joinPublic(booksDf, Seq("isbn"))` */
+  def joinPublic(publicTable: org.apache.spark.sql.DataFrame, joinColumns: Seq[String]): QueryBuilder =
+    joinPublicTable(Right(publicTable), Some(joinColumns), "inner")
+
+  /** [[joinPublic]] on `joinColumns` with join type `how`: "inner" or "left" (a left join keeps this table's rows
+    * that match no public row, with nulls in the public columns).
+    *
+    * Example: `QueryBuilder("checkouts").joinPublic("books", Seq("isbn"), "left")`
+    */
+  def joinPublic(publicTable: String, joinColumns: Seq[String], how: String): QueryBuilder =
+    joinPublicTable(Left(publicTable), Some(joinColumns), how)
+
+  /** Example: `QueryBuilder("checkouts").joinPublic(booksDf, Seq("isbn"), "left")` */
+  def joinPublic(publicTable: org.apache.spark.sql.DataFrame, joinColumns: Seq[String], how: String): QueryBuilder =
+    joinPublicTable(Right(publicTable), Some(joinColumns), how)
+
+  /** For Java and py4j (Tumult's `join_public(public_table, join_columns=None, how="inner")`): null or empty
+    * `joinColumns` joins on every common column.
+    *
+    * Example (Java): `new QueryBuilder("checkouts").joinPublic("books", java.util.Arrays.asList("isbn"), "inner")`
+    */
+  def joinPublic(publicTable: String, joinColumns: java.util.List[String], how: String): QueryBuilder =
+    joinPublicTable(Left(publicTable), QueryBuilder.joinColumnsOption(joinColumns), how)
+
+  /** Example (Java): `new QueryBuilder("checkouts").joinPublic(booksDf, null, "left")` */
+  def joinPublic(publicTable: org.apache.spark.sql.DataFrame, joinColumns: java.util.List[String], how: String): QueryBuilder =
+    joinPublicTable(Right(publicTable), QueryBuilder.joinColumnsOption(joinColumns), how)
+
+  private def joinPublicTable(
+      publicTable: Either[String, org.apache.spark.sql.DataFrame],
+      joinColumns: Option[Seq[String]],
+      how: String
+  ): QueryBuilder = new QueryBuilder(JoinPublic(queryExpr, publicTable, joinColumns, how))
+
+  /** Joins the rows so far with the rows of another query on a private table, `rightOperand`, on every common
+    * column: for two `AddRowsWithID` tables of one ID space, joined on (at least) the ID column. Column order and
+    * suffixes as [[joinPublic]]'s.
+    *
+    * Example: `QueryBuilder("checkouts").joinPrivate(QueryBuilder("holds"))`
+    */
+  def joinPrivate(rightOperand: QueryBuilder): QueryBuilder = joinPrivateTable(rightOperand, None, None, None)
+
+  /** [[joinPrivate]] on `joinColumns`.
+    *
+    * Example: `QueryBuilder("checkouts").joinPrivate(QueryBuilder("holds"), Seq("member_id", "isbn"))`
+    */
+  def joinPrivate(rightOperand: QueryBuilder, joinColumns: Seq[String]): QueryBuilder =
+    joinPrivateTable(rightOperand, None, None, Some(joinColumns))
+
+  /** [[joinPrivate]] of tables without IDs: each side is first truncated by its strategy (Tumult's
+    * `left_truncation_strategy` / `right_truncation_strategy`), which bounds how much the join can change.
+    *
+    * Example: `QueryBuilder("orders").joinPrivate(QueryBuilder("returns"), TruncationStrategy.DropExcess(2), TruncationStrategy.DropNonUnique())`
+    */
+  def joinPrivate(
+      rightOperand: QueryBuilder,
+      leftTruncationStrategy: TruncationStrategy,
+      rightTruncationStrategy: TruncationStrategy
+  ): QueryBuilder =
+    joinPrivateTable(rightOperand, Some(leftTruncationStrategy), Some(rightTruncationStrategy), None)
+
+  /** [[joinPrivate]] with truncation strategies on `joinColumns`.
+    *
+    * Example: `QueryBuilder("orders").joinPrivate(QueryBuilder("returns"), TruncationStrategy.DropExcess(2), TruncationStrategy.DropExcess(1), Seq("order_id"))`
+    */
+  def joinPrivate(
+      rightOperand: QueryBuilder,
+      leftTruncationStrategy: TruncationStrategy,
+      rightTruncationStrategy: TruncationStrategy,
+      joinColumns: Seq[String]
+  ): QueryBuilder =
+    joinPrivateTable(rightOperand, Some(leftTruncationStrategy), Some(rightTruncationStrategy), Some(joinColumns))
+
+  /** For Java and py4j (Tumult's `join_private(right_operand, left_truncation_strategy=None,
+    * right_truncation_strategy=None, join_columns=None)`): a null strategy is None; null or empty `joinColumns`
+    * joins on every common column.
+    *
+    * Example (Java): `new QueryBuilder("orders").joinPrivate(new QueryBuilder("returns"), new TruncationStrategy.DropExcess(2), new TruncationStrategy.DropNonUnique(), null)`
+    */
+  def joinPrivate(
+      rightOperand: QueryBuilder,
+      leftTruncationStrategy: TruncationStrategy,
+      rightTruncationStrategy: TruncationStrategy,
+      joinColumns: java.util.List[String]
+  ): QueryBuilder =
+    joinPrivateTable(
+      rightOperand,
+      Option(leftTruncationStrategy),
+      Option(rightTruncationStrategy),
+      QueryBuilder.joinColumnsOption(joinColumns)
+    )
+
+  private def joinPrivateTable(
+      rightOperand: QueryBuilder,
+      leftTruncationStrategy: Option[TruncationStrategy],
+      rightTruncationStrategy: Option[TruncationStrategy],
+      joinColumns: Option[Seq[String]]
+  ): QueryBuilder = {
+    requireArgument(rightOperand != null, "rightOperand must be a QueryBuilder, not null.")
+    new QueryBuilder(JoinPrivate(queryExpr, rightOperand.queryExpr, leftTruncationStrategy, rightTruncationStrategy, joinColumns))
+  }
+
   /** Groups the rows by the columns of `keyset`; the output has exactly one row per key of `keyset`.
     *
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset)`
@@ -417,6 +540,10 @@ object QueryBuilder {
     * Example: `QueryBuilder("checkouts").enforce(MaxRowsPerID(20))`
     */
   def apply(sourceId: String): QueryBuilder = new QueryBuilder(sourceId)
+
+  /** py4j's join columns: null or empty means None (every common column). */
+  private def joinColumnsOption(joinColumns: java.util.List[String]): Option[Seq[String]] =
+    Option(joinColumns).filter(!_.isEmpty).map(columns => AggregationMethods.toSeq(columns))
 }
 
 /** A query grouped by a keyset, waiting for its aggregation (Tumult's `GroupedQueryBuilder`).

@@ -360,6 +360,64 @@ final case class FlatMapByIDExpr(
 
 // ---- Joins (issue 10): JoinPublic, JoinPrivate.
 
+/** Checks shared by the join nodes' constructors (Tumult's `JoinPublic` / `JoinPrivate` `__post_init__`). */
+private object JoinArguments {
+  def requireJoinColumns(joinColumns: Option[Seq[String]]): Unit = {
+    requireArgument(joinColumns != null, "joinColumns must be Some(columns) or None, not null.")
+    joinColumns.foreach { columns =>
+      requireArgument(columns != null && !columns.contains(null), "join columns must be column names, not null.")
+      requireArgument(columns.nonEmpty, "Provided join columns must not be empty")
+      requireArgument(columns.distinct.size == columns.size, "Join columns must be distinct")
+    }
+  }
+}
+
+/** `child` joined with a public table (Tumult's `JoinPublic`): `publicTable` is the name of a public table of
+  * the session (`Left`) or a DataFrame (`Right`); `joinColumns` None joins on every common column; `how` is
+  * "inner" or "left". Null join keys match each other. The output's protected change comes from Rust, from the
+  * public table's largest join-key multiplicity.
+  *
+  * Example: `JoinPublic(PrivateSource("checkouts"), Left("books"), Some(Seq("isbn")), "inner")`
+  */
+final case class JoinPublic(
+    child: QueryExpr,
+    publicTable: Either[String, org.apache.spark.sql.DataFrame],
+    joinColumns: Option[Seq[String]],
+    how: String
+) extends TableExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(
+    publicTable != null && publicTable.fold(name => name != null && name.nonEmpty, dataframe => dataframe != null),
+    "publicTable must be a public table's name or a DataFrame, not null or empty."
+  )
+  JoinArguments.requireJoinColumns(joinColumns)
+  requireArgument(how == "inner" || how == "left", s"Invalid join type '$how': must be 'inner' or 'left'")
+}
+
+/** `child` joined with another private table's query, `rightOperand` (Tumult's `JoinPrivate`): two
+  * `AddRowsWithID` tables of one ID space joined on (at least) their ID column, or two tables without IDs,
+  * each truncated by its strategy first. `joinColumns` None joins on every common column. Null join keys match
+  * each other. The output's protected change comes from Rust.
+  *
+  * Example: `JoinPrivate(PrivateSource("orders"), PrivateSource("returns"), Some(TruncationStrategy.DropExcess(2)), Some(TruncationStrategy.DropNonUnique()), None)`
+  */
+final case class JoinPrivate(
+    child: QueryExpr,
+    rightOperand: QueryExpr,
+    leftTruncationStrategy: Option[TruncationStrategy],
+    rightTruncationStrategy: Option[TruncationStrategy],
+    joinColumns: Option[Seq[String]]
+) extends TableExpr {
+  requireArgument(child != null, "child must be a query expression, not null.")
+  requireArgument(rightOperand != null, "rightOperand must be a query expression, not null.")
+  requireArgument(
+    leftTruncationStrategy != null && leftTruncationStrategy.forall(_ != null) &&
+      rightTruncationStrategy != null && rightTruncationStrategy.forall(_ != null),
+    "The truncation strategies must be Some(strategy) or None, not null."
+  )
+  JoinArguments.requireJoinColumns(joinColumns)
+}
+
 // ---- Views (issue 10): a table made by Session.create_view is a PrivateSource of the session.
 
 /** The number of rows of `child` for each key of `keyset`, in a column named `outputColumn`, with noise of

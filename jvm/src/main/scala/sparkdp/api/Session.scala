@@ -196,7 +196,7 @@ final class Session private (
       val compiled = QueryCompiler.compile(
         query.queryExpr,
         tables,
-        EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText)
+        EvaluationContext(truncationKey, noiseKey, queryIndex, chargedBudgetText, publicTables.toMap)
       )
       // A result column Parquet cannot store is the query's fault, named before anything is created or runs.
       StorableColumns.require(compiled.result.schema)

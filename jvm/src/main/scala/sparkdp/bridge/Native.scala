@@ -162,6 +162,21 @@ final class Native private[bridge] () {
   @native def flatMapChange(change: String, flatMap: String): String
 
   /**
+   * The protected change of a joined table (issue 10, Rust `privacy::stability::join`): the one place a join's
+   * stability is decided (Scala never multiplies or compares it).
+   *
+   * @param request `"public\n" change "\n" <largest join-key multiplicity of the public table>` or
+   *                `"private\n" leftChange "\n" leftStrategy "\n" rightChange "\n" rightStrategy` (strategy:
+   *                `none`, `DropExcess:<max_rows>`, `DropNonUnique`); [[WireText.publicJoinRequest]] and
+   *                [[WireText.privateJoinRequest]] build it
+   * @return the joined table's change text ([[WireText.joinedChange]] reads it)
+   * @throws IllegalArgumentException naming the setting: a private join without IDs lacking a truncation
+   *                                  strategy, IDs on one side only (Tumult's texts), or a stability beyond
+   *                                  `Int.MaxValue` rows
+   */
+  @native def joinStability(request: String): String
+
+  /**
    * Makes the exact budget text of a user's budget.
    *
    * @param kind   `"pure"` (a = ε), `"approx"` (a = ε, b = δ) or `"zcdp"` (a = ρ)

@@ -2,7 +2,7 @@ package sparkdp.bridge
 
 import java.nio.charset.StandardCharsets
 
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AnalyticsInternalException, ApproxDPBudget, ClampBound, Constraint, CountMechanism, FloatBound, IntegerBound, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivacyBudget, ProtectedChange, PureDPBudget, RhoZCDPBudget}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AnalyticsInternalException, ApproxDPBudget, ClampBound, Constraint, CountMechanism, FloatBound, IntegerBound, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, PrivacyBudget, ProtectedChange, PureDPBudget, RhoZCDPBudget, TruncationStrategy}
 
 /** The text forms that cross the JNI edge (docs/CONTRACTS.md, docs/COMPILER_INTERFACES.md §2): the only Scala
   * file that builds or parses them, mirroring Rust's `privacy/text.rs`. No privacy decision is made here: a
@@ -291,6 +291,59 @@ private[sparkdp] object WireText {
   private val MeasurePrefix = "measure="
   private val NoiseKey = ";noise="
   private val BudgetKey = ";budget="
+
+  // ---- Joins (issue 10): the request and result of Native.joinStability.
+
+  /** The `joinStability` request of a public join: the input's change and the public table's largest join-key
+    * multiplicity (public data, counted by Scala; Rust turns it into a stability).
+    *
+    * Example: `WireText.publicJoinRequest(AddMaxRows(2), 3) == "public\nAddMaxRows:2\n3"`
+    */
+  def publicJoinRequest(input: ProtectedChange, maxJoinKeyMultiplicity: Long): String =
+    s"public\n${change(input)}\n$maxJoinKeyMultiplicity"
+
+  /** The `joinStability` request of a private join: each side's change and truncation strategy.
+    *
+    * Example: `WireText.privateJoinRequest(AddOneRow(), Some(DropExcess(2)), AddOneRow(), None) ==
+    * "private\nAddOneRow\nDropExcess:2\nAddOneRow\nnone"`
+    */
+  def privateJoinRequest(
+      left: ProtectedChange,
+      leftStrategy: Option[TruncationStrategy],
+      right: ProtectedChange,
+      rightStrategy: Option[TruncationStrategy]
+  ): String =
+    s"private\n${change(left)}\n${truncationStrategy(leftStrategy)}\n${change(right)}\n${truncationStrategy(rightStrategy)}"
+
+  private def truncationStrategy(strategy: Option[TruncationStrategy]): String = strategy match {
+    case None                                      => "none"
+    case Some(TruncationStrategy.DropExcess(rows)) => s"DropExcess:$rows"
+    case Some(TruncationStrategy.DropNonUnique())  => "DropNonUnique"
+  }
+
+  /** Reads `joinStability`'s result. Its `AddRowsWithID` carries no column: the caller's `idChange` is returned;
+    * an `AddMaxRowsInMaxGroups`' grouping column is `groupingColumn` (the caller knows its name after the join).
+    *
+    * Example: `WireText.joinedChange("AddMaxRows:6", AddOneRow(), None) == AddMaxRows(6)`
+    */
+  def joinedChange(text: String, input: ProtectedChange, groupingColumn: Option[String]): ProtectedChange = {
+    def malformed = new AnalyticsInternalException(s"Native joinStability returned a malformed change: '$text'.")
+    def int(digits: String) =
+      try digits.toInt
+      catch { case _: NumberFormatException => throw malformed }
+    text.split(":", 4).toSeq match {
+      case Seq("AddOneRow")                => AddOneRow()
+      case Seq("AddMaxRows", rows)         => AddMaxRows(int(rows))
+      case Seq("AddMaxRowsInMaxGroups", groups, rows, _) =>
+        AddMaxRowsInMaxGroups(groupingColumn.getOrElse(throw malformed), int(groups), int(rows))
+      case Seq("AddRowsWithID") =>
+        input match {
+          case idChange: AddRowsWithID => idChange
+          case _                       => throw malformed
+        }
+      case _ => throw malformed
+    }
+  }
 }
 
 /** One released measure of a plan: its index (keys the noise stream), name, noise text and budget share.

@@ -10,6 +10,13 @@ import sparkdp.ProtectedChange
   */
 private[sparkdp] final case class PrivateTable(dataframe: DataFrame, protectedChange: ProtectedChange)
 
+/** What the transformation compiler reads besides the private tables: the session's public tables (for
+  * `join_public` by name) and the truncation key (for `join_private`'s `DropExcess`, chosen by keyed hash).
+  *
+  * Example: `CompileInputs(session.publicSourceDataframes, truncationKey)`
+  */
+private[sparkdp] final case class CompileInputs(publicTables: Map[String, DataFrame], truncationKey: Array[Byte])
+
 /** What the compiler needs to know about one evaluation.
   *
   * Example: `EvaluationContext(truncationKey, noiseKey, queryIndex = 0, budgetText = "pure:2")`
@@ -18,13 +25,19 @@ private[sparkdp] final case class PrivateTable(dataframe: DataFrame, protectedCh
   * @param noiseKey      the session's 32-byte noise key (never appears in plans: only inside tasks' closures)
   * @param queryIndex    this evaluation's index in the session
   * @param budgetText    the budget this query spends (Rust's `budgetCharge` of the request), in exact text form
+  * @param publicTables  the session's public tables by name (`join_public` by name)
   */
 private[sparkdp] final case class EvaluationContext(
     truncationKey: Array[Byte],
     noiseKey: Array[Byte],
     queryIndex: Long,
-    budgetText: String
-)
+    budgetText: String,
+    publicTables: Map[String, DataFrame] = Map.empty
+) {
+
+  /** What the transformation compiler reads besides the private tables. */
+  def compileInputs: CompileInputs = CompileInputs(publicTables, truncationKey)
+}
 
 /** A compiled query: the (lazy) noisy result, how many rows it must have, and the post-processing applied to
   * the stored result (e.g. `suppress`'s filter; it reads stored values only, so re-reading gives the same rows).

@@ -29,12 +29,12 @@ private[sparkdp] object QueryCompiler {
     * }}}
     */
   def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery = {
-    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables)
+    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables, context.compileInputs)
     queryExpr match {
       case GroupByCount(child, keyset, outputColumn, mechanism) =>
-        CountMeasurement.compile(TransformationCompiler.prepare(child, tables), Some(keyset), outputColumn, mechanism, context)
+        CountMeasurement.compile(prepare(child), Some(keyset), outputColumn, mechanism, context)
       case UngroupedCount(child, outputColumn, mechanism) =>
-        CountMeasurement.compile(TransformationCompiler.prepare(child, tables), None, outputColumn, mechanism, context)
+        CountMeasurement.compile(prepare(child), None, outputColumn, mechanism, context)
       case GroupByBoundedSum(child, keyset, column, low, high, outputColumn, mechanism) =>
         MomentsMeasurement.compile(prepare(child), keyset, Moment.Sum, column, low, high, outputColumn, mechanism.name, context)
       case GroupByBoundedAverage(child, keyset, column, low, high, outputColumn, mechanism) =>

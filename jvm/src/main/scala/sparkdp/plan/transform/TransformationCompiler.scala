@@ -4,9 +4,9 @@ import org.apache.spark.sql.DataFrame
 import org.apache.spark.sql.types.DataType
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, FlatMapByIDExpr, FlatMapExpr, MapExpr, PrivateSource, ProtectedChange, QueryExpr}
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, AggregationExpr, Constraint, EnforceConstraint, FlatMapByIDExpr, FlatMapExpr, JoinPrivate, JoinPublic, MapExpr, PrivateSource, ProtectedChange, QueryExpr}
 import sparkdp.{BinColumn, DropInfinity, DropNullAndNan, Filter, Rename, ReplaceInfinity, ReplaceNullAndNan, Select}
-import sparkdp.plan.{HashableColumns, PrivateTable}
+import sparkdp.plan.{CompileInputs, HashableColumns, PrivateTable}
 
 /** What is known about one column of a prepared table (Tumult's `ColumnDescriptor` with the column's name):
   * its Spark type and whether it may hold null, NaN or ±infinity. Every transformation carries these through
@@ -87,9 +87,9 @@ private[sparkdp] object TransformationCompiler {
     * constraint on a table not protected by `AddRowsWithID`; a constraint whose grouping column the table
     * lacks or is its ID column; an aggregation used as a table.
     *
-    * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables)`
+    * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables, inputs)`
     */
-  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable]): PreparedTable = queryExpr match {
+  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable = queryExpr match {
     case PrivateSource(sourceId) =>
       val table = tables.getOrElse(
         sourceId,
@@ -100,25 +100,29 @@ private[sparkdp] object TransformationCompiler {
       val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
       PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
     case EnforceConstraint(child, constraint) =>
-      val input = prepare(child, tables)
+      val input = prepare(child, tables, inputs)
       requireApplicable(input, constraint)
       input.copy(constraints = input.constraints :+ constraint)
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
-    case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables), condition)
-    case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables), columns)
-    case Rename(child, columnMapper)            => RowwiseTransformations.rename(prepare(child, tables), columnMapper)
-    case ReplaceNullAndNan(child, replaceWith)  => RowwiseTransformations.replaceNullAndNan(prepare(child, tables), replaceWith)
-    case DropNullAndNan(child, columns)         => RowwiseTransformations.dropNullAndNan(prepare(child, tables), columns)
-    case ReplaceInfinity(child, replaceWith)    => RowwiseTransformations.replaceInfinity(prepare(child, tables), replaceWith)
-    case DropInfinity(child, columns)           => RowwiseTransformations.dropInfinity(prepare(child, tables), columns)
-    case BinColumn(child, column, spec, name)   => RowwiseTransformations.binColumn(prepare(child, tables), column, spec, name)
+    case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables, inputs), condition)
+    case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables, inputs), columns)
+    case Rename(child, columnMapper)            => RowwiseTransformations.rename(prepare(child, tables, inputs), columnMapper)
+    case ReplaceNullAndNan(child, replaceWith)  => RowwiseTransformations.replaceNullAndNan(prepare(child, tables, inputs), replaceWith)
+    case DropNullAndNan(child, columns)         => RowwiseTransformations.dropNullAndNan(prepare(child, tables, inputs), columns)
+    case ReplaceInfinity(child, replaceWith)    => RowwiseTransformations.replaceInfinity(prepare(child, tables, inputs), replaceWith)
+    case DropInfinity(child, columns)           => RowwiseTransformations.dropInfinity(prepare(child, tables, inputs), columns)
+    case BinColumn(child, column, spec, name)   => RowwiseTransformations.binColumn(prepare(child, tables, inputs), column, spec, name)
 
     // ---- Map family (issue 10): one line each, the work in MapTransformations.scala.
-    case expr: MapExpr          => MapTransformations.map(prepare(expr.child, tables), expr)
-    case expr: FlatMapExpr      => MapTransformations.flatMap(prepare(expr.child, tables), expr)
-    case expr: FlatMapByIDExpr  => MapTransformations.flatMapByID(prepare(expr.child, tables), expr)
+    case expr: MapExpr          => MapTransformations.map(prepare(expr.child, tables, inputs), expr)
+    case expr: FlatMapExpr      => MapTransformations.flatMap(prepare(expr.child, tables, inputs), expr)
+    case expr: FlatMapByIDExpr  => MapTransformations.flatMapByID(prepare(expr.child, tables, inputs), expr)
 
     // ---- Joins (issue 10): one line each, the work in JoinTransformations.scala.
+    case JoinPublic(child, publicTable, joinColumns, how) =>
+      JoinTransformations.joinPublic(prepare(child, tables, inputs), publicTable, joinColumns, how, inputs)
+    case JoinPrivate(child, rightOperand, leftStrategy, rightStrategy, joinColumns) =>
+      JoinTransformations.joinPrivate(prepare(child, tables, inputs), prepare(rightOperand, tables, inputs), leftStrategy, rightStrategy, joinColumns, inputs)
 
     case _: AggregationExpr =>
       throw new IllegalArgumentException(

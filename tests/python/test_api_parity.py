@@ -67,6 +67,8 @@ SCALA_ONLY.update({
                              "gives such a column_type as the type's name (a str)",
     ("Session", "default_id_space"): "Scala constant of the companion (Tumult's default ID space name)",
     ("Session", "require_source_id"): "private[sparkdp] argument check of the companion",
+    ("Session", "require_identifier"): "private[sparkdp] argument check of the companion (Tumult's "
+                                       "_assert_is_identifier)",
     ("Session", "with_job_descriptions"): "private[sparkdp] helper of evaluate (Spark job descriptions)",
     ("Session", "pause_before_charge_for_tests"): "private[sparkdp] test-only hook of evaluate's charge "
                                                   "(SessionConcurrencySuite)",

@@ -113,6 +113,8 @@ for _budget in ("PureDPBudget", "ApproxDPBudget", "RhoZCDPBudget"):
 SCALA_ONLY_CLASSES = {
     "ArgumentChecks": "private[sparkdp] object (argument checks of the Scala API)",
     "MechanismNames": "private[sparkdp] object (parsing of mechanism names)",
+    "SessionAccountant": "private[sparkdp] class: the shared state of a session and the sessions "
+                         "partition_and_create made from it (Tumult keeps it in tmlt.core)",
     "AggregationMechanism": "Scala supertrait of the aggregations' mechanism enums; Python's "
                             "are separate Enum classes, as Tumult's",
     "AggregationMethods": "Scala trait with the aggregations of both builders (Python: the "

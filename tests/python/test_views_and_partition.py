@@ -82,13 +82,11 @@ def test_partition_children_match_plain_spark_and_budgets_are_exact(visits_df):
         assert session.remaining_privacy_budget == PureDPBudget(2)
         with pytest.raises(RuntimeError, match="waiting for its children"):
             _count(session, "visits", PureDPBudget(1))
-        for name, value in [("north", "north"), ("south", "south"), ("unknown", None)]:
+        for name in ["north", "south", "unknown"]:
             child = parts[name]
             assert child.private_sources == [name]
             assert child.remaining_privacy_budget == PureDPBudget(1)
-            rows = visits_df.filter(F.col("region").isNull() if value is None else F.col("region") == value)
-            # An infinite per-query budget is refused by a finite child: spend its whole share at once instead,
-            # then compare with the exact answer of an infinite-budget child below.
+            # Exact answers are compared below, on the children of an infinite-budget session.
             _count(child, name, PureDPBudget(0.25))
             with pytest.raises(ValueError):
                 child.evaluate(QueryBuilder(name).sum("nope", 0, 1), PureDPBudget(0.5))
@@ -98,7 +96,6 @@ def test_partition_children_match_plain_spark_and_budgets_are_exact(visits_df):
             child.stop()
             with pytest.raises(RuntimeError, match="no longer active"):
                 _count(child, name, PureDPBudget(0.1))
-            assert rows.count() >= 0
         assert session.remaining_privacy_budget == PureDPBudget(2)
         assert _count(session, "visits", PureDPBudget(1)) is not None
     finally:
@@ -149,7 +146,8 @@ def test_partition_errors_spend_nothing(visits_df):
 def test_child_count_noise_has_the_childs_scale(visits_df, spark):
     """8000 absent keys: discrete Laplace noise of scale g·r/ε = 6 (AddMaxRowsInMaxGroups(region, 2, 3) split
     on region gives the children AddMaxRows(6)). |z| < 6 on the mean and the mean square (false failure
-    ≈ 1e-8 each). Broken once (children given AddMaxRows(r = 3)): z(mean square) far below -6.
+    ≈ 1e-8 each). Broken once on purpose (Rust giving the children AddMaxRows(r = 3) instead of g·r): red
+    with z(mean) = 0.94, z(mean square) = -30.1 against the expected variance 71.8.
     """
     session = _session(visits_df, PureDPBudget(1), AddMaxRowsInMaxGroups("region", 2, 3))
     try:

@@ -233,7 +233,8 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
     * d is the child's distance: AddMaxRowsInMaxGroups(region, 2, 3) split on region gives AddMaxRows(2·3), so
     * b = 6 at ε = 1. With n = 8000 the mean square's z-score has skewness ≈ 0.07; |z| ≥ 6 has probability
     * ≈ 1e-8 per statistic. Broken once on purpose (Rust giving the children AddMaxRows(r) = 3 instead of g·r):
-    * the variance fell to ≈ 18 against 72 and z(mean square) ≈ -120.
+    * the Python twin of this test (same data and statistic) went red with z(mean square) = -30.1 (variance 72
+    * expected); green it measured here z(mean) = -0.59, z(mean square) = 1.85.
     */
   test("a child's count has the noise scale of the child's protected change (n = 8000, |z| < 6)") {
     val dp = session(PureDPBudget(1), AddMaxRowsInMaxGroups("region", 2, 3))

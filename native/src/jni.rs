@@ -273,6 +273,29 @@ pub extern "system" fn Java_sparkdp_bridge_Native_budgetCharge<'local>(
     })
 }
 
+/// `planPartition(remaining, requested, change, constraints, column: String): String` — the partition plan text.
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_planPartition<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    remaining: JString<'local>,
+    requested: JString<'local>,
+    change: JString<'local>,
+    constraints: JString<'local>,
+    column: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let remaining = string_arg(env, &remaining, "remaining")?;
+        let requested = string_arg(env, &requested, "requested")?;
+        let change = string_arg(env, &change, "change")?;
+        let constraints = string_arg(env, &constraints, "constraints")?;
+        let column = string_arg(env, &column, "column")?;
+        let plan =
+            edge_ops::plan_partition(&remaining, &requested, &change, &constraints, &column)?;
+        string_result(env, &plan)
+    })
+}
+
 /// `budgetToDoubles(budget: String, roundUp: Boolean): Array[Double]` — `[ε]`, `[ε, δ]` or `[ρ]`.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_budgetToDoubles<'local>(

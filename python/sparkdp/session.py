@@ -8,7 +8,7 @@ from sparkdp import _java
 from sparkdp.column import ColumnDescriptor, ColumnType, column_type_from_java, descriptor_from_java
 from sparkdp.privacy_budget import PrivacyBudget, budget_from_java
 from sparkdp.protected_change import ProtectedChange
-from sparkdp.query_builder import Query
+from sparkdp.query_builder import Query, QueryBuilder
 
 __all__ = ["Session"]
 
@@ -282,10 +282,131 @@ class Session:
             for step in steps:
                 _java.call_java(step, jvm, self._jbuilder)
 
+    def create_view(self, query_expr: QueryBuilder, source_id: str, cache: bool) -> None:
+        """Registers the table a transformation query stands for as a private table.
+
+        Later queries may start from ``QueryBuilder(source_id)``. The view keeps
+        its query's protected change, enforced constraints and column
+        descriptors. The query is checked now, before any data is read;
+        nothing is spent. With ``cache=True`` Spark persists the view's rows
+        when a query first reads them (unpersisted by :meth:`delete_view` and
+        :meth:`stop`).
+
+        Example::
+
+            session.create_view(
+                QueryBuilder("checkouts").enforce(MaxRowsPerID(20)), "bounded", cache=False)
+            session.evaluate(QueryBuilder("bounded").count(), PureDPBudget(1))
+
+        Args:
+            query_expr: A :class:`~sparkdp.QueryBuilder` of transformations only.
+            source_id: The view's name; a Python identifier not yet taken.
+            cache: Whether to persist the view's rows.
+
+        Raises:
+            TypeError: an argument has the wrong type.
+            ValueError: ``source_id`` is taken (``Table 'x' already exists.``)
+                or not an identifier, or the query does not fit the tables.
+            RuntimeError: the session cannot act (stopped, or waiting for the
+                sessions :meth:`partition_and_create` made).
+        """
+        _java.check_type(query_expr, (QueryBuilder,), "query_expr")
+        _java.check_type(source_id, (str,), "source_id")
+        _java.check_type(cache, (bool,), "cache")
+        jvm = _java.jvm_of(self._spark)
+        java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", query_expr._source_id)
+        for step in query_expr._steps:
+            java_builder = _java.call_java(getattr(java_builder, step.method), *step.java_arguments(jvm))
+        _java.call_java(self._jsession.createView, java_builder, source_id, cache)
+
+    def delete_view(self, source_id: str) -> None:
+        """Deletes the private table ``source_id`` (usually a view) and unpersists it if cached.
+
+        Raises:
+            KeyError: no private table has that name (Tumult's message).
+            RuntimeError: the session cannot act.
+        """
+        _java.check_type(source_id, (str,), "source_id")
+        _java.call_java(self._jsession.deleteView, source_id)
+
+    def partition_and_create(
+        self,
+        source_id: str,
+        privacy_budget: PrivacyBudget,
+        column: Optional[str] = None,
+        splits: Optional[Union[Dict[str, str], Dict[str, int]]] = None,
+    ) -> Dict[str, "Session"]:
+        """Returns new sessions, one per split, by parallel composition.
+
+        The session named ``name`` has one private table, ``name``: the rows of
+        ``source_id`` whose ``column`` equals ``splits[name]`` (``None``
+        selects the nulls), this session's public tables, and a budget of
+        ``privacy_budget``. This session is charged ``privacy_budget`` once.
+        As in Tumult, the new sessions share this session's accountant: this
+        session refuses to act until each of them is stopped; they are used
+        in order (using one stops those before it); stopping the last makes
+        this session usable again. Tumult's rules decide which protected
+        changes may be partitioned and what the parts protect (Rust decides).
+
+        Example::
+
+            parts = session.partition_and_create(
+                "checkouts", PureDPBudget(1), column="branch",
+                splits={"north": "N", "south": "S"})
+            parts["north"].evaluate(QueryBuilder("north").count(), PureDPBudget(1))
+            parts["north"].stop()
+            parts["south"].stop()
+
+        Args:
+            source_id: The private table (or view) to partition.
+            privacy_budget: The budget of each new session (the charge to this one).
+            column: The column to partition on.
+            splits: New source ids mapped to the column values they keep.
+
+        Returns:
+            The new sessions by name, in the order of ``splits``.
+
+        Raises:
+            TypeError: an argument has the wrong type.
+            ValueError: no splits, a split name that is not an identifier, a
+                value of another type than the column's (Tumult raises
+                TypeError), two splits with one value, a budget of another
+                type, a public ``source_id``, or an ID table without
+                ``MaxGroupsPerID(column)``.
+            KeyError: an unknown table or column.
+            RuntimeError: not enough budget ("Cannot perform this partition
+                ..."), an ID table (not supported yet), or a session that
+                cannot act.
+        """
+        _java.check_type(source_id, (str,), "source_id")
+        _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")
+        if splits is None:
+            raise ValueError(
+                "You must provide a dictionary mapping split names (new source_ids) to"
+                " values on which to partition"
+            )
+        _java.check_type(column, (str,), "column")
+        _java.check_type(splits, (dict,), "splits")
+        jvm = _java.jvm_of(self._spark)
+        # py4j turns a dict into a HashMap, which would lose the order the sessions are used in.
+        java_splits = jvm.java.util.LinkedHashMap()
+        for split_name, split_value in splits.items():
+            _java.check_type(split_name, (str,), "splits")
+            java_splits.put(split_name, split_value)
+        java_children = _java.call_java(
+            self._jsession.partitionAndCreate, source_id, privacy_budget._to_java(jvm), column, java_splits
+        )
+        # py4j returns the java.util.Map as a dict-like JavaMap iterating in the map's (the splits') order.
+        return {str(name): Session(java_children[name], self._spark) for name in java_children}
+
     def stop(self) -> None:
         """Stops the session and drops its intermediate tables.
 
         DataFrames returned by :meth:`evaluate` cannot be read after this. A
-        session never stopped drops its tables when the Spark JVM exits.
+        session never stopped drops its tables when the Spark JVM exits. A
+        session made by :meth:`partition_and_create` shares its parent's
+        tables (its results stay readable until the parent stops); stopping
+        it lets the next one, or after the last one the parent, act again.
+        Stopping a session also stops the sessions partitioned from it.
         """
         _java.call_java(self._jsession.stop)

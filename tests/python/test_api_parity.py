@@ -67,6 +67,8 @@ SCALA_ONLY.update({
                              "gives such a column_type as the type's name (a str)",
     ("Session", "default_id_space"): "Scala constant of the companion (Tumult's default ID space name)",
     ("Session", "require_source_id"): "private[sparkdp] argument check of the companion",
+    ("Session", "require_identifier"): "private[sparkdp] argument check of the companion (Tumult's "
+                                       "_assert_is_identifier)",
     ("Session", "with_job_descriptions"): "private[sparkdp] helper of evaluate (Spark job descriptions)",
     ("Session", "pause_before_charge_for_tests"): "private[sparkdp] test-only hook of evaluate's charge "
                                                   "(SessionConcurrencySuite)",
@@ -117,6 +119,8 @@ for _budget in ("PureDPBudget", "ApproxDPBudget", "RhoZCDPBudget"):
 SCALA_ONLY_CLASSES = {
     "ArgumentChecks": "private[sparkdp] object (argument checks of the Scala API)",
     "MechanismNames": "private[sparkdp] object (parsing of mechanism names)",
+    "SessionAccountant": "private[sparkdp] class: the shared state of a session and the sessions "
+                         "partition_and_create made from it (Tumult keeps it in tmlt.core)",
     "AggregationMechanism": "Scala supertrait of the aggregations' mechanism enums; Python's "
                             "are separate Enum classes, as Tumult's",
     "AggregationMethods": "Scala trait with the aggregations of both builders (Python: the "

@@ -102,6 +102,25 @@ pub fn budget_charge(remaining: &str, requested: &str) -> Result<String> {
     Ok(format_budget(&remaining.charge(&requested)?))
 }
 
+/// `planPartition(remaining, requested, change, constraints, column)`: what `partition_and_create` charges
+/// the parent, gives each child and which change each child's table protects
+/// (`privacy::parallel_composition`; text `charge=…\nchild_budget=…\nchild_change=…`).
+pub fn plan_partition(
+    remaining: &str,
+    requested: &str,
+    change: &str,
+    constraints: &str,
+    column: &str,
+) -> Result<String> {
+    crate::privacy::parallel_composition::plan_partition_text(
+        remaining,
+        requested,
+        change,
+        constraints,
+        column,
+    )
+}
+
 /// `budgetToDoubles(budget, roundUp)`: `[ε]`, `[ε, δ]` or `[ρ]`, each the nearest double at or above
 /// (`round_up`) or at or below the exact value; ∞ stays ∞.
 pub fn budget_to_doubles(budget: &str, round_up: bool) -> Result<Vec<f64>> {

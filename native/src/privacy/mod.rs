@@ -6,6 +6,7 @@ pub mod budget;
 pub mod calibration;
 pub mod lattice;
 pub mod measurement;
+pub mod parallel_composition;
 pub mod partition_selection;
 pub mod plan;
 pub mod plan_text;

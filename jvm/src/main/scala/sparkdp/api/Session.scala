@@ -5,6 +5,7 @@ import org.apache.spark.sql.DataFrame
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, WireText}
 import sparkdp.plan.{EvaluationContext, PrivateTable, QueryCompiler}
+import sparkdp.plan.transform.TransformationCompiler
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
 /** Answers queries on private data within a total privacy budget (Tumult's `Session`).
@@ -23,16 +24,27 @@ import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
   * }}}
   */
 final class Session private (
-    tables: Map[String, PrivateTable],
-    sourceOrder: Seq[String],
+    initialTables: Map[String, PrivateTable],
+    initialSourceOrder: Seq[String],
     initialPublicTables: Seq[(String, DataFrame)],
     idSpaces: Seq[String],
     initialBudgetText: String,
     truncationKey: Array[Byte],
     noiseKey: Array[Byte],
-    private[sparkdp] val warehouse: SessionWarehouse
+    private[sparkdp] val warehouse: SessionWarehouse,
+    accountant: SessionAccountant,
+    ownsWarehouse: Boolean
 ) {
   private var remainingBudgetText: String = initialBudgetText
+  // Private tables and views by name; views are added and deleted while the session runs.
+  private var tables: Map[String, PrivateTable] = initialTables
+  private var sourceOrder: Seq[String] = initialSourceOrder
+  // The views made by createView with cache = true, unpersisted when deleted or when the session stops.
+  private val cachedViews = scala.collection.mutable.LinkedHashSet.empty[String]
+  private val spark = initialTables.values.head.dataframe.sparkSession
+  // Every session of a partition_and_create family acts under one lock: the accountant's state, the
+  // family's query counter and each session's budget change together.
+  private val familyLock: AnyRef = accountant.lock
 
   /** Test-only: runs between reading the remaining budget and writing the charged one, so that a test can widen
     * the window in which an unsynchronized evaluate would lose an update (SessionConcurrencySuite). A no-op
@@ -40,34 +52,32 @@ final class Session private (
     */
   @volatile private[sparkdp] var pauseBeforeChargeForTests: () => Unit = () => ()
   private val publicTables = scala.collection.mutable.LinkedHashMap(initialPublicTables: _*)
-  private var nextQueryIndex: Long = 0L
-  private var isStopped: Boolean = false
 
   /** The names of the private tables, in the order they were added.
     *
     * Example: `session.privateSources == Seq("checkouts")`
     */
-  def privateSources: Seq[String] = sourceOrder
+  def privateSources: Seq[String] = familyLock.synchronized(sourceOrder)
 
   /** The names of the public tables, in the order they were added.
     *
     * Example: `session.publicSources == Seq("books")`
     */
-  def publicSources: Seq[String] = synchronized(publicTables.keys.toSeq)
+  def publicSources: Seq[String] = familyLock.synchronized(publicTables.keys.toSeq)
 
   /** The public tables by name (Tumult's `public_source_dataframes`).
     *
     * Example: `session.publicSourceDataframes("books").count()`
     */
-  def publicSourceDataframes: Map[String, DataFrame] = synchronized(publicTables.toMap)
+  def publicSourceDataframes: Map[String, DataFrame] = familyLock.synchronized(publicTables.toMap)
 
   /** Registers `dataframe` as the public table `sourceId` (Tumult's `add_public_dataframe`). Throws
     * `IllegalArgumentException` when a table of that name exists.
     *
     * Example: `session.addPublicDataframe("books", booksDf)`
     */
-  def addPublicDataframe(sourceId: String, dataframe: DataFrame): Unit = synchronized {
-    requireActive()
+  def addPublicDataframe(sourceId: String, dataframe: DataFrame): Unit = familyLock.synchronized {
+    accountant.activate()
     Session.requireSourceId(sourceId)
     requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
     requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
@@ -118,7 +128,7 @@ final class Session private (
     *
     * Example: `println(session.describe())`
     */
-  def describe(): String = synchronized {
+  def describe(): String = familyLock.synchronized {
     val lines = scala.collection.mutable.ArrayBuffer(s"The session has a remaining privacy budget of $remainingPrivacyBudget.")
     if (idSpaces.nonEmpty) lines += s"ID spaces: ${idSpaces.mkString(", ")}."
     def columnLines(sourceId: String) = getSchema(sourceId).map { case (name, descriptor) => s"  $name: $descriptor" }
@@ -137,7 +147,7 @@ final class Session private (
     tables.getOrElse(sourceId, throw new java.util.NoSuchElementException(
       s"Table '$sourceId' is not a private table of this session; private tables: ${sourceOrder.mkString("[", ", ", "]")}."))
 
-  private def dataframeOf(sourceId: String): DataFrame = synchronized {
+  private def dataframeOf(sourceId: String): DataFrame = familyLock.synchronized {
     tables.get(sourceId).map(_.dataframe).orElse(publicTables.get(sourceId)).getOrElse(
       throw new java.util.NoSuchElementException(
         s"Table '$sourceId' does not exist; tables: ${(sourceOrder ++ publicTables.keys).mkString("[", ", ", "]")}."))
@@ -150,7 +160,7 @@ final class Session private (
     *
     * Example: `session.remainingPrivacyBudget == PureDPBudget(1.5)` after spending 0.5 of 2.
     */
-  def remainingPrivacyBudget: PrivacyBudget = synchronized {
+  def remainingPrivacyBudget: PrivacyBudget = familyLock.synchronized {
     WireText.budgetOfKind(remainingBudgetText, Native.get.budgetToDoubles(remainingBudgetText, false))
   }
 
@@ -173,10 +183,9 @@ final class Session private (
     *   QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count(), PureDPBudget(1))
     * }}}
     */
-  def evaluate(query: Query, privacyBudget: PrivacyBudget): DataFrame = synchronized {
-    requireActive()
-    val queryIndex = nextQueryIndex
-    nextQueryIndex += 1
+  def evaluate(query: Query, privacyBudget: PrivacyBudget): DataFrame = familyLock.synchronized {
+    accountant.activate()
+    val queryIndex = accountant.nextQueryIndex()
     requireArgument(query != null, "query must be a Query, not null.")
     requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
     requireArgument(
@@ -186,7 +195,6 @@ final class Session private (
     // Rust decides what the query spends (Tumult's tolerance included) or refuses it (type mismatch, too little
     // left), before anything runs.
     val chargedBudgetText = Native.get.budgetCharge(remainingBudgetText, privacyBudget.toBudgetText)
-    val spark = tables.values.head.dataframe.sparkSession
     val storedResult = Session.withJobDescriptions(spark, queryIndex, query) { describeStep =>
       // Validation (in compile) first: a query rejected for its table, columns or constraints must not create the
       // session's database, which in a persistent catalog (Hive metastore, Glue) would outlive a program that never
@@ -220,26 +228,195 @@ final class Session private (
     storedResult
   }
 
-  /** Drops the session's database and every result table in it; the DataFrames returned by `evaluate` can no
-    * longer be read afterwards. Idempotent. Later calls to `evaluate` throw `SessionStoppedException`. A session
-    * never stopped has its database dropped when the JVM exits (a shutdown hook, see `SessionWarehouse`).
+  /** Registers the table `query` stands for as the private table `sourceId` (Tumult's `create_view`): later
+    * queries may start from `QueryBuilder(sourceId)` as from any private table. The view keeps what its query
+    * made: its protected change (a transformation's stability, decided in Rust), the constraints enforced in
+    * it and its columns' descriptors. Its query is compiled now, so a query that does not fit the session's
+    * tables is refused here, before any data is read; nothing is spent.
+    *
+    * With `cache = true` the view's rows are persisted by Spark (`DataFrame.persist()`, memory and disk) the
+    * first time a query reads them, so later queries do not recompute its transformations; `deleteView` and
+    * `stop` unpersist them. Throws `IllegalArgumentException` (Python ValueError) when `sourceId` is not an
+    * identifier or a private table, view or public table of that name exists ("Table 'x' already exists.", as
+    * Tumult), or when `query` does not fit the session's tables; `SessionStoppedException` when the session
+    * cannot act (stopped, or waiting for its partition_and_create children).
+    *
+    * Example: `session.createView(QueryBuilder("checkouts").enforce(MaxRowsPerID(20)), "bounded", cache = false)`
+    */
+  def createView(query: QueryBuilder, sourceId: String, cache: Boolean): Unit = familyLock.synchronized {
+    accountant.activate()
+    Session.requireIdentifier(sourceId, "source_id")
+    requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
+    requireArgument(query != null, "query_expr must be of type QueryBuilder or QueryExpr.")
+    val prepared = TransformationCompiler.prepare(query.queryExpr, tables)
+    val rows = if (cache) prepared.dataframe.persist() else prepared.dataframe
+    val view = prepared.copy(sourceId = sourceId, dataframe = rows)
+    tables += sourceId -> PrivateTable(rows, view.protectedChange, Some(view))
+    sourceOrder :+= sourceId
+    if (cache) cachedViews += sourceId
+  }
+
+  /** Deletes the private table `sourceId`, usually a view, and unpersists it if it was cached (Tumult's
+    * `delete_view`, which deletes any private table). Throws `NoSuchElementException` (Python KeyError, as
+    * Tumult) naming the private tables when there is none of that name.
+    *
+    * Example: `session.deleteView("bounded")`
+    */
+  def deleteView(sourceId: String): Unit = familyLock.synchronized {
+    accountant.activate()
+    val table = tables.getOrElse(
+      sourceId,
+      throw new java.util.NoSuchElementException(
+        s"Private table '$sourceId' does not exist. Available tables are: ${sourceOrder.mkString(", ")}"
+      )
+    )
+    if (cachedViews.remove(sourceId)) table.dataframe.unpersist()
+    tables -= sourceId
+    sourceOrder = sourceOrder.filterNot(_ == sourceId)
+  }
+
+  /** Splits the private table `sourceId` by the value of `column` into new sessions, one per split (Tumult's
+    * `partition_and_create`): the session named `name` has one private table, `name`, holding the rows whose
+    * `column` equals `splits(name)` (null selects the nulls), the parent's public tables, and a budget of
+    * `privacyBudget`. By parallel composition this session is charged `privacyBudget` once, however many splits.
+    *
+    * Rust decides the charge (Tumult's tolerance), the children's budget and the change their tables protect:
+    * `AddOneRow` and `AddMaxRows` are kept, and so is `AddMaxRowsInMaxGroups` split on another column; split on
+    * its grouping column it becomes `AddMaxRows` (g·r, or ⌈r·√g⌉ under zCDP). A table protected by
+    * `AddRowsWithID` is refused. The split values are public: each child's rows are a Spark filter of the table,
+    * nothing is collected.
+    *
+    * The children and this session share one accountant, as Tumult's do: until every child is stopped this
+    * session refuses to act; the first child is active, and using a later one stops those before it; stopping
+    * the last child makes this session active again. Throws, with nothing spent: `IllegalArgumentException`
+    * (ValueError) for no splits, a split name that is not an identifier or names a public table, a value of
+    * another type than the column's (Tumult raises TypeError here), two splits with one value, a budget of
+    * another type, an ID table without `MaxGroupsPerID(column)`, or a public `sourceId`;
+    * `NoSuchElementException` (KeyError) for an unknown table or column; `InsufficientBudgetException`
+    * (RuntimeError, Tumult's "Cannot perform this partition without exceeding the Session privacy budget." text);
+    * `UnsupportedQueryException` for an ID table with one; `SessionStoppedException` when this session cannot act.
+    *
+    * Example:
+    * {{{
+    * val parts = session.partitionAndCreate("checkouts", PureDPBudget(1), "branch", Map("north" -> "N", "south" -> "S"))
+    * parts("north").evaluate(QueryBuilder("north").count(), PureDPBudget(1))
+    * }}}
+    */
+  def partitionAndCreate(sourceId: String, privacyBudget: PrivacyBudget, column: String, splits: Map[String, Any]): Map[String, Session] =
+    familyLock.synchronized {
+      requireArgument(
+        splits != null,
+        "You must provide a dictionary mapping split names (new source_ids) to values on which to partition"
+      )
+      requireArgument(privacyBudget != null, "privacyBudget must be a PrivacyBudget, not null.")
+      requireArgument(column != null, "column must be a column name, not null.")
+      accountant.activate()
+      if (!tables.contains(sourceId) && publicTables.contains(sourceId)) {
+        throw new IllegalArgumentException(s"Table '$sourceId' is a public table, which cannot have an ID space.")
+      }
+      if (!tables.contains(sourceId)) {
+        throw new java.util.NoSuchElementException(
+          s"Private table '$sourceId' does not exist. Available private tables are: ${sourceOrder.mkString(", ")}"
+        )
+      }
+      val prepared = TransformationCompiler.prepare(PrivateSource(sourceId), tables)
+      val partitionColumn = prepared.column(column).getOrElse(
+        throw new java.util.NoSuchElementException(
+          s"'$column' not present in transformed dataframe's columns; schema of transformed dataframe is " +
+            prepared.columns.map(descriptor => s"'${descriptor.name}': ${ColumnType.of(descriptor.dataType)}").mkString("{", ", ", "}")
+        )
+      )
+      val splitValues = splits.toSeq.map { case (name, value) =>
+        Session.requireSplitName(name)
+        requireArgument(!publicTables.contains(name), s"Table '$name' already exists.")
+        name -> Session.splitLiteral(column, partitionColumn.dataType, partitionColumn.isNullable, value)
+      }
+      requireArgument(splitValues.nonEmpty, "Splitting transformation's output domain must specify list length.")
+      splitValues.groupBy(_._2).values.find(_.size > 1).foreach { same =>
+        throw new IllegalArgumentException(
+          s"Splits ${same.map(_._1).mkString("'", "', '", "'")} have the same value (${same.head._2}): each row may go to " +
+            "one partition only."
+        )
+      }
+      // Rust decides the charge, the children's budget and their protected change, before anything changes.
+      val plan = WireText.partitionPlan(
+        Native.get.planPartition(
+          remainingBudgetText,
+          privacyBudget.toBudgetText,
+          WireText.change(prepared.protectedChange),
+          WireText.constraints(prepared.constraints),
+          column
+        ),
+        prepared.protectedChange
+      )
+      val partitionedColumn = prepared.dataframe.col("`" + column.replace("`", "``") + "`")
+      val childTables = splitValues.map { case (name, value) =>
+        // Null-safe equality: a null split value selects exactly the rows whose column is null.
+        val rows = prepared.dataframe.filter(partitionedColumn.eqNullSafe(value))
+        val table = prepared.copy(sourceId = name, dataframe = rows, protectedChange = plan.childChange)
+        name -> PrivateTable(rows, plan.childChange, Some(table))
+      }
+      remainingBudgetText = Native.get.budgetSubtract(remainingBudgetText, plan.parentChargeText)
+      val childAccountants = accountant.split(childTables.size)
+      val children = childTables.zip(childAccountants).map { case ((name, table), childAccountant) =>
+        name -> new Session(
+          Map(name -> table),
+          Seq(name),
+          publicTables.toSeq,
+          idSpaces,
+          plan.childBudgetText,
+          truncationKey,
+          noiseKey,
+          warehouse,
+          childAccountant,
+          ownsWarehouse = false
+        )
+      }
+      scala.collection.immutable.ListMap(children: _*)
+    }
+
+  /** py4j form of [[partitionAndCreate]]: `splits` in its iteration order (pass a `java.util.LinkedHashMap`, as
+    * the children's order matters), values `String`, `Integer`/`Long` or null; the children in that order.
+    */
+  def partitionAndCreate(
+      sourceId: String,
+      privacyBudget: PrivacyBudget,
+      column: String,
+      splits: java.util.Map[String, Object]
+  ): java.util.Map[String, Session] = {
+    requireArgument(
+      splits != null,
+      "You must provide a dictionary mapping split names (new source_ids) to values on which to partition"
+    )
+    val entries = scala.collection.JavaConverters.mapAsScalaMapConverter(splits).asScala.toSeq
+    val children = partitionAndCreate(sourceId, privacyBudget, column, scala.collection.immutable.ListMap(entries: _*))
+    val result = new java.util.LinkedHashMap[String, Session]()
+    children.foreach { case (name, child) => result.put(name, child) }
+    result
+  }
+
+  /** Stops the session (Tumult's `stop`). A session made by `Session.Builder` also drops its database and every
+    * result table in it, its children's included: the DataFrames returned by `evaluate` can no longer be read
+    * afterwards. A child of `partitionAndCreate` shares its parent's database, so its results stay readable
+    * until the parent stops. Stopping a session also stops the sessions `partitionAndCreate` made from it, and
+    * stopping the last child makes its parent usable again. Idempotent. Later calls to `evaluate` throw
+    * `SessionStoppedException`. A session never stopped has its database dropped when the JVM exits (a shutdown
+    * hook, see `SessionWarehouse`).
     *
     * Example: `session.stop()`
     */
-  def stop(): Unit = synchronized {
-    if (!isStopped) {
-      warehouse.dropDatabase()
-      isStopped = true
+  def stop(): Unit = familyLock.synchronized {
+    if (!accountant.isRetired) {
+      if (ownsWarehouse) warehouse.dropDatabase()
+      cachedViews.foreach(sourceId => tables.get(sourceId).foreach(_.dataframe.unpersist()))
+      cachedViews.clear()
+      accountant.retire()
     }
   }
 
   /** Example: `session.toString == "Session(privateSources=[checkouts])"` */
   override def toString: String = sourceOrder.mkString("Session(privateSources=[", ", ", "])")
 
-  private def requireActive(): Unit =
-    if (isStopped) {
-      throw new SessionStoppedException("This session is no longer active: it was stopped with session.stop().")
-    }
 
 }
 
@@ -292,6 +469,56 @@ object Session {
     }
     try body(describeStep)
     finally context.setJobDescription(previous)
+  }
+
+  /** Tumult's `_assert_is_identifier`: a table name must be a Python identifier. */
+  private[sparkdp] def requireIdentifier(name: String, setting: String): Unit =
+    requireArgument(
+      isPythonIdentifier(name),
+      s"The string passed as $setting must be a valid Python identifier: it can only contain alphanumeric " +
+        "letters (a-z) and (0-9), or underscores (_), and it cannot start with a number, or contain any spaces."
+    )
+
+  private def requireSplitName(name: String): Unit =
+    requireArgument(
+      isPythonIdentifier(name),
+      "The string passed as split name must be a valid Python identifier: it can only contain alphanumeric " +
+        "letters (a-z) and (0-9), or underscores (_), and it cannot start with a number, or contain any spaces."
+    )
+
+  /** Python's `str.isidentifier` (approximated by Java's Unicode identifier classes; `_` may start a name). */
+  private def isPythonIdentifier(name: String): Boolean =
+    name != null && name.nonEmpty &&
+      (name.head == '_' || Character.isUnicodeIdentifierStart(name.head)) &&
+      name.forall(c => Character.isUnicodeIdentifierPart(c) && !Character.isIdentifierIgnorable(c))
+
+  /** A split value as the Spark literal it is compared with, or Tumult's type error (as an
+    * IllegalArgumentException): strings for VARCHAR columns, integers for INTEGER columns, null where the column
+    * may be null (Tumult's `valid_py_value`).
+    */
+  private def splitLiteral(column: String, dataType: org.apache.spark.sql.types.DataType, isNullable: Boolean, value: Any): Any = {
+    val columnType = ColumnType.of(dataType)
+    val literal: Option[Any] = (columnType, value) match {
+      case (_, null) if isNullable                                                   => Some(null)
+      case (ColumnType.Varchar, text: String)                                        => Some(text)
+      case (ColumnType.Integer, number @ (_: java.lang.Integer | _: java.lang.Long | _: java.lang.Short | _: java.lang.Byte)) =>
+        Some(number.asInstanceOf[Number].longValue)
+      case (ColumnType.Integer, number: BigInt) if number.isValidLong                => Some(number.toLong)
+      case _                                                                         => None
+    }
+    literal.getOrElse {
+      val valueType = value match {
+        case null                                                     => "NoneType"
+        case _: String                                                => "str"
+        case _: java.lang.Integer | _: java.lang.Long | _: BigInt      => "int"
+        case _: java.lang.Double | _: java.lang.Float                  => "float"
+        case _: java.lang.Boolean                                     => "bool"
+        case other                                                    => other.getClass.getSimpleName
+      }
+      throw new IllegalArgumentException(
+        s"'$column' column is of type '$columnType'; '$columnType' column not compatible with splits value type '$valueType'"
+      )
+    }
   }
 
   /** The ID space of `AddRowsWithID` tables registered without one (as Tumult's default). */
@@ -370,7 +597,7 @@ object Session {
     def build(): Session = {
       val privacyBudget = budget.getOrElse(throw new IllegalArgumentException("This Builder must have a privacy budget set."))
       requireArgument(privateTables.nonEmpty, "This Builder must have at least one private source.")
-      val idTables = privateTables.toSeq.collect { case (sourceId, PrivateTable(_, AddRowsWithID(_, idSpace))) => sourceId -> idSpace }
+      val idTables = privateTables.toSeq.collect { case (sourceId, PrivateTable(_, AddRowsWithID(_, idSpace), _)) => sourceId -> idSpace }
       val declared = idSpaces.toSeq
       val usedSpaces = idTables.map { case (sourceId, idSpace) =>
         idSpace match {
@@ -403,7 +630,9 @@ object Session {
         privacyBudget.toBudgetText,
         truncationKey,
         noiseKey,
-        new SessionWarehouse(spark)
+        new SessionWarehouse(spark),
+        SessionAccountant.root(),
+        ownsWarehouse = true
       )
     }
 

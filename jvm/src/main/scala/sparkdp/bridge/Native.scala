@@ -200,6 +200,22 @@ final class Native private[bridge] () {
   @native def budgetCharge(remaining: String, requested: String): String
 
   /**
+   * What `partitionAndCreate` does to budgets and protected changes (Rust `privacy/parallel_composition.rs`,
+   * COMPILER_INTERFACES §6.4).
+   *
+   * @param remaining   the parent session's remaining budget text
+   * @param requested   the budget text each child is asked to get
+   * @param change      the protected change text of the partitioned table
+   * @param constraints the constraints text enforced on it (a view's), `""` for none
+   * @param column      the column partitioned on (plain, not length-prefixed)
+   * @return `charge=<budget>\nchild_budget=<budget>\nchild_change=<change>`
+   * @throws sparkdp.InsufficientBudgetException with Tumult's partition text
+   * @throws IllegalArgumentException on a type mismatch, or an ID table without `MaxGroupsPerID(column)`
+   * @throws sparkdp.UnsupportedQueryException for an ID table with one
+   */
+  @native def planPartition(remaining: String, requested: String, change: String, constraints: String, column: String): String
+
+  /**
    * The budget as `Double`s, for `remainingPrivacyBudget`.
    *
    * @param budget  a budget text

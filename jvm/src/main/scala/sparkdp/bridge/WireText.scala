@@ -146,6 +146,37 @@ private[sparkdp] object WireText {
     */
   def columns(names: Seq[String]): String = names.map(column).mkString(";")
 
+  /** Reads `Native.planPartition`'s answer (views and partition_and_create, COMPILER_INTERFACES §6.4): the
+    * parent's charge, each child's budget, and the child's protected change, which is the parent's own
+    * (`partitionedChange`, whose ID column text Rust does not see), `AddOneRow` or `AddMaxRows:<k>`.
+    *
+    * Example: `WireText.partitionPlan("charge=pure:1\nchild_budget=pure:1\nchild_change=AddMaxRows:6", change)`
+    */
+  def partitionPlan(planText: String, partitionedChange: ProtectedChange): PartitionPlanText = {
+    val values = planText.split('\n').toSeq.map { line =>
+      val equals = line.indexOf('=')
+      if (equals < 0) throw new AnalyticsInternalException(s"Malformed partition plan line '$line' in: $planText")
+      line.substring(0, equals) -> line.substring(equals + 1)
+    }.toMap
+    def value(key: String): String =
+      values.getOrElse(key, throw new AnalyticsInternalException(s"Partition plan lacks '$key=': $planText"))
+    val childChangeText = value("child_change")
+    val childChange =
+      if (childChangeText == change(partitionedChange)) partitionedChange
+      else if (childChangeText == "AddOneRow") AddOneRow()
+      else if (childChangeText.startsWith("AddMaxRows:")) {
+        val maxRows = BigInt(childChangeText.stripPrefix("AddMaxRows:"))
+        if (maxRows > Int.MaxValue) {
+          throw new IllegalArgumentException(
+            s"The partitions of this table would protect AddMaxRows($maxRows), more rows than AddMaxRows can hold " +
+              s"(at most ${Int.MaxValue}); partition a table with a smaller max_groups or max_rows_per_group."
+          )
+        }
+        AddMaxRows(maxRows.toInt)
+      } else throw new AnalyticsInternalException(s"Partition plan has an unexpected child change: $planText")
+    PartitionPlanText(value("charge"), value("child_budget"), childChange)
+  }
+
   /** The request of `Native.planMeasurement` for a count: one `key=value` line each.
     *
     * Example:
@@ -398,3 +429,9 @@ private[sparkdp] final case class MeasurementPlanText(
     partialColumns: Seq[String],
     outputs: Seq[PlannedOutput]
 )
+
+/** `Native.planPartition`'s answer, read (see `WireText.partitionPlan`).
+  *
+  * Example: `PartitionPlanText("pure:3/4", "pure:3/4", AddOneRow())`
+  */
+private[sparkdp] final case class PartitionPlanText(parentChargeText: String, childBudgetText: String, childChange: ProtectedChange)

@@ -6,9 +6,17 @@ import sparkdp.ProtectedChange
 
 /** A private table registered in a session: its data and the change its guarantee protects.
   *
+  * A view (`Session.createView`) is a private table too: `view` holds the prepared table its query compiled to
+  * (its rows, protected change, constraints in force and column descriptors), which a query on the view starts
+  * from; `dataframe` and `protectedChange` are then the view's.
+  *
   * Example: `PrivateTable(checkoutsDf, AddRowsWithID("member_id"))`
   */
-private[sparkdp] final case class PrivateTable(dataframe: DataFrame, protectedChange: ProtectedChange)
+private[sparkdp] final case class PrivateTable(
+    dataframe: DataFrame,
+    protectedChange: ProtectedChange,
+    view: Option[sparkdp.plan.transform.PreparedTable] = None
+)
 
 /** What the transformation compiler reads besides the private tables: the session's public tables (for
   * `join_public` by name) and the truncation key (for `join_private`'s `DropExcess`, chosen by keyed hash).

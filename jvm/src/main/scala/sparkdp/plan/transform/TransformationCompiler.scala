@@ -97,8 +97,13 @@ private[sparkdp] object TransformationCompiler {
           s"Table '$sourceId' does not exist. Available tables are: ${tables.keys.toSeq.sorted.mkString(", ")}"
         )
       )
-      val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
-      PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
+      table.view match {
+        // A view starts from what its query made: its constraints and descriptors stay in force.
+        case Some(view) => view.copy(sourceId = sourceId)
+        case None =>
+          val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
+          PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
+      }
     case EnforceConstraint(child, constraint) =>
       val input = prepare(child, tables, inputs)
       requireApplicable(input, constraint)

@@ -4,6 +4,7 @@ import java.util.Locale
 
 import scala.util.control.NonFatal
 
+import org.apache.hadoop.conf.Configuration
 import org.apache.hadoop.fs.Path
 import org.apache.spark.sql.SparkSession
 
@@ -18,8 +19,9 @@ import sparkdp.WarehouseException
   * is shared only when every process runs on this machine, i.e. for `local`, `local[...]` and
   * `local-cluster[...]` masters. A probe (an executor task looking for a file the driver wrote) was not chosen:
   * which executors run it is up to the scheduler, so it could pass on an executor that happens to share the
-  * driver's host and miss the others. Test-only: the session setting [[TreatMasterAsRemoteSetting]] = `true`
-  * makes a `local-cluster` master count as remote, so the refusal can be shown on the test cluster.
+  * driver's host and miss the others. Test-only: the session setting [[ExecutorsShareLocalDiskSetting]] overrides
+  * the rule (`false`: a `local-cluster` counts as remote, to show the refusal on the test cluster; `true`: the
+  * test's standalone cluster on loopback addresses counts as local).
   *
   * Example: `WarehouseLocation.require(spark)` throws `WarehouseException` naming the setting, its value and
   * the fix, or returns.
@@ -27,7 +29,7 @@ import sparkdp.WarehouseException
 private[sparkdp] object WarehouseLocation {
 
   /** Test-only session setting (see above); never set outside tests. */
-  val TreatMasterAsRemoteSetting = "sparkdp.test.treatMasterAsRemote"
+  val ExecutorsShareLocalDiskSetting = "sparkdp.test.executorsShareLocalDisk"
 
   /** What to do about it, in every message: the Glue job parameter (and the Spark equivalent). */
   val Fix: String =
@@ -40,18 +42,29 @@ private[sparkdp] object WarehouseLocation {
     *
     * Example: `WarehouseLocation.require(spark)`
     */
-  def require(spark: SparkSession): Unit = {
-    val value = spark.conf.getOption(SessionWarehouse.WarehouseDirKey).getOrElse("(unset)")
+  def require(spark: SparkSession): Unit =
+    check(
+      spark.conf.getOption(SessionWarehouse.WarehouseDirKey).getOrElse("(unset)"),
+      spark.sparkContext.master,
+      spark.sparkContext.hadoopConfiguration,
+      spark.conf.getOption(ExecutorsShareLocalDiskSetting)
+    )
+
+  /** [[require]] on explicit inputs: the warehouse setting's value, the master URL, the Hadoop configuration and
+    * the test-only override (None outside tests).
+    *
+    * Example: `WarehouseLocation.check("file:/tmp/w", "yarn", hadoopConf, None)` throws.
+    */
+  private[warehouse] def check(value: String, master: String, hadoopConf: Configuration, shareOverride: Option[String]): Unit = {
     val setting = s"${SessionWarehouse.WarehouseDirKey}=$value"
-    val master = spark.sparkContext.master
     val warehouse =
       try new Path(value)
       catch { case NonFatal(cause) => throw new WarehouseException(s"$setting is not a valid location: $cause. $Fix", cause) }
     val fileSystem =
-      try warehouse.getFileSystem(spark.sparkContext.hadoopConfiguration)
+      try warehouse.getFileSystem(hadoopConf)
       catch { case NonFatal(cause) => throw new WarehouseException(s"$setting cannot be opened: $cause. $Fix", cause) }
     val scheme = Option(warehouse.toUri.getScheme).getOrElse(fileSystem.getUri.getScheme)
-    if (scheme.toLowerCase(Locale.ROOT) == "file" && !sharesLocalDisk(master, spark)) {
+    if (scheme.toLowerCase(Locale.ROOT) == "file" && !sharesLocalDisk(master, shareOverride)) {
       throw new WarehouseException(
         s"$setting is a directory on the driver's local disk, but the master $master runs executors that may be on " +
           s"other hosts: they cannot share it, and results stored there could read back empty. $Fix"
@@ -67,11 +80,13 @@ private[sparkdp] object WarehouseLocation {
   /** True when every process of the application runs on this machine, so a `file:` path is the same directory
     * for all of them.
     */
-  private def sharesLocalDisk(master: String, spark: SparkSession): Boolean = {
-    val isLocal = master == "local" || master.startsWith("local[")
-    val isLocalCluster = master.startsWith("local-cluster[")
-    val treatAsRemote = spark.conf.getOption(TreatMasterAsRemoteSetting).exists(_.equalsIgnoreCase("true"))
-    isLocal || (isLocalCluster && !treatAsRemote)
+  private def sharesLocalDisk(master: String, shareOverride: Option[String]): Boolean = {
+    val byMaster = master == "local" || master.startsWith("local[") || master.startsWith("local-cluster[")
+    shareOverride.map(_.trim.toLowerCase(Locale.ROOT)) match {
+      case Some("true")  => true
+      case Some("false") => false
+      case _             => byMaster
+    }
   }
 
   /** Creates the warehouse directory if missing (Spark would on the first CREATE DATABASE), then writes and

@@ -67,7 +67,7 @@ class ClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
     val listener = new SparkListener { override def onJobStart(jobStart: SparkListenerJobStart): Unit = jobs.incrementAndGet() }
     val value = spark.conf.get(SessionWarehouse.WarehouseDirKey)
     spark.sparkContext.addSparkListener(listener)
-    spark.conf.set(WarehouseLocation.TreatMasterAsRemoteSetting, "true")
+    spark.conf.set(WarehouseLocation.ExecutorsShareLocalDiskSetting, "false")
     try {
       val error = intercept[WarehouseException](ClusterProbes.newSession(spark, PureDPBudget(1)))
       info(error.getMessage)
@@ -77,7 +77,7 @@ class ClusterSuite extends AnyFunSuite with BeforeAndAfterAll {
       Thread.sleep(1000) // the listener bus is asynchronous; a job started above would have been posted by now
       assert(jobs.get() == 0, "a Spark job ran: private data may have been read")
     } finally {
-      spark.conf.unset(WarehouseLocation.TreatMasterAsRemoteSetting)
+      spark.conf.unset(WarehouseLocation.ExecutorsShareLocalDiskSetting)
       spark.sparkContext.removeSparkListener(listener)
     }
     // The same cluster, its disk shared by every process: accepted.

@@ -44,20 +44,21 @@ object TestCluster {
   }
 
   /** Starts the cluster's SparkSession with `extraConf` on top of the defaults, waiting until both executors have
-    * registered.
+    * registered. `master` is [[Master]] unless a suite brings its own cluster (ClusterSpeculationSuite).
     */
-  def start(appName: String, extraConf: Map[String, String] = Map.empty): SparkSession = {
+  def start(appName: String, extraConf: Map[String, String] = Map.empty, master: String = Master): SparkSession = {
     require(SparkSession.getActiveSession.isEmpty && SparkSession.getDefaultSession.isEmpty,
       "a SparkSession already runs in this JVM: cluster suites need their own JVM (scala-build.sbt testGrouping)")
     val warehouseDir = Files.createTempDirectory("sparkdp-cluster-warehouse").toFile
     val builder = SparkSession
       .builder()
-      .master(Master)
+      .master(master)
       .appName(appName)
       .config("spark.home", sparkHome.toString)
       .config("spark.jars", Seq(sparkdpJar.getAbsolutePath, probesJar.toString).mkString(","))
       .config("spark.executorEnv.JAVA_HOME", System.getProperty("java.home"))
-      .config("spark.executor.extraJavaOptions", "-Dio.netty.tryReflectionSetAccessible=true")
+      // C1 only: short-lived executors spend their time warming up, not in hot loops.
+      .config("spark.executor.extraJavaOptions", "-Dio.netty.tryReflectionSetAccessible=true -XX:TieredStopAtLevel=1")
       .config("spark.sql.shuffle.partitions", "4")
       .config("spark.default.parallelism", "4")
       .config("spark.ui.enabled", "false")

@@ -193,5 +193,9 @@ lazy val spark35 = (project in file("jvm/spark35"))
       "org.scalatest" %% "scalatest" % "3.2.19" % Test
     ),
     testSettings,
+    // The cluster suites (minutes each) run on Spark 3.1.1 (root) only; Spark 3.5 on a cluster is covered by the
+    // Python cluster tests (pyspark 3.5). SPARKDP_CLUSTER_TESTS_ON_35=1 runs them here too.
+    Test / testOptions += Tests.Filter(name =>
+      !name.startsWith("sparkdp.cluster.") || sys.env.get("SPARKDP_CLUSTER_TESTS_ON_35").contains("1")),
     Test / javaOptions += "-Dsparkdp.test.jar=" + (root / Compile / packageBin).value.getPath
   )

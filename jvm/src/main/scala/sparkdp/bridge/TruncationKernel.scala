@@ -66,6 +66,7 @@ private[sparkdp] object TruncationKernel {
       groupingColumnsText: String,
       identityBytes: (InternalRow, Int) => Array[Byte]
   ): Iterator[(Boolean, Long, Long)] = {
+    TaskFaults.injectIfArmed(TaskFaults.Truncate)
     val native = Native.get
     val handle = native.truncationOpen(constraintsText, groupingColumnsText)
     // A failing task (or one killed by speculation) never reaches truncationFinish: free the state with it.
@@ -105,6 +106,7 @@ private[sparkdp] object TruncationKernel {
       partialColumns: Seq[String],
       identityBytes: (InternalRow, Int) => Array[Byte]
   ): Iterator[(Option[Long], Array[Long])] = {
+    TaskFaults.injectIfArmed(TaskFaults.Truncate)
     val native = Native.get
     val handle = native.truncationOpenPartial(constraintsText, groupingColumnsText, partialText)
     Option(TaskContext.get()).foreach(_.addTaskCompletionListener(new TaskCompletionListener {

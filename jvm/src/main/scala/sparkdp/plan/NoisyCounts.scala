@@ -41,7 +41,10 @@ private[sparkdp] object NoisyCounts {
     require(trueCounts.columns.length == keyFields.length + 2, "expected key columns, fingerprint and count")
     val keyColumnCount = keyFields.length
     val noisyRows =
-      trueCounts.rdd.mapPartitions(rows => noisePartition(rows, keyColumnCount, noiseKey, queryIndex, noiseSpec))
+      trueCounts.rdd.mapPartitions { rows =>
+        sparkdp.bridge.TaskFaults.injectIfArmed(sparkdp.bridge.TaskFaults.Noise)
+        noisePartition(rows, keyColumnCount, noiseKey, queryIndex, noiseSpec)
+      }
     val outputSchema = StructType(keyFields :+ StructField(outputColumn, LongType, nullable = false))
     trueCounts.sparkSession.createDataFrame(noisyRows, outputSchema)
   }

@@ -26,6 +26,9 @@ import sparkdp.WarehouseException
   */
 private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
 
+  // A warehouse the executors cannot share, or cannot write, fails the session's creation, before any data is read.
+  WarehouseLocation.require(spark)
+
   /** `sparkdp_` and 16 random hex digits, so that sessions sharing a catalog never share a database.
     *
     * Example: `new SessionWarehouse(spark).databaseName` is like `sparkdp_3f9c0a1b2c3d4e5f`.
@@ -64,7 +67,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
           dropDatabaseQuietly()
           throw new WarehouseException(
             s"Cannot create the session database $databaseName under $warehouseSetting: $cause. " +
-              s"Set ${SessionWarehouse.WarehouseDirKey} to a writable directory when building the SparkSession.",
+              WarehouseLocation.Fix,
             cause
           )
       }

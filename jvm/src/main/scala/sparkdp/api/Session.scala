@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, WireText}
-import sparkdp.plan.{EvaluationContext, PrivateTable, QueryCompiler}
+import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler}
 import sparkdp.plan.transform.TransformationCompiler
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
@@ -248,7 +248,7 @@ final class Session private (
     Session.requireIdentifier(sourceId, "source_id")
     requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
     requireArgument(query != null, "query_expr must be of type QueryBuilder or QueryExpr.")
-    val prepared = TransformationCompiler.prepare(query.queryExpr, tables)
+    val prepared = TransformationCompiler.prepare(query.queryExpr, tables, CompileInputs(publicTables.toMap, truncationKey))
     val rows = if (cache) prepared.dataframe.persist() else prepared.dataframe
     val view = prepared.copy(sourceId = sourceId, dataframe = rows)
     tables += sourceId -> PrivateTable(rows, view.protectedChange, Some(view))
@@ -319,7 +319,7 @@ final class Session private (
           s"Private table '$sourceId' does not exist. Available private tables are: ${sourceOrder.mkString(", ")}"
         )
       }
-      val prepared = TransformationCompiler.prepare(PrivateSource(sourceId), tables)
+      val prepared = TransformationCompiler.prepare(PrivateSource(sourceId), tables, CompileInputs(publicTables.toMap, truncationKey))
       val partitionColumn = prepared.column(column).getOrElse(
         throw new java.util.NoSuchElementException(
           s"'$column' not present in transformed dataframe's columns; schema of transformed dataframe is " +

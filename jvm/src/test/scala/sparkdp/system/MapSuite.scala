@@ -7,7 +7,7 @@ import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
 import sparkdp.bridge.Native
-import sparkdp.plan.PrivateTable
+import sparkdp.plan.{CompileInputs, PrivateTable}
 import sparkdp.plan.transform.{ColumnDescriptor => PreparedColumn, TransformationCompiler}
 
 /** map, flat_map and flat_map_by_id with Scala functions: at an infinite budget equal to plain Spark on the same
@@ -39,7 +39,7 @@ class MapSuite extends AnyFunSuite {
     plain.groupBy(keyColumn).count().collect().map(row => row.get(0) -> row.getLong(1)).toMap
 
   private def prepared(query: QueryBuilder, change: ProtectedChange) =
-    TransformationCompiler.prepare(query.queryExpr, Map("t" -> PrivateTable(data, change)))
+    TransformationCompiler.prepare(query.queryExpr, Map("t" -> PrivateTable(data, change)), CompileInputs(Map.empty, new Array[Byte](32)))
 
   test("map, augmenting or not, equals plain Spark at an infinite budget") {
     val dp = session(AddOneRow())

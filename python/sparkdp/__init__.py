@@ -5,7 +5,10 @@ A Tumult Analytics program runs on sparkdp with only its import line changed::
     from sparkdp import AddRowsWithID, KeySet, MaxRowsPerID, PureDPBudget, QueryBuilder, Session
 
 This package forwards to the Scala API in the sparkdp jar through py4j; start
-Spark with the jar in ``spark.jars``.
+Spark with the jar in ``spark.jars`` (``--jars``, Glue's ``--extra-jars``), or
+let :func:`configure_spark_with_sparkdp` add the jar the wheel carries::
+
+    spark = configure_spark_with_sparkdp(SparkSession.builder).getOrCreate()
 """
 
 from sparkdp.cleanup import cleanup
@@ -18,6 +21,7 @@ from sparkdp.constraints import (
 )
 from sparkdp.exceptions import AnalyticsInternalError
 from sparkdp.keyset import KeySet
+from sparkdp.pip_utils import VERSION, configure_spark_with_sparkdp
 from sparkdp.privacy_budget import (
     ApproxDPBudget,
     PrivacyBudget,
@@ -75,4 +79,7 @@ __all__ = [
     "SumMechanism",
     "VarianceMechanism",
     "cleanup",
+    "configure_spark_with_sparkdp",
 ]
+
+__version__ = VERSION

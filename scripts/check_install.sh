@@ -4,8 +4,12 @@
 #      (the EMR way; Glue's --extra-jars / --extra-py-files do the same), with the repo's pyspark 3.5.3;
 #   2. the wheel in a fresh venv (pyspark from pip's cache / PyPI), the seed query with no --jars: the
 #      jar comes from the wheel through sparkdp.configure_spark_with_sparkdp; and without that call the
-#      first sparkdp call fails naming --jars / --extra-jars / spark.jars and the jar file.
-# Usage: scripts/check_install.sh   (JAVA_HOME: a JDK >= 17 for pyspark 3.5; default .tools/java17-home)
+#      first sparkdp call fails naming --jars / --extra-jars / spark.jars and the jar file;
+#   3. the loader on a real noexec mount: a tmpfs mounted noexec inside a user+mount namespace
+#      (`unshare -rm`, no root needed; skipped with a note where the kernel forbids it) is set as
+#      spark.sparkdp.native.tmpdir; the library must load from the fallback directory instead.
+# Usage: scripts/check_install.sh [submit] [wheel] [noexec]   (default: all three)
+#   JAVA_HOME: a JDK >= 17 for pyspark 3.5; default .tools/java17-home
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -21,9 +25,11 @@ for f in "$JAR" "$ZIP" "$WHEEL"; do
 done
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+CHECKS=" ${*:-submit wheel noexec} "
 SPARK_CONF=(--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false
             --conf spark.sql.shuffle.partitions=4 --conf "spark.driver.extraJavaOptions=-Dderby.system.home=$WORK/derby")
 
+if [[ "$CHECKS" == *" submit "* ]]; then
 echo "== install check 1: spark-submit --jars --py-files examples/glue_seed_job.py"
 start=$(date +%s)
 # From an empty directory, so that only --py-files can supply the sparkdp package.
@@ -35,7 +41,9 @@ start=$(date +%s)
 grep -q "DP checkouts per book (300 books)" "$WORK/submit.out" \
   || { echo "spark-submit did not print the seed query's 300 rows; stderr:" >&2; tail -n 40 "$WORK/submit.err" >&2; exit 1; }
 echo "== install check 1 passed in $(( $(date +%s) - start ))s"
+fi
 
+if [[ "$CHECKS" == *" wheel "* ]]; then
 echo "== install check 2: the wheel in a fresh venv, no --jars"
 start=$(date +%s)
 "$ROOT/.venv/bin/python" -m venv "$WORK/venv"
@@ -87,3 +95,45 @@ for part in "--jars" "--extra-jars" "spark.jars" "configure_spark_with_sparkdp" 
 done
 [ "$rc" = 3 ] || { echo "without the jar the script should stop with the RuntimeError (exit 3), got $rc" >&2; exit 1; }
 echo "== install check 2 passed in $(( $(date +%s) - start ))s"
+fi
+
+if [[ "$CHECKS" == *" noexec "* ]]; then
+echo "== install check 3: native library extraction directory mounted noexec"
+start=$(date +%s)
+if ! unshare --user --map-root-user --mount true 2>/dev/null; then
+  echo "== install check 3 SKIPPED: this kernel does not allow unprivileged user+mount namespaces" \
+       "(NativeLoaderSuite simulates the noexec failure instead)"
+else
+mkdir -p "$WORK/noexec"
+cat > "$WORK/noexec_load.py" <<'PY'
+import os, shutil, subprocess, sys
+from pyspark.sql import SparkSession
+
+jar, noexec, warehouse = sys.argv[1:4]
+# The mount really is noexec: a copy of /bin/true cannot be run from it.
+shutil.copy("/bin/true", os.path.join(noexec, "true"))
+try:
+    subprocess.check_call([os.path.join(noexec, "true")])
+    sys.exit("{} is not mounted noexec".format(noexec))
+except PermissionError:
+    pass
+spark = (SparkSession.builder.master("local[1]").config("spark.jars", jar)
+         .config("spark.sparkdp.native.tmpdir", noexec).config("spark.sql.warehouse.dir", warehouse)
+         .config("spark.ui.enabled", "false").getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+loader = spark.sparkContext._jvm.sparkdp.bridge.NativeLoader
+print("loaded from: {}".format(loader.loadedFrom()))
+spark.stop()
+PY
+unshare --user --map-root-user --mount sh -c \
+  'mount -t tmpfs -o noexec,size=64m tmpfs "$1" && shift && exec "$@"' sh "$WORK/noexec" \
+  "$ROOT/.venv/bin/python" "$WORK/noexec_load.py" "$JAR" "$WORK/noexec" "$WORK/warehouse-noexec" \
+  2> "$WORK/noexec.err" | tee "$WORK/noexec.out"
+grep -q "loaded from: jar resource /sparkdp/native/linux-x86_64/libsparkdp.so (extracted to " "$WORK/noexec.out" \
+  || { echo "the library did not load with a noexec extraction directory; stderr:" >&2; tail -n 30 "$WORK/noexec.err" >&2; exit 1; }
+if grep -q "extracted to $WORK/noexec/" "$WORK/noexec.out"; then
+  echo "the library claims to be loaded from the noexec directory" >&2; exit 1
+fi
+echo "== install check 3 passed in $(( $(date +%s) - start ))s"
+fi
+fi

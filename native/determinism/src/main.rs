@@ -61,7 +61,13 @@ fn main() {
         "chacha20 cell stream u64".into(),
         digest_cells(&key, 0, |rng| rng.next_u64().to_le_bytes().to_vec()),
     ));
-    for (num, den) in [(1u128, 3u128), (1, 1), (20, 1), (1_000_000_007, 3), (1 << 100, 7)] {
+    for (num, den) in [
+        (1u128, 3u128),
+        (1, 1),
+        (20, 1),
+        (1_000_000_007, 3),
+        (1 << 100, 7),
+    ] {
         let laplace = DiscreteLaplace::new(&rational(num, den));
         lines.push((
             format!("discrete laplace scale {num}/{den}"),
@@ -75,7 +81,11 @@ fn main() {
         lines.push((
             format!("discrete gaussian sigma^2 {num}/{den}"),
             digest_cells(&key, 2, |rng| {
-                gaussian.sample(rng).expect("gaussian").to_le_bytes().to_vec()
+                gaussian
+                    .sample(rng)
+                    .expect("gaussian")
+                    .to_le_bytes()
+                    .to_vec()
             }),
         ));
     }
@@ -84,7 +94,9 @@ fn main() {
         lines.push((
             format!("bernoulli exp(-{num}/{den})"),
             digest_cells(&key, 3, |rng| {
-                vec![u8::from(sample_bernoulli_exp_minus(rng, &x).expect("bernoulli"))]
+                vec![u8::from(
+                    sample_bernoulli_exp_minus(rng, &x).expect("bernoulli"),
+                )]
             }),
         ));
     }

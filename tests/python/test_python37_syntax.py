@@ -27,6 +27,7 @@ PACKAGE_DIR = REPO_ROOT / "python"
 # Other Python files of ours that users may run on Glue's Python 3.7.
 OTHER_CHECKED_FILES = [
     REPO_ROOT / "examples" / "seed_query.py",
+    REPO_ROOT / "examples" / "glue_seed_job.py",
     REPO_ROOT / "examples" / "tumult_examples.py",
     REPO_ROOT / "scripts" / "generate_sample_data.py",
 ]

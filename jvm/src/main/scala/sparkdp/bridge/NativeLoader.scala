@@ -1,7 +1,7 @@
 package sparkdp.bridge
 
 import java.io.{File, IOException, InputStream}
-import java.nio.file.{Files, StandardCopyOption}
+import java.nio.file.Files
 import java.util.Locale
 
 import scala.util.control.NonFatal
@@ -13,7 +13,12 @@ import sparkdp.NativeException
  *
  * Order:
  *  1. the library bundled in the jar for this platform, `/sparkdp/native/<os>-<arch>/libsparkdp.so`, copied
- *     to a temporary file and loaded with `System.load`;
+ *     to a file in an extraction directory and loaded with `System.load`. The directories tried, in order
+ *     ([[extractionDirs]]): the system property `sparkdp.native.tmpdir`, else the Spark conf
+ *     `spark.sparkdp.native.tmpdir`, else `java.io.tmpdir`; then, if the library cannot be written or
+ *     mapped there (a temp directory mounted `noexec` makes `System.load` fail with "failed to map segment
+ *     from shared object"), `java.io.tmpdir`, the working directory (a YARN / EMR container's) and
+ *     `~/.sparkdp/native`;
  *  2. only if the jar has none for this platform, `System.loadLibrary("sparkdp")` from `java.library.path`.
  * The jar's own library comes first because a JVM cannot unload a library: a stale `libsparkdp.so` left on
  * `java.library.path` would otherwise be loaded, fail the version check, and block the correct one.
@@ -34,9 +39,56 @@ private[sparkdp] object NativeLoader {
 
   /**
    * Optional system property: directory for the extracted library (default `java.io.tmpdir`), for hosts
-   * whose temp directory is mounted `noexec`.
+   * whose temp directory is mounted `noexec`. Wins over [[TempDirSparkConf]].
    */
   val TempDirProperty = "sparkdp.native.tmpdir"
+
+  /**
+   * Optional Spark conf with the same meaning as [[TempDirProperty]] (`--conf spark.sparkdp.native.tmpdir=`),
+   * read from the driver's or executor's `SparkEnv` when the library is first loaded.
+   */
+  val TempDirSparkConf = "spark.sparkdp.native.tmpdir"
+
+  /**
+   * The directories the library may be extracted to, first choice first, without repeats: the configured
+   * one ([[TempDirProperty]], else [[TempDirSparkConf]], else `java.io.tmpdir`), then the fallbacks for a
+   * configured directory that cannot hold an executable library: `java.io.tmpdir`, the working directory,
+   * `~/.sparkdp/native`.
+   *
+   * @param systemProperty the value of [[TempDirProperty]], if set
+   * @param sparkConf      the value of [[TempDirSparkConf]], if set
+   * @param javaTmpDir     `java.io.tmpdir`
+   * @param workingDir     `user.dir`
+   * @param homeDir        `user.home`
+   */
+  def extractionDirs(
+      systemProperty: Option[String],
+      sparkConf: Option[String],
+      javaTmpDir: String,
+      workingDir: String,
+      homeDir: String): Seq[File] = {
+    val configured = systemProperty.orElse(sparkConf).filter(_.trim.nonEmpty).getOrElse(javaTmpDir)
+    Seq(configured, javaTmpDir, workingDir, new File(new File(homeDir, ".sparkdp"), "native").getPath)
+      .filter(_.nonEmpty).map(p => new File(p).getAbsoluteFile).distinct
+  }
+
+  /** [[extractionDirs]] for this JVM. */
+  private def currentExtractionDirs(): Seq[File] =
+    extractionDirs(
+      Option(System.getProperty(TempDirProperty)),
+      sparkConfValue(TempDirSparkConf),
+      System.getProperty("java.io.tmpdir", "/tmp"),
+      System.getProperty("user.dir", ""),
+      System.getProperty("user.home", ""))
+
+  // The SparkEnv of this driver or executor, if one runs (none in plain unit tests or before the
+  // SparkContext starts); a class-path without Spark is treated as no conf.
+  private def sparkConfValue(key: String): Option[String] =
+    try Option(org.apache.spark.SparkEnv.get).flatMap(_.conf.getOption(key))
+    catch {
+      case _: LinkageError => None
+      case NonFatal(_) => None
+    }
 
   /**
    * The platform id used in the jar's resource path, from `os.name` and `os.arch`.
@@ -151,37 +203,67 @@ private[sparkdp] object NativeLoader {
    * @param platform        the platform id, e.g. `"linux-x86_64"`
    * @param expectedVersion the version the library must report, e.g. `"0.1.0"`
    * @param steps           the side effects ([[SystemLoadSteps]] outside tests)
+   * @param dirs            the extraction directories to try in order ([[extractionDirs]])
    * @return where the library came from, e.g. `"jar resource /sparkdp/native/linux-x86_64/libsparkdp.so
    *         (extracted to /tmp/libsparkdp-123.so)"`
    * @throws sparkdp.NativeException naming the platform, the expected version and the places tried
    */
-  private[bridge] def load(platform: String, expectedVersion: String, steps: LoadSteps): String = {
+  private[bridge] def load(
+      platform: String,
+      expectedVersion: String,
+      steps: LoadSteps,
+      dirs: => Seq[File] = currentExtractionDirs()): String = {
     val path = resourcePath(platform)
     val source = steps.openResource(path) match {
-      case Some(in) => loadFromJar(platform, expectedVersion, path, in, steps)
+      case Some(in) =>
+        val library =
+          try readAll(in)
+          finally in.close()
+        loadFromJar(platform, expectedVersion, path, library, steps, dirs)
       case None => loadFromLibraryPath(platform, expectedVersion, path, steps)
     }
     checkVersion(platform, expectedVersion, source, steps)
     source
   }
 
+  // Tries each extraction directory until the library loads from one; the error lists every directory with
+  // its failure. A failed System.load leaves nothing loaded, so the next copy can still be loaded.
   private def loadFromJar(
       platform: String,
       expectedVersion: String,
       path: String,
-      in: InputStream,
-      steps: LoadSteps): String = {
-    val libFile =
-      try extractToTempFile(in)
-      finally in.close()
-    try steps.loadFile(libFile)
-    catch {
-      case e: UnsatisfiedLinkError =>
-        throw new NativeException(
-          s"sparkdp native library version $expectedVersion for $platform (resource $path in the sparkdp jar, " +
-            s"extracted to $libFile) could not be loaded: ${e.getMessage}")
+      library: Array[Byte],
+      steps: LoadSteps,
+      dirs: Seq[File]): String = {
+    val failures = Seq.newBuilder[String]
+    val loaded = dirs.iterator.map { dir =>
+      try {
+        val libFile = extractTo(dir, library)
+        try {
+          steps.loadFile(libFile)
+          Some(s"jar resource $path (extracted to $libFile)")
+        } catch {
+          case e: UnsatisfiedLinkError =>
+            libFile.delete()
+            new File(dir, libFile.getName.stripSuffix(".so") + ".lck").delete()
+            // The JVM's message usually starts with the file's path already.
+            val reason = String.valueOf(e.getMessage)
+            failures += (if (reason.contains(libFile.getPath)) reason else s"$libFile: $reason")
+            None
+        }
+      } catch {
+        case e: IOException =>
+          failures += s"$dir: cannot write the library there: $e"
+          None
+      }
+    }.collectFirst { case Some(source) => source }
+    loaded.getOrElse {
+      throw new NativeException(
+        s"sparkdp native library version $expectedVersion for $platform (resource $path in the sparkdp jar) " +
+          s"could not be loaded from any extraction directory. Tried: ${failures.result().mkString("; ")}. " +
+          "A directory mounted noexec fails with \"failed to map segment from shared object\": choose an " +
+          s"executable one with -D$TempDirProperty=<dir> or --conf $TempDirSparkConf=<dir>.")
     }
-    s"jar resource $path (extracted to $libFile)"
   }
 
   private def loadFromLibraryPath(platform: String, expectedVersion: String, path: String, steps: LoadSteps): String = {
@@ -200,26 +282,38 @@ private[sparkdp] object NativeLoader {
     s"java.library.path ($fileName)"
   }
 
-  private def extractToTempFile(library: InputStream): File = {
-    val tempDir = new File(Option(System.getProperty(TempDirProperty)).getOrElse(System.getProperty("java.io.tmpdir")))
-    deleteStaleCopies(tempDir)
+  private def readAll(in: InputStream): Array[Byte] = {
+    val out = new java.io.ByteArrayOutputStream()
+    val buffer = new Array[Byte](1 << 16)
+    var n = in.read(buffer)
+    while (n >= 0) {
+      out.write(buffer, 0, n)
+      n = in.read(buffer)
+    }
+    out.toByteArray
+  }
+
+  // Throws IOException when `dir` cannot be created or written.
+  private def extractTo(dir: File, library: Array[Byte]): File = {
+    if (!dir.isDirectory && !dir.mkdirs() && !dir.isDirectory)
+      throw new IOException(s"cannot create directory $dir")
+    deleteStaleCopies(dir)
     // The .lck file is created first, atomically and with a unique name, and the library's name is
     // derived from it. So two JVMs (e.g. executors on one host) never extract to the same file, and
     // deleteStaleCopies in another JVM spares a live JVM's library because its .lck exists. Creating
     // the library first would open a window in which another JVM sees a library without a .lck and
     // deletes it before this JVM has loaded it.
-    val lockFile =
-      try File.createTempFile("libsparkdp-", ".lck", tempDir)
-      catch {
-        case e: IOException =>
-          throw new NativeException(
-            s"cannot create a temporary file in $tempDir for the sparkdp native library " +
-              s"(set -D$TempDirProperty=<dir> to use another directory): $e")
-      }
+    val lockFile = File.createTempFile("libsparkdp-", ".lck", dir)
     lockFile.deleteOnExit()
-    val libFile = new File(tempDir, lockFile.getName.stripSuffix(".lck") + ".so")
+    val libFile = new File(dir, lockFile.getName.stripSuffix(".lck") + ".so")
     libFile.deleteOnExit() // deleteOnExit runs in reverse order: the library goes before its .lck
-    Files.copy(library, libFile.toPath, StandardCopyOption.REPLACE_EXISTING)
+    try Files.write(libFile.toPath, library)
+    catch {
+      case e: IOException => // e.g. a full disk: leave no partial copy behind
+        libFile.delete()
+        lockFile.delete()
+        throw e
+    }
     libFile
   }
 

@@ -1,6 +1,7 @@
 package sparkdp.bridge
 
 import java.io.{ByteArrayInputStream, File, InputStream}
+import java.nio.file.Files
 
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -80,8 +81,10 @@ class NativeLoaderSuite extends AnyFunSuite {
       override def loadFile(library: File): Unit =
         throw new UnsatisfiedLinkError(s"$library: wrong ELF class: ELFCLASS32")
     }
-    val e = intercept[NativeException](NativeLoader.load("linux-x86_64", "1.2.3", steps))
-    Seq("linux-x86_64", "version 1.2.3", "/sparkdp/native/linux-x86_64/libsparkdp.so", "wrong ELF class")
+    val dir = Files.createTempDirectory("sparkdp-loader-").toFile
+    val e = intercept[NativeException](NativeLoader.load("linux-x86_64", "1.2.3", steps, Seq(dir)))
+    Seq("linux-x86_64", "version 1.2.3", "/sparkdp/native/linux-x86_64/libsparkdp.so", "wrong ELF class",
+      dir.getPath)
       .foreach(part => assert(e.getMessage.contains(part), s"'$part' missing from: ${e.getMessage}"))
     assert(steps.loaded.isEmpty, "java.library.path must not be tried when the jar has a library")
   }
@@ -102,5 +105,49 @@ class NativeLoaderSuite extends AnyFunSuite {
     val third = intercept[NativeException](NativeLoader.sourceOrThrow(Left(explained)))
     assert(third.getMessage == explained.getMessage && (third.getCause eq explained))
     assert(NativeLoader.sourceOrThrow(Right("jar resource x")) == "jar resource x")
+  }
+
+  test("extraction directory: system property, else Spark conf, else java.io.tmpdir; then the fallbacks") {
+    def dirs(prop: Option[String], conf: Option[String]) =
+      NativeLoader.extractionDirs(prop, conf, "/tmp", "/work/container", "/home/u").map(_.getPath)
+    assert(dirs(Some("/opt/x"), Some("/opt/y")) ==
+      Seq("/opt/x", "/tmp", "/work/container", "/home/u/.sparkdp/native"))
+    assert(dirs(None, Some("/opt/y")).head == "/opt/y")
+    assert(dirs(None, None) == Seq("/tmp", "/work/container", "/home/u/.sparkdp/native"))
+    assert(dirs(Some("  "), None).head == "/tmp", "a blank setting counts as unset")
+  }
+
+  /** Load steps whose System.load fails, as on a noexec mount, for every file inside `noexecDir`. */
+  private class NoexecSteps(noexecDir: File)
+      extends FakeSteps(bundled = Set(NativeLoader.resourcePath("linux-x86_64")), onLibraryPath = true,
+        reportedVersion = "1.2.3") {
+    override def loadFile(library: File): Unit =
+      if (library.getParentFile == noexecDir)
+        throw new UnsatisfiedLinkError(
+          s"$library: failed to map segment from shared object") // glibc's text for EPERM on mmap(PROT_EXEC)
+      else super.loadFile(library)
+  }
+
+  test("a noexec extraction directory (simulated: System.load fails there) falls back to the next one") {
+    val noexec = Files.createTempDirectory("sparkdp-noexec-").toFile
+    val fallback = Files.createTempDirectory("sparkdp-exec-").toFile
+    val steps = new NoexecSteps(noexec)
+    val source = NativeLoader.load("linux-x86_64", "1.2.3", steps, Seq(noexec, fallback))
+    assert(source.contains(s"extracted to ${fallback.getPath}/libsparkdp-"), source)
+    assert(steps.loaded.size == 1, steps.loaded)
+    assert(noexec.listFiles().isEmpty, "the copy that could not be mapped and its .lck are removed")
+    assert(fallback.listFiles().map(_.getName).count(_.endsWith(".so")) == 1)
+  }
+
+  test("when no extraction directory works, the error lists each one and names the setting to change") {
+    val noexec = Files.createTempDirectory("sparkdp-noexec-").toFile
+    val missingParent = Files.createTempFile("sparkdp-not-a-dir-", ".txt").toFile
+    val unwritable = new File(missingParent, "sub") // under a regular file: cannot be created
+    val e = intercept[NativeException](
+      NativeLoader.load("linux-x86_64", "1.2.3", new NoexecSteps(noexec), Seq(noexec, unwritable)))
+    Seq("linux-x86_64", "version 1.2.3", s"${noexec.getPath}/libsparkdp-", "failed to map segment",
+      s"$unwritable: cannot write the library there", "-Dsparkdp.native.tmpdir=<dir>",
+      "--conf spark.sparkdp.native.tmpdir=<dir>")
+      .foreach(part => assert(e.getMessage.contains(part), s"'$part' missing from: ${e.getMessage}"))
   }
 }

@@ -125,6 +125,8 @@ private[sparkdp] object CountMeasurement {
       s"Column '${keyField.name}' has type ${keyField.dataType.simpleString} in the KeySet but " +
         s"${descriptor.dataType.simpleString} in table '${table.sourceId}'; cast one of them so the types match."
     )
-    StructField(descriptor.name, descriptor.dataType, descriptor.isNullable)
+    val dataField = StructField(descriptor.name, descriptor.dataType, descriptor.isNullable)
+    HashableColumns.requireByteEquality(dataField, s"table '${table.sourceId}'")
+    dataField
   }
 }

@@ -39,15 +39,13 @@ class AnsiModeSuite extends AnyFunSuite {
   }
 
   test("every aggregation gives the same exact answer with ANSI mode off and on") {
+    // A representative few (each evaluate costs seconds): the count path, the integer and float sum paths
+    // (clamping, lattice, shift) and a post-processed release (average).
     val queries: Seq[(String, QueryBuilder => Query)] = Seq(
       "count" -> (_.groupBy(shopKeyset).count()),
       "sum(int)" -> (_.groupBy(shopKeyset).sum("units", 0L, 100L)),
-      "sum(double)" -> (_.groupBy(shopKeyset).sum("price", 0.0, 10.0)),
-      "average" -> (_.groupBy(shopKeyset).average("units", 0L, 100L)),
-      "variance" -> (_.variance("price", 0.0, 10.0)),
-      "stdev" -> (_.groupBy(shopKeyset).stdev("units", 0L, 100L)),
-      "median" -> (_.groupBy(shopKeyset).median("units", 0L, 100L)),
-      "count_distinct" -> (_.groupBy(shopKeyset).countDistinct(Seq("member_id")))
+      "sum(double)" -> (_.sum("price", 0.0, 10.0)),
+      "average" -> (_.groupBy(shopKeyset).average("units", 0L, 100L))
     )
     def answers(ansi: Boolean): Seq[(String, Seq[String])] = withAnsi(ansi) {
       val session = Session.fromDataFrame(infinite, "sales", sales, AddRowsWithID("member_id"))
@@ -77,17 +75,28 @@ class AnsiModeSuite extends AnyFunSuite {
       }, s"plain Spark's sum did not overflow under ANSI: $plain")
     }
     for (ansi <- Seq(false, true)) withAnsi(ansi) {
-      val session = Session.fromDataFrame(PureDPBudget(2), "huge", huge, AddOneRow())
+      // The exact answer (Long.MaxValue - 1) fits a bigint although the unclamped sum does not.
+      val infinite = PureDPBudget(Double.PositiveInfinity)
+      val exactSession = Session.fromDataFrame(infinite, "huge", huge, AddOneRow())
       try {
-        // The exact answer (Long.MaxValue - 1) fits a bigint although the unclamped sum does not.
-        val exact = session.evaluate(QueryBuilder("huge").sum("amount", 0L, ClampHigh), PureDPBudget(Double.PositiveInfinity))
+        val exact = exactSession.evaluate(QueryBuilder("huge").sum("amount", 0L, ClampHigh), infinite)
         assert(exact.collect().toSeq.map(_.getLong(0)) == Seq(ExactClampedSum), s"ANSI $ansi")
-        // With noise the released value may fall outside bigint's range before rounding; it must still come
-        // back as a bigint, not an exception.
-        val noisy = session.evaluate(QueryBuilder("huge").sum("amount", 0L, Long.MaxValue), PureDPBudget(1))
-        assert(noisy.schema.fields.map(_.dataType).toSeq == Seq(LongType))
-        assert(noisy.collect().length == 1, s"ANSI $ansi")
-      } finally session.stop()
+      } finally exactSession.stop()
+      // Clamped to [0, 2^62 - 1] (the largest bound the planner takes) the three values sum to 3 * (2^62 - 1),
+      // beyond a bigint; it must come back as one bigint, not an exception.
+      for (budget <- Seq(infinite, PureDPBudget(1))) {
+        val session = Session.fromDataFrame(budget, "huge", huge, AddOneRow())
+        try {
+          val released = session.evaluate(QueryBuilder("huge").sum("amount", 0L, LargestBound), budget)
+          assert(released.schema.fields.map(_.dataType).toSeq == Seq(LongType))
+          val rows = released.collect().toSeq
+          assert(rows.length == 1, s"ANSI $ansi")
+          // Exactly, the total saturates at Long.MaxValue (kernels/release/postprocess.rs); with noise of scale
+          // 2^62 it may come back below.
+          if (budget == infinite) assert(rows.head.getLong(0) == Long.MaxValue, s"ANSI $ansi")
+          info(s"ANSI $ansi, $budget: sum clamped to [0, 2^62 - 1] released ${rows.head}")
+        } finally session.stop()
+      }
     }
   }
 }
@@ -101,4 +110,7 @@ object AnsiModeSuite {
   /** Each value clamped to [0, ClampHigh] and summed: 3 * ClampHigh = Long.MaxValue - 1. */
   val ClampHigh: Long = Long.MaxValue / 3
   val ExactClampedSum: Long = 3 * ClampHigh
+
+  /** The largest bound a sum's plan accepts (|bound| < 2^62). */
+  val LargestBound: Long = (1L << 62) - 1
 }

@@ -34,9 +34,15 @@ class CollationSuite extends AnyFunSuite {
     } finally session.stop()
   }
 
-  test("a keyset key column in UTF8_LCASE is refused, naming the column; nothing is spent") {
+  test("a keyset built from a UTF8_LCASE column is refused, naming the column") {
     requireSpark4()
-    val keyset = KeySet.fromDataFrame(visits("UTF8_LCASE").select("city").distinct())
+    val error = intercept[IllegalArgumentException](KeySet.fromDataFrame(visits("UTF8_LCASE").select("city").distinct()))
+    assert(error.getMessage.contains("Column 'city'") && error.getMessage.contains("collation UTF8_LCASE"), error.getMessage)
+  }
+
+  test("a group-by on a UTF8_LCASE data column is refused, naming the column; nothing is spent") {
+    requireSpark4()
+    val keyset = KeySet.fromDict(Map("city" -> Seq("Paris", "Lyon")))
     refused("UTF8_LCASE", AddOneRow(), _.groupBy(keyset).count(), "city")
   }
 

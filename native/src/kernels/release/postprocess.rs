@@ -86,7 +86,8 @@ pub fn check_plan(plan: &MeasurementPlan) -> Result<()> {
 }
 
 /// The released values of one cell (None: get_groups withholds it). `streams[i]` is measure i's stream
-/// for this cell. Err(Overflow) naming the measure when a noisy total leaves its type.
+/// for this cell. A bigint output saturates at the Int64 range; Err(Overflow) naming the measure only when a
+/// noisy total leaves i128.
 pub fn release_cell(
     plan: &MeasurementPlan,
     cell: &Cell,
@@ -106,14 +107,12 @@ pub fn release_cell(
             )
         })
     };
-    let int64 = |value: i128, measure: usize| -> Result<i64> {
-        i64::try_from(value).map_err(|_| {
-            err!(
-                Overflow,
-                "release: the noisy {} of a cell does not fit in Int64",
-                plan.measures.get(measure).map_or("value", |m| m.name)
-            )
-        })
+    // A bigint output saturates at the Int64 range: a clamped sum can exceed it (3 rows at the largest
+    // bound 2^62 - 1 do), and noise can push any total past it. Saturating is post-processing of the noisy
+    // value (no privacy cost) and gives an answer where an exception, or Spark's ANSI overflow error
+    // on a wrapped value, would give none (issue 12: clamped sums never overflow into an exception).
+    let int64 = |value: i128| -> i64 {
+        i64::try_from(value).unwrap_or(if value > 0 { i64::MAX } else { i64::MIN })
     };
     let encoding = match plan.partial {
         PartialSpec::Moments { encoding, .. } | PartialSpec::Histogram { encoding } => {
@@ -152,9 +151,9 @@ pub fn release_cell(
             )?;
             return Ok(Some(bounds_of_bin(bin, value)?.to_vec()));
         }
-        Release::Count => Released::Int64(int64(noisy(0, cell.count)?, 0)?),
+        Release::Count => Released::Int64(int64(noisy(0, cell.count)?)),
         Release::CountAboveThreshold { threshold } => {
-            let count = int64(noisy(0, cell.count)?, 0)?;
+            let count = int64(noisy(0, cell.count)?);
             if count <= threshold {
                 return Ok(None);
             }
@@ -163,12 +162,12 @@ pub fn release_cell(
         Release::CountDistinct => {
             let distinct = i128::try_from(cell.items.len())
                 .map_err(|_| err!(Overflow, "release: too many distinct items"))?;
-            Released::Int64(int64(noisy(0, distinct)?, 0)?)
+            Released::Int64(int64(noisy(0, distinct)?))
         }
         Release::Sum => {
             let total = noisy(0, cell.moments.sum)?;
             match plan.outputs.first() {
-                Some(OutputType::Int64) => Released::Int64(int64(total, 0)?),
+                Some(OutputType::Int64) => Released::Int64(int64(total)),
                 _ => Released::Float64(times_power_of_two(total as f64, k)),
             }
         }

@@ -1,6 +1,6 @@
 package sparkdp
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 
 /** The aggregations other than count, shared by [[QueryBuilder]] (ungrouped: one row) and
   * [[GroupedQueryBuilder]] (one row per key of its keyset), with Tumult's default output names. Each has a
@@ -42,9 +42,9 @@ trait AggregationMethods {
     * Example: `QueryBuilder("checkouts").countDistinct(Seq("member_id"), "members", CountDistinctMechanism.Laplace)`
     */
   def countDistinct(columns: Seq[String], name: String, mechanism: CountDistinctMechanism): Query = {
-    val given = Option(columns).getOrElse(Seq.empty)
-    val defaultName = if (given.isEmpty) "count_distinct" else given.mkString("count_distinct(", ", ", ")")
-    Query(GroupByCountDistinct(aggregatedExpr, keysetOption, given, Option(name).getOrElse(defaultName), mechanism))
+    val counted = Option(columns).getOrElse(Seq.empty)
+    val defaultName = if (counted.isEmpty) "count_distinct" else counted.mkString("count_distinct(", ", ", ")")
+    Query(GroupByCountDistinct(aggregatedExpr, keysetOption, counted, Option(name).getOrElse(defaultName), mechanism))
   }
 
   /** For py4j (Tumult's `count_distinct(columns=None, name=None, mechanism="default")`): null columns or name

@@ -1,6 +1,6 @@
 package sparkdp
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 
 import org.apache.spark.sql.SparkSession
 

@@ -1,6 +1,6 @@
 package sparkdp
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 
 import org.apache.spark.sql.{Column, DataFrame, Row, SparkSession}
 import org.apache.spark.sql.types.{BinaryType, BooleanType, DataType, DateType, DoubleType, LongType, StringType, StructField, StructType, TimestampType}

@@ -3,7 +3,7 @@ package sparkdp.bridge
 import java.io.{ByteArrayInputStream, ByteArrayOutputStream}
 import java.util.Collections
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 import scala.collection.mutable.ArrayBuffer
 import scala.util.control.NonFatal
 

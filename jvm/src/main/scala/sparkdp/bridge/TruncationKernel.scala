@@ -2,7 +2,7 @@ package sparkdp.bridge
 
 import java.util.Collections
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 
 import org.apache.arrow.memory.{BufferAllocator, RootAllocator}
 import org.apache.arrow.vector.{BigIntVector, FieldVector, Float8Vector, VarBinaryVector, VectorSchemaRoot}

@@ -137,7 +137,7 @@ private[sparkdp] final class SessionWarehouse(spark: SparkSession) {
           s"dropped and nothing was charged ($warehouseSetting)."
       )
     }
-    stored.toDF(result.columns: _*)
+    stored.toDF(result.columns.toIndexedSeq: _*)
   }
 
   /** Drops the table of query `queryIndex`, ignoring failures (used when a later step fails).

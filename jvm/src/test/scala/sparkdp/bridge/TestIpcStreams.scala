@@ -3,7 +3,7 @@ package sparkdp.bridge
 import java.io.ByteArrayOutputStream
 import java.util.Collections
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 
 import org.apache.arrow.memory.RootAllocator
 import org.apache.arrow.vector.{BigIntVector, IntVector, VarCharVector, VectorSchemaRoot}

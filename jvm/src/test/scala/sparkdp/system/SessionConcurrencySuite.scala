@@ -2,7 +2,7 @@ package sparkdp.system
 
 import java.util.concurrent.{Callable, Executors, TimeUnit}
 
-import scala.collection.JavaConverters._
+import sparkdp.compat.CollectionConverters._
 import scala.util.{Failure, Success, Try}
 
 import org.scalatest.funsuite.AnyFunSuite

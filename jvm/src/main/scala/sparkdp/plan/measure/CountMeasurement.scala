@@ -119,12 +119,14 @@ private[sparkdp] object CountMeasurement {
     val descriptor = table.column(keyField.name).getOrElse(
       throw new java.util.NoSuchElementException(table.missingColumnMessage(keyField.name))
     )
+    val dataField = StructField(descriptor.name, descriptor.dataType, descriptor.isNullable)
+    HashableColumns.requireByteEquality(dataField, s"table '${table.sourceId}'")
     requireArgument(
       KeyFingerprint.hashedType(descriptor.dataType).catalogString ==
         KeyFingerprint.hashedType(keyField.dataType).catalogString,
       s"Column '${keyField.name}' has type ${keyField.dataType.simpleString} in the KeySet but " +
         s"${descriptor.dataType.simpleString} in table '${table.sourceId}'; cast one of them so the types match."
     )
-    StructField(descriptor.name, descriptor.dataType, descriptor.isNullable)
+    dataField
   }
 }

@@ -4,6 +4,7 @@ import scala.util.control.NonFatal
 
 import org.apache.spark.sql.Column
 import org.apache.spark.sql.catalyst.expressions.SubqueryExpression
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser
 import org.apache.spark.sql.functions.{expr, isnan, lit, not, when}
 import org.apache.spark.sql.types._
 
@@ -32,7 +33,12 @@ private[transform] object RowwiseTransformations {
     val predicate =
       try expr(condition)
       catch { case NonFatal(e) => throw invalid(e.getMessage) }
-    if (predicate.expr.find(_.isInstanceOf[SubqueryExpression]).isDefined)
+    // Parsed again by Catalyst's parser (public on every Spark line; Spark 4's Column has no `expr`): a subquery
+    // shows in the unresolved tree as a SubqueryExpression (InSubquery holds a ListQuery).
+    val parsed =
+      try CatalystSqlParser.parseExpression(condition)
+      catch { case NonFatal(e) => throw invalid(e.getMessage) }
+    if (parsed.find(_.isInstanceOf[SubqueryExpression]).isDefined)
       throw invalid("subqueries are not allowed: whether a row is kept may depend only on that row")
     val filtered =
       try input.dataframe.filter(predicate)

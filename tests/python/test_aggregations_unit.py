@@ -171,8 +171,8 @@ def test_grouped_count_is_a_groupby_count_query_that_suppresses(recorder):
 
 
 def test_other_aggregations_have_no_suppress(builder):
-    """Nor the ungrouped count: the Scala API suppresses grouped counts only."""
-    assert type(QueryBuilder("t").count()) is Query
+    """Every count can suppress (the ungrouped one too, as Tumult's); other aggregations cannot."""
+    assert type(QueryBuilder("t").count()) is GroupbyCountQuery
     assert not hasattr(builder.sum("x", 0, 1), "suppress")
     assert not hasattr(builder.count_distinct(), "suppress")
 

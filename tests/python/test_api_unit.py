@@ -159,6 +159,7 @@ def test_package_exports_tumult_names():
         "CountDistinctMechanism", "SumMechanism", "AverageMechanism",
         "VarianceMechanism", "StdevMechanism",
         "ColumnDescriptor", "ColumnType", "cleanup", "BinningSpec", "TruncationStrategy",
+        "configure_spark_with_sparkdp",
     }
     for name in sparkdp.__all__:
         assert getattr(sparkdp, name).__name__ == name

@@ -115,10 +115,15 @@ def test_executors_are_separate_jvms_that_load_the_library_from_the_jar(cluster_
     print("driver", driver_pid, "executors", reports)
     pids = {pid for pid, _, _ in reports}
     assert len(pids) == 2 and None not in pids and driver_pid not in pids, reports
-    for pid, mapped, fetched_jar in reports:
-        # The library the loader extracted from the jar (libsparkdp-<n>.so in the temp directory), in the
-        # executor's memory; the jar itself fetched into the executor's work directory.
-        assert mapped and all("/libsparkdp-" in path for path in mapped), (pid, mapped)
+    # The library the loader extracted from the jar (libsparkdp-<n>.so in the temp directory), in the memory
+    # of every executor that ran a sparkdp task (on a quiet machine the scheduler may give one executor all
+    # of the query's tasks; the Scala ClusterSuite forces a load on each executor); the jar itself fetched
+    # into every executor's work directory.
+    loaded = [(pid, mapped) for pid, mapped, _ in reports if mapped]
+    assert loaded, reports
+    for pid, mapped in loaded:
+        assert all("/libsparkdp-" in path for path in mapped), (pid, mapped)
+    for pid, _, fetched_jar in reports:
         assert fetched_jar, pid
 
 

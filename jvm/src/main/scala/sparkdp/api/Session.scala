@@ -143,6 +143,11 @@ final class Session private (
     lines.mkString("\n")
   }
 
+  /** What the transformation compiler needs besides the private tables, for views and partitions, which compile
+    * outside an evaluate (an evaluate gets the same through its `EvaluationContext`).
+    */
+  private def compileInputs: CompileInputs = CompileInputs(publicTables.toMap, truncationKey)
+
   private def privateTable(sourceId: String): PrivateTable =
     tables.getOrElse(sourceId, throw new java.util.NoSuchElementException(
       s"Table '$sourceId' is not a private table of this session; private tables: ${sourceOrder.mkString("[", ", ", "]")}."))
@@ -248,7 +253,7 @@ final class Session private (
     Session.requireIdentifier(sourceId, "source_id")
     requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
     requireArgument(query != null, "query_expr must be of type QueryBuilder or QueryExpr.")
-    val prepared = TransformationCompiler.prepare(query.queryExpr, tables, CompileInputs(publicTables.toMap, truncationKey))
+    val prepared = TransformationCompiler.prepare(query.queryExpr, tables, compileInputs)
     val rows = if (cache) prepared.dataframe.persist() else prepared.dataframe
     val view = prepared.copy(sourceId = sourceId, dataframe = rows)
     tables += sourceId -> PrivateTable(rows, view.protectedChange, Some(view))
@@ -319,7 +324,7 @@ final class Session private (
           s"Private table '$sourceId' does not exist. Available private tables are: ${sourceOrder.mkString(", ")}"
         )
       }
-      val prepared = TransformationCompiler.prepare(PrivateSource(sourceId), tables, CompileInputs(publicTables.toMap, truncationKey))
+      val prepared = TransformationCompiler.prepare(PrivateSource(sourceId), tables, compileInputs)
       val partitionColumn = prepared.column(column).getOrElse(
         throw new java.util.NoSuchElementException(
           s"'$column' not present in transformed dataframe's columns; schema of transformed dataframe is " +

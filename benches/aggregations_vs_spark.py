@@ -27,7 +27,6 @@ never asserted.
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ sys.path.insert(0, os.path.join(REPO_ROOT, "benches"))
 # pylint: disable=wrong-import-position
 from pyspark.sql import functions as F  # noqa: E402
 
+from pair_timing import print_pair_table, time_pairs  # noqa: E402
 from seed_query_vs_spark import JvmCpu, build_spark  # noqa: E402
 from sparkdp import AddOneRow, KeySet, PureDPBudget, QueryBuilder, Session  # noqa: E402
 
@@ -113,7 +113,6 @@ def main():
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     pairs = [p.strip() for p in args.pairs.split(",") if p.strip()]
-    variants = [v for p in pairs for v in ("spark_" + p, "sparkdp_" + p)]
 
     scratch = tempfile.mkdtemp(prefix="sparkdp-bench-agg-")
     data_dir = os.path.join(scratch, "data")
@@ -128,38 +127,8 @@ def main():
         purchases = spark.read.parquet(os.path.join(data_dir, "purchases.parquet"))
         shops = spark.read.parquet(os.path.join(data_dir, "shops.parquet"))
         runner = Runner(purchases, shops)
-        jvm_cpu = JvmCpu(spark)
-        walls = {v: [] for v in variants}
-        cpus = {v: [] for v in variants}
-
-        def run(name, keep):
-            cpu_started, started = jvm_cpu.seconds(), time.perf_counter()
-            session = getattr(runner, name)()
-            wall, cpu = time.perf_counter() - started, jvm_cpu.seconds() - cpu_started
-            if session is not None:
-                session.stop()
-            if keep:
-                walls[name].append(wall)
-                cpus[name].append(cpu)
-            return wall
-
-        for _ in range(args.warmups):
-            for name in variants:
-                print("warm-up {}: {:.2f} s".format(name, run(name, False)))
-        for rep in range(args.reps):
-            print("rep {}: {}".format(rep + 1, "  ".join(
-                "{} {:.2f}".format(name, run(name, True)) for name in variants)))
-
-        print("\nN = {:,}, {:,}-key keyset, {} repetitions, loadavg now {}".format(
-            args.rows, args.shops, args.reps, " ".join("{:.2f}".format(x) for x in os.getloadavg())))
-        print("| aggregation | N | plain Spark median s (CPU s) | sparkdp median s (CPU s) | ratio wall | ratio CPU |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for pair in pairs:
-            base, ours = "spark_" + pair, "sparkdp_" + pair
-            bw, bc = statistics.median(walls[base]), statistics.median(cpus[base])
-            ow, oc = statistics.median(walls[ours]), statistics.median(cpus[ours])
-            print("| {} | {:,} | {:.2f} ({:.2f}) | {:.2f} ({:.2f}) | {:.2f} | {:.2f} |".format(
-                pair, args.rows, bw, bc, ow, oc, ow / bw, oc / bc))
+        medians = time_pairs(runner, pairs, args.reps, args.warmups, JvmCpu(spark))
+        print_pair_table("aggregation", args.rows, args.reps, pairs, medians)
     finally:
         spark.stop()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -260,6 +260,9 @@ class Session:
 
             Raises:
                 ValueError: no budget, no private table, or ID spaces that do not fit.
+                RuntimeError: ``sparkdp.WarehouseException``: ``spark.sql.warehouse.dir`` cannot hold the
+                    session's database (a ``file:`` location on a cluster whose executors do not share that disk,
+                    or a location it cannot write to); the message names the setting, its value and the fix.
             """
             if self._spark is None:
                 raise ValueError("This Builder must have at least one private source.")

@@ -597,7 +597,9 @@ object Session {
     }
 
     /** The session. Throws `IllegalArgumentException` without a budget or a private table, or when ID tables name
-      * an undeclared ID space (or several ID tables share none). Nothing is read from the data.
+      * an undeclared ID space (or several ID tables share none); `WarehouseException` when
+      * `spark.sql.warehouse.dir` cannot hold the session's database (a `file:` location on a cluster whose
+      * executors do not share that disk, or a location it cannot write to). Nothing is read from the data.
       */
     def build(): Session = {
       val privacyBudget = budget.getOrElse(throw new IllegalArgumentException("This Builder must have a privacy budget set."))

@@ -273,7 +273,7 @@ pub extern "system" fn Java_sparkdp_bridge_Native_budgetCharge<'local>(
     })
 }
 
-/// `planPartition(remaining, requested, change, constraints, column: String): String` — the partition plan text.
+/// `planPartition(remaining, requested, change, idDistance, constraints, column: String): String` — the partition plan text.
 #[no_mangle]
 pub extern "system" fn Java_sparkdp_bridge_Native_planPartition<'local>(
     mut env: JNIEnv<'local>,
@@ -281,6 +281,7 @@ pub extern "system" fn Java_sparkdp_bridge_Native_planPartition<'local>(
     remaining: JString<'local>,
     requested: JString<'local>,
     change: JString<'local>,
+    id_distance: JString<'local>,
     constraints: JString<'local>,
     column: JString<'local>,
 ) -> jstring {
@@ -288,10 +289,17 @@ pub extern "system" fn Java_sparkdp_bridge_Native_planPartition<'local>(
         let remaining = string_arg(env, &remaining, "remaining")?;
         let requested = string_arg(env, &requested, "requested")?;
         let change = string_arg(env, &change, "change")?;
+        let id_distance = string_arg(env, &id_distance, "idDistance")?;
         let constraints = string_arg(env, &constraints, "constraints")?;
         let column = string_arg(env, &column, "column")?;
-        let plan =
-            edge_ops::plan_partition(&remaining, &requested, &change, &constraints, &column)?;
+        let plan = edge_ops::plan_partition(
+            &remaining,
+            &requested,
+            &change,
+            &id_distance,
+            &constraints,
+            &column,
+        )?;
         string_result(env, &plan)
     })
 }

@@ -350,6 +350,11 @@ class Session:
         in order (using one stops those before it); stopping the last makes
         this session usable again. Tumult's rules decide which protected
         changes may be partitioned and what the parts protect (Rust decides).
+        A table protected by ``AddRowsWithID`` needs ``MaxGroupsPerID(column,
+        g)``, as in Tumult: each ID keeps the rows of at most g values of
+        ``column``, and each new session gets an ID table (same ID column and
+        ID space, no constraints: enforce them again there) whose measurements
+        are compiled for neighbours g IDs apart (√g under zCDP), as Tumult's.
 
         Example::
 
@@ -378,8 +383,7 @@ class Session:
                 ``MaxGroupsPerID(column)``.
             KeyError: an unknown table or column.
             RuntimeError: not enough budget ("Cannot perform this partition
-                ..."), an ID table (not supported yet), or a session that
-                cannot act.
+                ..."), or a session that cannot act.
         """
         _java.check_type(source_id, (str,), "source_id")
         _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")

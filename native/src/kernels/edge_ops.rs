@@ -102,13 +102,15 @@ pub fn budget_charge(remaining: &str, requested: &str) -> Result<String> {
     Ok(format_budget(&remaining.charge(&requested)?))
 }
 
-/// `planPartition(remaining, requested, change, constraints, column)`: what `partition_and_create` charges
-/// the parent, gives each child and which change each child's table protects
-/// (`privacy::parallel_composition`; text `charge=…\nchild_budget=…\nchild_change=…`).
+/// `planPartition(remaining, requested, change, idDistance, constraints, column)`: what
+/// `partition_and_create` charges the parent, gives each child, which change each child's table protects
+/// and at which ID distance (`privacy::parallel_composition`; text `charge=…\nchild_budget=…\nchild_change=…
+/// \nchild_id_distance=…[\nmax_groups_per_id=…]`).
 pub fn plan_partition(
     remaining: &str,
     requested: &str,
     change: &str,
+    id_distance: &str,
     constraints: &str,
     column: &str,
 ) -> Result<String> {
@@ -116,6 +118,7 @@ pub fn plan_partition(
         remaining,
         requested,
         change,
+        id_distance,
         constraints,
         column,
     )

@@ -10,9 +10,10 @@
 use super::bounds::plan_bounds;
 use super::budget::Budget;
 use super::calibration::{
-    count_noise, noise_for_sensitivities, noise_scale_log2, quantile_rate, Mechanism, NoiseSpec,
+    noise_for_sensitivities, noise_scale_log2, quantile_rate, Mechanism, NoiseSpec,
     QUANTILE_GRID_BITS,
 };
+use super::id_distance::IdDistance;
 use super::lattice::{
     clamp_of, quantile_encoding, sum_encoding, ColumnType, Encoded, MeasureColumn, SumKind,
 };
@@ -103,6 +104,9 @@ pub struct MeasurementRequest {
     pub quantile: Option<f64>,
     /// The column whose bounds get_bounds finds (`column=`, `column_type=`, no bounds; None otherwise).
     pub bounds_column: Option<(String, ColumnType)>,
+    /// The ID distance the table's measurements are compiled for (`id_distance=`, absent: 1): every
+    /// sensitivity is the distance-1 one scaled by [`IdDistance::scale`].
+    pub id_distance: IdDistance,
 }
 
 /// Every name a [`PlannedMeasure`] may have (the plan text's parser maps names back to these).
@@ -133,7 +137,7 @@ pub struct PlannedMeasure {
 /// # Proof Definition
 /// Per aggregation (C = the count sensitivities of the request's change, constraints and groupby columns,
 /// [`count_sensitivities`]; every budget share below adds up exactly to the request's budget):
-/// * `count`: one measure "count" with the noise of [`count_noise`], the whole budget; partial `Count`,
+/// * `count`: one measure "count" with the noise of [`count_noise`](super::calibration::count_noise), the whole budget; partial `Count`,
 ///   release `Count`, outputs [Int64]. Its plan text is unchanged (measure lines only).
 /// * `count_distinct`: as count (each kept row adds at most one distinct item to its cell, so the number
 ///   of distinct items has the count's sensitivities; Tumult's `create_count_distinct_measurement` uses
@@ -159,7 +163,7 @@ pub struct PlannedMeasure {
 /// * `get_bounds`: [`plan_bounds`] with C (measures "bounds_threshold" with the whole budget and
 ///   "bounds_prefix", partial `LogBins`, release `Bounds`, two outputs typed as the column).
 ///
-/// Errors (all before anything runs): those of [`count_noise`] (Err(UnsupportedQuery) for an
+/// Errors (all before anything runs): those of [`count_noise`](super::calibration::count_noise) (Err(UnsupportedQuery) for an
 /// `AddRowsWithID` table without a usable constraint; Gaussian under a DP budget; a zero budget; noise
 /// too large to draw), those of [`clamp_of`] and the encodings (bad bounds naming the column), and
 /// Err(InvalidArgument) when a sensitivity or budget share cannot be represented. Never Err(Overflow).
@@ -187,13 +191,10 @@ pub fn plan_measurement(request: &MeasurementRequest) -> Result<MeasurementPlan>
 }
 
 fn plan_count(request: &MeasurementRequest) -> Result<MeasurementPlan> {
-    let noise = count_noise(
-        &request.budget,
-        &request.change,
-        &request.constraints,
-        &request.groupby_columns,
-        request.mechanism,
-    )?;
+    // Sensitivities first, even for an infinite budget: a missing constraint is the user's error whatever
+    // the budget, as in Tumult (and as `count_noise`, which knows no ID distance).
+    let count = request_count_sensitivities(request)?;
+    let noise = noise_for_sensitivities(&request.budget, &count, request.mechanism)?;
     Ok(MeasurementPlan {
         measures: vec![measure(0, "count", noise, request.budget)],
         partial: PartialSpec::Count,
@@ -203,13 +204,8 @@ fn plan_count(request: &MeasurementRequest) -> Result<MeasurementPlan> {
 }
 
 fn plan_count_distinct(request: &MeasurementRequest) -> Result<MeasurementPlan> {
-    let noise = count_noise(
-        &request.budget,
-        &request.change,
-        &request.constraints,
-        &request.groupby_columns,
-        request.mechanism,
-    )?;
+    let count = request_count_sensitivities(request)?;
+    let noise = noise_for_sensitivities(&request.budget, &count, request.mechanism)?;
     Ok(MeasurementPlan {
         measures: vec![measure(0, "count_distinct", noise, request.budget)],
         partial: PartialSpec::Distinct,
@@ -227,13 +223,15 @@ fn measure(index: u64, name: &'static str, noise: NoiseSpec, budget: Budget) -> 
     }
 }
 
-/// The count sensitivities of the request; Overflow becomes InvalidArgument as in [`count_noise`].
+/// The count sensitivities of the request at its ID distance; Overflow becomes InvalidArgument as in
+/// [`count_noise`](super::calibration::count_noise).
 fn request_count_sensitivities(request: &MeasurementRequest) -> Result<Sensitivities> {
     count_sensitivities(
         &request.change,
         &request.constraints,
         &request.groupby_columns,
     )
+    .and_then(|per_id| request.id_distance.scale(&request.budget, &per_id))
     .map_err(|error| match error {
         Error::Overflow(detail) => err!(
             InvalidArgument,

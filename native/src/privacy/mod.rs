@@ -4,6 +4,7 @@
 pub mod bounds;
 pub mod budget;
 pub mod calibration;
+pub mod id_distance;
 pub mod lattice;
 pub mod measurement;
 pub mod parallel_composition;

@@ -16,10 +16,17 @@
 //! - `AddMaxRowsInMaxGroups(c, g, r)` split on `c`: Tumult's `SymmetricDifference` with the parent's distance,
 //!   i.e. `AddMaxRows(g·r)` under PureDP/ApproxDP (d = g·r) and, under zCDP (d = r·√g), `AddMaxRows(m)` with
 //!   m = ⌈r·√g⌉ the least integer with m² ≥ g·r² (rounded up: more noise, never less).
-//! - `AddRowsWithID`: Tumult first enforces a `MaxGroupsPerID(column, g)` constraint and refuses without one
-//!   (its message); with one, the children would protect the addition of up to g IDs, which no protected
-//!   change of ours can express yet, so it is refused as unsupported.
+//! - `AddRowsWithID`: Tumult first enforces a `MaxGroupsPerID(column, g)` constraint (`LimitKeysPerGroup`, so
+//!   an ID's rows reach at most g partitions) and refuses without one (its message). Each child then holds
+//!   one ID table (same ID column and ID space, no constraints: Tumult's child sessions start without any)
+//!   whose accountant's `d_in` is the partition's whole distance: g IDs under `SumOf`, √g under
+//!   `RootSumOfSquared` ([`IdDistance::after_partition`]). The plan names the g the caller must enforce
+//!   on the parent's rows before splitting them.
+//!
+//! Every child's ID distance is the parent table's times what the split adds (g for an ID table, 1
+//! otherwise), so the distance of a child of a child composes as Tumult's accountants do.
 use super::budget::Budget;
+use super::id_distance::{ceil_sqrt, parse_id_distance, IdDistance};
 use super::sensitivity::{Constraint, ProtectedChange};
 use super::text::{format_budget, parse_budget, parse_constraints, parse_protected_change};
 use crate::error::{Error, Result};
@@ -37,6 +44,11 @@ pub struct PartitionPlan {
     pub child_budget: Budget,
     /// The change each child's one private table protects.
     pub child_change: ProtectedChange,
+    /// The ID distance each child's table is compiled for ([`IdDistance`]).
+    pub child_id_distance: IdDistance,
+    /// For an ID table: the `MaxGroupsPerID(column, g)` bound g to enforce on the parent's rows before they
+    /// are split (the smallest such constraint on `column`), so that one ID reaches at most g children.
+    pub max_groups_per_id: Option<u64>,
 }
 
 /// Tumult's first sentence of an insufficient-budget error of `evaluate`, and the one of a partition.
@@ -45,20 +57,29 @@ const QUERY_INSUFFICIENT: &str =
 const PARTITION_INSUFFICIENT: &str =
     "Cannot perform this partition without exceeding the Session privacy budget.";
 
-/// The plan of partitioning a table protected by `change` (with `constraints` enforced on it) on `column`,
-/// when the parent has `remaining` and asks for `requested` per child.
+/// The plan of partitioning a table protected by `change` at `id_distance` (with `constraints` enforced on
+/// it) on `column`, when the parent has `remaining` and asks for `requested` per child.
 ///
 /// Errors: Tumult's type-mismatch `InvalidArgument`; `InsufficientBudget` with Tumult's partition message;
-/// `InvalidArgument` for an ID table without a `MaxGroupsPerID` on `column` (Tumult's text);
-/// `UnsupportedQuery` for an ID table with one; `Overflow` when g·r does not fit in u64.
+/// `InvalidArgument` for an ID table without a `MaxGroupsPerID` on `column` (Tumult's text); `Overflow`
+/// when g·r or the children's ID distance does not fit in u64.
 pub fn plan_partition(
     remaining: &Budget,
     requested: &Budget,
     change: &ProtectedChange,
+    id_distance: IdDistance,
     constraints: &[Constraint],
     column: &str,
 ) -> Result<PartitionPlan> {
     let child_change = child_protected_change(remaining, change, constraints, column)?;
+    let max_groups_per_id = match change {
+        ProtectedChange::AddRowsWithID => smallest_max_groups_per_id(constraints, column),
+        _ => None,
+    };
+    let child_id_distance = match max_groups_per_id {
+        Some(max_groups) => id_distance.after_partition(max_groups)?,
+        None => id_distance,
+    };
     let parent_charge = remaining.charge(requested).map_err(|error| match error {
         Error::InsufficientBudget(message) => Error::InsufficientBudget(message.replacen(
             QUERY_INSUFFICIENT,
@@ -71,7 +92,23 @@ pub fn plan_partition(
         parent_charge,
         child_budget: parent_charge,
         child_change,
+        child_id_distance,
+        max_groups_per_id,
     })
+}
+
+/// The smallest g of the `MaxGroupsPerID(column, g)` constraints (every enforced bound holds at once).
+fn smallest_max_groups_per_id(constraints: &[Constraint], column: &str) -> Option<u64> {
+    constraints
+        .iter()
+        .filter_map(|constraint| match constraint {
+            Constraint::MaxGroupsPerID {
+                grouping_column,
+                max,
+            } if grouping_column == column => Some(*max),
+            _ => None,
+        })
+        .min()
 }
 
 fn child_protected_change(
@@ -108,23 +145,14 @@ fn child_protected_change(
             Ok(ProtectedChange::AddMaxRows { max_rows })
         }
         ProtectedChange::AddRowsWithID => {
-            let has_max_groups_on_column = constraints.iter().any(|constraint| {
-                matches!(constraint, Constraint::MaxGroupsPerID { grouping_column, .. }
-                    if grouping_column == column)
-            });
-            if !has_max_groups_on_column {
+            if smallest_max_groups_per_id(constraints, column).is_none() {
                 fail!(
                     InvalidArgument,
                     "You must create MaxGroupsPerID constraint before using partition_and_create on \
                      tables with the AddRowsWithID protected change."
                 );
             }
-            fail!(
-                UnsupportedQuery,
-                "partition_and_create on a table with the AddRowsWithID protected change is not \
-                 supported yet: its partitions would protect the addition of several IDs, which no \
-                 protected change can express."
-            )
+            Ok(ProtectedChange::AddRowsWithID)
         }
     }
 }
@@ -143,24 +171,7 @@ fn ceil_root_of_groups_times_rows_squared(max_groups: u64, max_rows_per_group: u
              table does not fit in 128 bits"
         ),
     };
-    // floor(√target) by Newton's method on integers from a first guess at or above it (2^⌈bits/2⌉ ≤ 2^64);
-    // the iterates decrease to the floor, and root + target/root < 2^65 never overflows.
-    let mut root = target;
-    if target > 1 {
-        let bits = 128 - target.leading_zeros();
-        root = 1u128 << bits.div_ceil(2);
-        let mut next = (root + target / root) / 2;
-        while next < root {
-            root = next;
-            next = (root + target / root) / 2;
-        }
-    }
-    // root² ≤ target < 2^128, so root < 2^64 and root² does not overflow.
-    let ceil = if root * root == target {
-        root
-    } else {
-        root + 1
-    };
+    let ceil = ceil_sqrt(target);
     match u64::try_from(ceil) {
         Ok(max_rows) => Ok(max_rows),
         Err(_) => fail!(
@@ -170,12 +181,14 @@ fn ceil_root_of_groups_times_rows_squared(max_groups: u64, max_rows_per_group: u
     }
 }
 
-/// The text form: `partition(remaining, requested, change, constraints, column)` →
-/// `"charge=<budget>\nchild_budget=<budget>\nchild_change=<change>"` (COMPILER_INTERFACES §6.4).
+/// The text form: `partition(remaining, requested, change, idDistance, constraints, column)` →
+/// `"charge=<budget>\nchild_budget=<budget>\nchild_change=<change>\nchild_id_distance=<D>"`, plus
+/// `"\nmax_groups_per_id=<g>"` for an ID table (COMPILER_INTERFACES §6.4).
 pub fn plan_partition_text(
     remaining: &str,
     requested: &str,
     change: &str,
+    id_distance: &str,
     constraints: &str,
     column: &str,
 ) -> Result<String> {
@@ -183,13 +196,19 @@ pub fn plan_partition_text(
         &parse_budget(remaining)?,
         &parse_budget(requested)?,
         &parse_protected_change(change)?,
+        parse_id_distance(id_distance)?,
         &parse_constraints(constraints)?,
         column,
     )?;
-    Ok(format!(
-        "charge={}\nchild_budget={}\nchild_change={}",
+    let mut text = format!(
+        "charge={}\nchild_budget={}\nchild_change={}\nchild_id_distance={}",
         format_budget(&plan.parent_charge),
         format_budget(&plan.child_budget),
-        plan.child_change
-    ))
+        plan.child_change,
+        plan.child_id_distance
+    );
+    if let Some(max_groups) = plan.max_groups_per_id {
+        text += &format!("\nmax_groups_per_id={max_groups}");
+    }
+    Ok(text)
 }

@@ -31,6 +31,7 @@ use std::str::FromStr;
 
 use super::budget::Budget;
 use super::calibration::{Mechanism, NoiseSpec};
+use super::id_distance::{parse_id_distance, IdDistance};
 use super::lattice::{Bound, ColumnType, MeasureColumn};
 use super::measurement::{Aggregation, MeasurementRequest, PlannedMeasure};
 use super::rational::{ExtRational, Rational};
@@ -410,12 +411,15 @@ const REQUEST_KEYS: [&str; 6] = [
 const MEASURE_COLUMN_KEYS: [&str; 4] = ["column", "column_type", "low", "high"];
 /// The key only quantile takes.
 const QUANTILE_KEY: &str = "quantile";
+/// The optional key of a table in a child of `partition_and_create` on an ID table (absent: 1).
+const ID_DISTANCE_KEY: &str = "id_distance";
 
 /// Every key, for messages.
 fn all_request_keys() -> String {
     let mut keys: Vec<&str> = REQUEST_KEYS.to_vec();
     keys.extend(MEASURE_COLUMN_KEYS);
     keys.push(QUANTILE_KEY);
+    keys.push(ID_DISTANCE_KEY);
     keys.join(", ")
 }
 
@@ -433,6 +437,7 @@ struct RequestValues {
     low: Option<Bound>,
     high: Option<Bound>,
     quantile: Option<f64>,
+    id_distance: Option<IdDistance>,
 }
 
 impl RequestValues {
@@ -449,6 +454,7 @@ impl RequestValues {
             "low" => self.low.is_some(),
             "high" => self.high.is_some(),
             "quantile" => self.quantile.is_some(),
+            "id_distance" => self.id_distance.is_some(),
             _ => return None,
         })
     }
@@ -463,6 +469,7 @@ impl RequestValues {
             "column_type" => self.column_type = Some(parse_column_type(value)?),
             "low" => self.low = Some(parse_bound(value)?),
             "high" => self.high = Some(parse_bound(value)?),
+            "id_distance" => self.id_distance = Some(parse_id_distance(value)?),
             "quantile" => {
                 self.quantile = match parse_bound(value)? {
                     Bound::Double(q) => Some(q),
@@ -612,6 +619,7 @@ pub fn parse_measurement_request(s: &str) -> Result<MeasurementRequest> {
         measure_column,
         quantile,
         bounds_column,
+        id_distance: values.id_distance.unwrap_or(IdDistance::ONE),
     })
 }
 
@@ -645,6 +653,9 @@ pub fn format_measurement_request(request: &MeasurementRequest) -> String {
             format_column(name),
             format_column_type(*column_type)
         );
+    }
+    if request.id_distance != IdDistance::ONE {
+        text += &format!("\n{ID_DISTANCE_KEY}={}", request.id_distance);
     }
     text
 }

@@ -703,3 +703,84 @@ proptest::proptest! {
         }
     }
 }
+
+/// A count of an ID table with `MaxRowsPerID(3)` grouped by `c`, in a child at ID distance `distance`.
+fn child_count(budget: &str, mechanism: &str, distance: &str) -> Result<String> {
+    let request = format!(
+        "aggregation=count\nbudget={budget}\nchange=AddRowsWithID\nconstraints=MaxRowsPerID:3\n\
+         groupby=1:c\nmechanism={mechanism}\nid_distance={distance}"
+    );
+    Ok(measures_text(&plan_of(&request)?))
+}
+
+#[test]
+fn a_child_of_an_id_partition_is_compiled_for_tumults_distance() {
+    // Tumult: d_in = g = 2 under PureDP/ApproxDP, so MaxRowsPerID(3) gives stability 2·3 and the count's
+    // Laplace scale is k·g/ε = 6/2 = 3.
+    for budget in ["pure:2", "approx:2:1/10"] {
+        assert_eq!(
+            child_count(budget, "default", "2").unwrap(),
+            format!("measure=0:count;noise=laplace:3;budget={budget}")
+        );
+    }
+    // RhoZCDP: d_in = √2, L2 = √2·3, σ² = L2²/(2ρ) = 18 at ρ = 1/2 (exact: no root taken); Laplace under zCDP
+    // uses L1 × ⌈√2⌉ = 6 (rounded up: more noise), scale L1/sqrt(2ρ) = 6.
+    assert_eq!(
+        child_count("zcdp:1/2", "default", "2").unwrap(),
+        "measure=0:count;noise=gaussian:18;budget=zcdp:1/2"
+    );
+    assert_eq!(
+        child_count("zcdp:1/2", "laplace", "2").unwrap(),
+        "measure=0:count;noise=laplace:6;budget=zcdp:1/2"
+    );
+    // Distance 1 is the plain table's plan; a child still needs its own constraint (Tumult's children have none).
+    assert_eq!(
+        child_count("pure:2", "default", "1").unwrap(),
+        "measure=0:count;noise=laplace:3/2;budget=pure:2"
+    );
+    let unconstrained = "aggregation=count\nbudget=pure:2\nchange=AddRowsWithID\nconstraints=\n\
+                         groupby=1:c\nmechanism=default\nid_distance=2";
+    assert!(matches!(
+        plan_of(unconstrained),
+        Err(Error::UnsupportedQuery(_))
+    ));
+}
+
+#[test]
+fn every_aggregation_of_a_child_scales_with_its_distance() {
+    // Each measure's noise parameter at distance 4 under PureDP is 4 times the one at distance 1 (Laplace scale
+    // ∝ L1); under zCDP σ² is 4 times (L2² × D). The lattice and encodings do not depend on the distance
+    // beyond that, so compare the noise of each measure.
+    for budget in ["pure:2", "approx:2:1/10", "zcdp:1/2"] {
+        for aggregation in ["count", "count_distinct", "sum", "average", "variance"] {
+            let request = aggregation_request(
+                aggregation,
+                budget,
+                "AddRowsWithID",
+                "MaxRowsPerID:3",
+                "default",
+                INT_COLUMN,
+            );
+            let at_one = plan_of(&request).unwrap();
+            let at_four = plan_of(&format!("{request}\nid_distance=4")).unwrap();
+            for (one, four) in at_one.measures.iter().zip(&at_four.measures) {
+                let (one, four) = match (one.noise, four.noise) {
+                    (
+                        NoiseSpec::DiscreteLaplace { scale: a },
+                        NoiseSpec::DiscreteLaplace { scale: b },
+                    ) => (a, b),
+                    (
+                        NoiseSpec::DiscreteGaussian { sigma_squared: a },
+                        NoiseSpec::DiscreteGaussian { sigma_squared: b },
+                    ) => (a, b),
+                    other => panic!("{budget} {aggregation}: {other:?}"),
+                };
+                assert_eq!(
+                    four,
+                    one.checked_mul_integer(4).unwrap(),
+                    "{budget} {aggregation}"
+                );
+            }
+        }
+    }
+}

@@ -19,6 +19,7 @@ fn parent_is_charged_once_and_each_child_gets_the_charge() {
         &budget("pure:1"),
         &budget("pure:3/4"),
         &ProtectedChange::AddOneRow,
+        IdDistance::ONE,
         &[],
         "A",
     )
@@ -41,6 +42,7 @@ fn tumults_tolerance_and_pure_request_in_approx_session_apply() {
         &budget("approx:1:1/1000"),
         &budget("pure:1000000001/1000000000"),
         &ProtectedChange::AddMaxRows { max_rows: 2 },
+        IdDistance::ONE,
         &[],
         "A",
     )
@@ -59,6 +61,7 @@ fn insufficient_budget_uses_tumults_partition_message() {
         &budget("pure:1"),
         &budget("pure:2"),
         &ProtectedChange::AddOneRow,
+        IdDistance::ONE,
         &[],
         "A",
     )
@@ -82,6 +85,7 @@ fn budget_type_mismatch_is_tumults_value_error() {
         &budget("pure:1"),
         &budget("zcdp:1"),
         &ProtectedChange::AddOneRow,
+        IdDistance::ONE,
         &[],
         "A",
     )
@@ -98,6 +102,7 @@ fn groups_split_on_another_column_keep_the_change() {
         &budget("zcdp:1"),
         &budget("zcdp:1/2"),
         &groups("g", 3, 2),
+        IdDistance::ONE,
         &[],
         "A",
     )
@@ -113,6 +118,7 @@ fn groups_split_on_the_grouping_column_become_max_rows() {
             &budget(session),
             &budget(session),
             &groups("g", 3, 2),
+            IdDistance::ONE,
             &[],
             "g",
         )
@@ -135,6 +141,7 @@ fn groups_split_on_the_grouping_column_become_max_rows() {
             &budget("zcdp:1"),
             &budget("zcdp:1"),
             &groups("g", max_groups, max_rows_per_group),
+            IdDistance::ONE,
             &[],
             "g",
         )
@@ -188,6 +195,7 @@ fn group_product_overflow_is_an_error() {
         &budget("pure:1"),
         &budget("pure:1"),
         &groups("g", u64::MAX, 2),
+        IdDistance::ONE,
         &[],
         "g",
     )
@@ -195,32 +203,102 @@ fn group_product_overflow_is_an_error() {
     assert!(matches!(error, Error::Overflow(_)), "{error:?}");
 }
 
+fn max_groups_on(column: &str, max: u64) -> Constraint {
+    Constraint::MaxGroupsPerID {
+        grouping_column: column.to_string(),
+        max,
+    }
+}
+
 #[test]
-fn id_tables_need_max_groups_per_id_on_the_column_and_are_refused() {
-    let without = plan_partition(
+fn id_tables_need_max_groups_per_id_on_the_column() {
+    for constraints in [
+        vec![Constraint::MaxRowsPerID(2)],
+        vec![max_groups_on("B", 2)],
+        vec![],
+    ] {
+        let error = plan_partition(
+            &budget("pure:1"),
+            &budget("pure:1"),
+            &ProtectedChange::AddRowsWithID,
+            IdDistance::ONE,
+            &constraints,
+            "A",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidArgument(m) if m.starts_with("You must create MaxGroupsPerID constraint")),
+            "{error:?}"
+        );
+    }
+}
+
+#[test]
+fn id_table_children_keep_ids_at_distance_g() {
+    // Tumult: the parent is charged once, each child gets the charge and an ID table whose d_in is g
+    // (SumOf) or √g (RootSumOfSquared); D = g in both representations.
+    for (session, request) in [
+        ("pure:2", "pure:1"),
+        ("approx:2:1/100", "approx:1:1/1000"),
+        ("zcdp:2", "zcdp:1/2"),
+    ] {
+        let plan = plan_partition(
+            &budget(session),
+            &budget(request),
+            &ProtectedChange::AddRowsWithID,
+            IdDistance::ONE,
+            &[
+                Constraint::MaxRowsPerID(5),
+                max_groups_on("A", 3),
+                max_groups_on("A", 2),
+                max_groups_on("B", 1),
+            ],
+            "A",
+        )
+        .unwrap();
+        assert_eq!(plan.parent_charge, budget(request), "{session}");
+        assert_eq!(plan.child_budget, budget(request), "{session}");
+        assert_eq!(plan.child_change, ProtectedChange::AddRowsWithID);
+        // The smallest MaxGroupsPerID on the split column holds.
+        assert_eq!(plan.max_groups_per_id, Some(2));
+        assert_eq!(plan.child_id_distance.value(), 2);
+    }
+}
+
+#[test]
+fn child_distances_compose_and_non_id_tables_pass_theirs_on() {
+    let child = IdDistance::new(3).unwrap();
+    let plan = plan_partition(
         &budget("pure:1"),
         &budget("pure:1"),
         &ProtectedChange::AddRowsWithID,
-        &[Constraint::MaxRowsPerID(2)],
+        child,
+        &[max_groups_on("A", 4)],
         "A",
     )
-    .unwrap_err();
-    assert!(
-        matches!(&without, Error::InvalidArgument(m) if m.starts_with("You must create MaxGroupsPerID constraint")),
-        "{without:?}"
-    );
-    let with = plan_partition(
+    .unwrap();
+    assert_eq!(plan.child_id_distance.value(), 12);
+    let plan = plan_partition(
+        &budget("pure:1"),
+        &budget("pure:1"),
+        &groups("g", 3, 2),
+        child,
+        &[],
+        "g",
+    )
+    .unwrap();
+    assert_eq!(plan.child_id_distance, child);
+    assert_eq!(plan.max_groups_per_id, None);
+    let error = plan_partition(
         &budget("pure:1"),
         &budget("pure:1"),
         &ProtectedChange::AddRowsWithID,
-        &[Constraint::MaxGroupsPerID {
-            grouping_column: "A".to_string(),
-            max: 2,
-        }],
+        IdDistance::new(u64::MAX).unwrap(),
+        &[max_groups_on("A", 2)],
         "A",
     )
     .unwrap_err();
-    assert!(matches!(with, Error::UnsupportedQuery(_)), "{with:?}");
+    assert!(matches!(error, Error::Overflow(_)), "{error:?}");
 }
 
 #[test]
@@ -229,13 +307,28 @@ fn text_form_round_trips() {
         "zcdp:2",
         "zcdp:1/2",
         "AddMaxRowsInMaxGroups:3:2:1:g",
+        "1",
         "",
         "g",
     )
     .unwrap();
     assert_eq!(
         text,
-        "charge=zcdp:1/2\nchild_budget=zcdp:1/2\nchild_change=AddMaxRows:4"
+        "charge=zcdp:1/2\nchild_budget=zcdp:1/2\nchild_change=AddMaxRows:4\nchild_id_distance=1"
     );
-    assert!(plan_partition_text("pure:1", "pure:1", "nonsense", "", "g").is_err());
+    let text = plan_partition_text(
+        "pure:1",
+        "pure:1",
+        "AddRowsWithID",
+        "3",
+        "MaxGroupsPerID:2:1:g",
+        "g",
+    )
+    .unwrap();
+    assert_eq!(
+        text,
+        "charge=pure:1\nchild_budget=pure:1\nchild_change=AddRowsWithID\nchild_id_distance=6\nmax_groups_per_id=2"
+    );
+    assert!(plan_partition_text("pure:1", "pure:1", "nonsense", "1", "", "g").is_err());
+    assert!(plan_partition_text("pure:1", "pure:1", "AddOneRow", "0", "", "g").is_err());
 }

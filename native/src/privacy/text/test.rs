@@ -423,6 +423,7 @@ fn measurement_requests_parse_in_any_order() {
         measure_column: None,
         quantile: None,
         bounds_column: None,
+        id_distance: IdDistance::ONE,
     };
     assert_eq!(
         parse_measurement_request(&request_of(&SEED_REQUEST)).unwrap(),
@@ -599,8 +600,39 @@ proptest! {
             measure_column: None,
             quantile: None,
             bounds_column: None,
+            id_distance: IdDistance::new(groups).unwrap(),
         };
         prop_assert_eq!(parse_measurement_request(&format_measurement_request(&request)).unwrap(), request);
+    }
+}
+
+#[test]
+fn id_distance_is_optional_read_once_and_written_only_when_not_one() {
+    let seed = request_of(&SEED_REQUEST);
+    let with = format!("{seed}\nid_distance=6");
+    let request = parse_measurement_request(&with).unwrap();
+    assert_eq!(request.id_distance, IdDistance::new(6).unwrap());
+    assert_eq!(format_measurement_request(&request), with);
+    assert_eq!(
+        parse_measurement_request(&seed).unwrap().id_distance,
+        IdDistance::ONE
+    );
+    for (bad, expected) in [
+        (
+            format!("{seed}\nid_distance=0"),
+            "key 'id_distance': an ID distance must be positive",
+        ),
+        (
+            format!("{seed}\nid_distance=x"),
+            "key 'id_distance': an ID distance must be a positive integer",
+        ),
+        (
+            format!("{seed}\nid_distance=2\nid_distance=2"),
+            "key 'id_distance' is given more than once",
+        ),
+    ] {
+        let error = parse_measurement_request(&bad).unwrap_err();
+        assert!(error.to_string().contains(expected), "{error}");
     }
 }
 
@@ -631,6 +663,7 @@ fn aggregation_requests_round_trip_with_their_keys() {
                 quantile: (aggregation == Aggregation::Quantile).then_some(0.25),
                 bounds_column: (aggregation == Aggregation::GetBounds)
                     .then(|| ("x=\n;".to_string(), ColumnType::Int)),
+                id_distance: IdDistance::ONE,
             };
             let text = format_measurement_request(&request);
             assert_eq!(parse_measurement_request(&text).unwrap(), request, "{text}");

@@ -3,9 +3,9 @@ package sparkdp
 import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.bridge.{Native, WireText}
+import sparkdp.bridge.{Native, PartitionPlanText, WireText}
 import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler}
-import sparkdp.plan.transform.TransformationCompiler
+import sparkdp.plan.transform.{PartitionTruncation, PreparedTable, TransformationCompiler}
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
 /** Answers queries on private data within a total privacy budget (Tumult's `Session`).
@@ -288,8 +288,12 @@ final class Session private (
     * Rust decides the charge (Tumult's tolerance), the children's budget and the change their tables protect:
     * `AddOneRow` and `AddMaxRows` are kept, and so is `AddMaxRowsInMaxGroups` split on another column; split on
     * its grouping column it becomes `AddMaxRows` (g·r, or ⌈r·√g⌉ under zCDP). A table protected by
-    * `AddRowsWithID` is refused. The split values are public: each child's rows are a Spark filter of the table,
-    * nothing is collected.
+    * `AddRowsWithID` needs `MaxGroupsPerID(column, g)`, as in Tumult: each ID first keeps the rows of at most g
+    * values of `column` (the truncation-keyed choice of the aggregations' truncation), and each child gets an ID
+    * table (same ID column and ID space, no constraints: enforce them again in the child, as in Tumult) whose
+    * measurements are compiled for neighbours g IDs apart (√g under zCDP), Tumult's `d_in` of the children;
+    * Rust decides that distance and scales every sensitivity by it. The split values are public: each child's
+    * rows are a Spark filter of the table, nothing is collected.
     *
     * The children and this session share one accountant, as Tumult's do: until every child is stopped this
     * session refuses to act; the first child is active, and using a later one stops those before it; stopping
@@ -299,7 +303,7 @@ final class Session private (
     * another type, an ID table without `MaxGroupsPerID(column)`, or a public `sourceId`;
     * `NoSuchElementException` (KeyError) for an unknown table or column; `InsufficientBudgetException`
     * (RuntimeError, Tumult's "Cannot perform this partition without exceeding the Session privacy budget." text);
-    * `UnsupportedQueryException` for an ID table with one; `SessionStoppedException` when this session cannot act.
+    * `SessionStoppedException` when this session cannot act.
     *
     * Example:
     * {{{
@@ -343,24 +347,20 @@ final class Session private (
             "one partition only."
         )
       }
-      // Rust decides the charge, the children's budget and their protected change, before anything changes.
+      // Rust decides the charge, the children's budget, their protected change and ID distance, before anything
+      // changes.
       val plan = WireText.partitionPlan(
         Native.get.planPartition(
           remainingBudgetText,
           privacyBudget.toBudgetText,
           WireText.change(prepared.protectedChange),
+          prepared.idDistance,
           WireText.constraints(prepared.constraints),
           column
         ),
         prepared.protectedChange
       )
-      val partitionedColumn = prepared.dataframe.col("`" + column.replace("`", "``") + "`")
-      val childTables = splitValues.map { case (name, value) =>
-        // Null-safe equality: a null split value selects exactly the rows whose column is null.
-        val rows = prepared.dataframe.filter(partitionedColumn.eqNullSafe(value))
-        val table = prepared.copy(sourceId = name, dataframe = rows, protectedChange = plan.childChange)
-        name -> PrivateTable(rows, plan.childChange, Some(table))
-      }
+      val childTables = partitionTables(prepared, column, splitValues, plan)
       remainingBudgetText = Native.get.budgetSubtract(remainingBudgetText, plan.parentChargeText)
       val childAccountants = accountant.split(childTables.size)
       val children = childTables.zip(childAccountants).map { case ((name, table), childAccountant) =>
@@ -379,6 +379,39 @@ final class Session private (
       }
       scala.collection.immutable.ListMap(children: _*)
     }
+
+  /** The children's private tables of [[partitionAndCreate]], named by their splits: `prepared`'s rows whose
+    * `column` is the split's value. For an ID table (Rust's plan names a `MaxGroupsPerID` bound) the rows are
+    * first truncated to that many values of `column` per ID, so an ID reaches at most that many children, and the
+    * children start without constraints (Tumult's child sessions have none); otherwise they keep the table's.
+    */
+  private def partitionTables(
+      prepared: PreparedTable,
+      column: String,
+      splitValues: Seq[(String, Any)],
+      plan: PartitionPlanText
+  ): Seq[(String, PrivateTable)] = {
+    val (partitioned, constraints) = (plan.maxGroupsPerID, prepared.idColumn) match {
+      case (Some(maxGroups), Some(idColumn)) =>
+        (PartitionTruncation.keepGroupsPerID(prepared.dataframe, idColumn, column, maxGroups, truncationKey), Seq.empty)
+      case (None, None) => (prepared.dataframe, prepared.constraints)
+      case _ =>
+        throw new AnalyticsInternalException(s"Partition plan ${plan.maxGroupsPerID} does not fit ${prepared.protectedChange}")
+    }
+    val partitionedColumn = partitioned.col("`" + column.replace("`", "``") + "`")
+    splitValues.map { case (name, value) =>
+      // Null-safe equality: a null split value selects exactly the rows whose column is null.
+      val rows = partitioned.filter(partitionedColumn.eqNullSafe(value))
+      val table = prepared.copy(
+        sourceId = name,
+        dataframe = rows,
+        protectedChange = plan.childChange,
+        constraints = constraints,
+        idDistance = plan.childIdDistance
+      )
+      name -> PrivateTable(rows, plan.childChange, Some(table), plan.childIdDistance)
+    }
+  }
 
   /** py4j form of [[partitionAndCreate]]: `splits` in its iteration order (pass a `java.util.LinkedHashMap`, as
     * the children's order matters), values `String`, `Integer`/`Long` or null; the children in that order.
@@ -604,7 +637,7 @@ object Session {
     def build(): Session = {
       val privacyBudget = budget.getOrElse(throw new IllegalArgumentException("This Builder must have a privacy budget set."))
       requireArgument(privateTables.nonEmpty, "This Builder must have at least one private source.")
-      val idTables = privateTables.toSeq.collect { case (sourceId, PrivateTable(_, AddRowsWithID(_, idSpace), _)) => sourceId -> idSpace }
+      val idTables = privateTables.toSeq.collect { case (sourceId, PrivateTable(_, AddRowsWithID(_, idSpace), _, _)) => sourceId -> idSpace }
       val declared = idSpaces.toSeq
       val usedSpaces = idTables.map { case (sourceId, idSpace) =>
         idSpace match {

@@ -206,14 +206,22 @@ final class Native private[bridge] () {
    * @param remaining   the parent session's remaining budget text
    * @param requested   the budget text each child is asked to get
    * @param change      the protected change text of the partitioned table
+   * @param idDistance  the ID distance text of the partitioned table (`PreparedTable.idDistance`, "1" usually)
    * @param constraints the constraints text enforced on it (a view's), `""` for none
    * @param column      the column partitioned on (plain, not length-prefixed)
-   * @return `charge=<budget>\nchild_budget=<budget>\nchild_change=<change>`
+   * @return `charge=<budget>\nchild_budget=<budget>\nchild_change=<change>\nchild_id_distance=<D>`, plus
+   *         `\nmax_groups_per_id=<g>` for an ID table (the bound to enforce before splitting)
    * @throws sparkdp.InsufficientBudgetException with Tumult's partition text
    * @throws IllegalArgumentException on a type mismatch, or an ID table without `MaxGroupsPerID(column)`
-   * @throws sparkdp.UnsupportedQueryException for an ID table with one
    */
-  @native def planPartition(remaining: String, requested: String, change: String, constraints: String, column: String): String
+  @native def planPartition(
+      remaining: String,
+      requested: String,
+      change: String,
+      idDistance: String,
+      constraints: String,
+      column: String
+  ): String
 
   /**
    * The budget as `Double`s, for `remainingPrivacyBudget`.

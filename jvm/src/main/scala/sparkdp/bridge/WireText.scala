@@ -147,10 +147,12 @@ private[sparkdp] object WireText {
   def columns(names: Seq[String]): String = names.map(column).mkString(";")
 
   /** Reads `Native.planPartition`'s answer (views and partition_and_create, COMPILER_INTERFACES §6.4): the
-    * parent's charge, each child's budget, and the child's protected change, which is the parent's own
-    * (`partitionedChange`, whose ID column text Rust does not see), `AddOneRow` or `AddMaxRows:<k>`.
+    * parent's charge, each child's budget, the child's protected change, which is the parent's own
+    * (`partitionedChange`, whose ID column text Rust does not see), `AddOneRow` or `AddMaxRows:<k>`, the
+    * child's ID distance (text, passed on as it is) and, for an ID table, the `MaxGroupsPerID` bound to
+    * enforce before splitting.
     *
-    * Example: `WireText.partitionPlan("charge=pure:1\nchild_budget=pure:1\nchild_change=AddMaxRows:6", change)`
+    * Example: `WireText.partitionPlan("charge=pure:1\nchild_budget=pure:1\nchild_change=AddMaxRows:6\nchild_id_distance=1", change)`
     */
   def partitionPlan(planText: String, partitionedChange: ProtectedChange): PartitionPlanText = {
     val values = planText.split('\n').toSeq.map { line =>
@@ -174,7 +176,13 @@ private[sparkdp] object WireText {
         }
         AddMaxRows(maxRows.toInt)
       } else throw new AnalyticsInternalException(s"Partition plan has an unexpected child change: $planText")
-    PartitionPlanText(value("charge"), value("child_budget"), childChange)
+    val maxGroupsPerID = values.get("max_groups_per_id").map { text =>
+      val max = BigInt(text)
+      // Rust's bound comes from a MaxGroupsPerID the user gave (an Int); anything else is a bug.
+      if (max < 1 || max > Int.MaxValue) throw new AnalyticsInternalException(s"Partition plan has a bad max_groups_per_id: $planText")
+      max.toInt
+    }
+    PartitionPlanText(value("charge"), value("child_budget"), childChange, value("child_id_distance"), maxGroupsPerID)
   }
 
   /** The request of `Native.planMeasurement` for a count: one `key=value` line each.
@@ -190,16 +198,21 @@ private[sparkdp] object WireText {
       protectedChange: ProtectedChange,
       constraints: Seq[Constraint],
       groupbyColumns: Seq[String],
-      mechanism: CountMechanism
+      mechanism: CountMechanism,
+      idDistance: String
   ): String =
-    Seq(
+    (Seq(
       "aggregation=count",
       s"budget=$budgetText",
       s"change=${change(protectedChange)}",
       s"constraints=${this.constraints(constraints)}",
       s"groupby=${columns(groupbyColumns)}",
       s"mechanism=${mechanism.name}"
-    ).mkString("\n")
+    ) ++ idDistanceLine(idDistance)).mkString("\n")
+
+  /** The optional `id_distance=` line of a request (§6.4): none for distance 1, so plain requests keep their text. */
+  private def idDistanceLine(idDistance: String): Seq[String] =
+    if (idDistance == "1") Seq.empty else Seq(s"id_distance=$idDistance")
 
   /** The request of `Native.planMeasurement` for an aggregation other than count (COMPILER_INTERFACES §5.2):
     * only the keys the aggregation takes.
@@ -234,7 +247,7 @@ private[sparkdp] object WireText {
     val boundsColumn = request.boundsColumn.toSeq.flatMap { case (name, isInteger) =>
       Seq(s"column=${column(name)}", s"column_type=${if (isInteger) "int" else "float"}")
     }
-    (common ++ mechanism ++ measure ++ quantile ++ boundsColumn).mkString("\n")
+    (common ++ mechanism ++ measure ++ quantile ++ boundsColumn ++ idDistanceLine(request.idDistance)).mkString("\n")
   }
 
   /** A bound's text: an integer as the user gave it for an integer column; otherwise the double's Java repr
@@ -403,6 +416,7 @@ private[sparkdp] final case class MeasurementRequest(
     mechanism: Option[String],
     measure: Option[MeasureColumnText],
     quantile: Option[Double],
+    idDistance: String,
     boundsColumn: Option[(String, Boolean)] = None
 )
 
@@ -434,4 +448,10 @@ private[sparkdp] final case class MeasurementPlanText(
   *
   * Example: `PartitionPlanText("pure:3/4", "pure:3/4", AddOneRow())`
   */
-private[sparkdp] final case class PartitionPlanText(parentChargeText: String, childBudgetText: String, childChange: ProtectedChange)
+private[sparkdp] final case class PartitionPlanText(
+    parentChargeText: String,
+    childBudgetText: String,
+    childChange: ProtectedChange,
+    childIdDistance: String,
+    maxGroupsPerID: Option[Int]
+)

@@ -10,12 +10,17 @@ import sparkdp.ProtectedChange
   * (its rows, protected change, constraints in force and column descriptors), which a query on the view starts
   * from; `dataframe` and `protectedChange` are then the view's.
   *
+  * `idDistance` is the ID distance the table's measurements are compiled for, Rust's text: `"1"` for a table the
+  * user registered; in a child of `partitionAndCreate` on an ID table, the one Rust planned (COMPILER_INTERFACES
+  * §6.4). A view carries its own in `view`.
+  *
   * Example: `PrivateTable(checkoutsDf, AddRowsWithID("member_id"))`
   */
 private[sparkdp] final case class PrivateTable(
     dataframe: DataFrame,
     protectedChange: ProtectedChange,
-    view: Option[sparkdp.plan.transform.PreparedTable] = None
+    view: Option[sparkdp.plan.transform.PreparedTable] = None,
+    idDistance: String = "1"
 )
 
 /** What the transformation compiler reads besides the private tables: the session's public tables (for

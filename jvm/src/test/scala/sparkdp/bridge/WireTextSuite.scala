@@ -24,7 +24,7 @@ class WireTextSuite extends AnyFunSuite {
   }
 
   test("a count request has one line per key") {
-    val request = WireText.countRequest("zcdp:1/2", AddRowsWithID("id"), Seq(MaxRowsPerID(2)), Seq("isbn"), CountMechanism.Gaussian)
+    val request = WireText.countRequest("zcdp:1/2", AddRowsWithID("id"), Seq(MaxRowsPerID(2)), Seq("isbn"), CountMechanism.Gaussian, "1")
     assert(
       request.split('\n').toSeq == Seq(
         "aggregation=count",

@@ -246,7 +246,7 @@ class AggregationSuite extends AnyFunSuite {
     test(s"sum noise at $budget with $mechanism has the scale of Rust's plan (n = $noiseKeys, |z| < $ZThreshold)") {
       val constraints = Seq(MaxRowsPerID(3))
       val request = MeasurementRequest("sum", budget.toBudgetText, idChange, constraints, Seq("shop"), Some(mechanism.name),
-        Some(MeasureColumnText("units", isInteger = true, IntegerBound(0), IntegerBound(10))), None)
+        Some(MeasureColumnText("units", isInteger = true, IntegerBound(0), IntegerBound(10))), None, "1")
       val plan = WireText.measurementPlan(Native.get.planMeasurement(WireText.measurementRequest(request)))
       val noise = plan.measures.head.noise
       val dp = session(budget, idChange)

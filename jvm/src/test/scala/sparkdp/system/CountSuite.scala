@@ -359,7 +359,7 @@ class CountSuite extends AnyFunSuite {
     test(s"noise at $budget has the scale of Rust's plan (n = $noiseKeys, |z| < $ZThreshold)") {
       val constraints = Seq(MaxRowsPerID(3))
       val planned = rustNoise(
-        WireText.countRequest(budget.toBudgetText, idChange, constraints, Seq("isbn"), CountMechanism.Default)
+        WireText.countRequest(budget.toBudgetText, idChange, constraints, Seq("isbn"), CountMechanism.Default, "1")
       )
       val noise = WireText.plan(planned).head.noise
       val dp = session(budget, idChange)

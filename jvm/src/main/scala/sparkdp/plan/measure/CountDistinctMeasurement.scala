@@ -57,7 +57,8 @@ private[sparkdp] object CountDistinctMeasurement {
           groupby,
           Some(mechanismName),
           None,
-          None
+          None,
+          table.idDistance
         ),
       values,
       context

@@ -99,7 +99,7 @@ private[sparkdp] object CountMeasurement {
       mechanism: CountMechanism,
       context: EvaluationContext
   ): String = {
-    val request = WireText.countRequest(context.budgetText, table.protectedChange, table.constraints, keyColumns, mechanism)
+    val request = WireText.countRequest(context.budgetText, table.protectedChange, table.constraints, keyColumns, mechanism, table.idDistance)
     val planText = Native.get.planMeasurement(request)
     WireText.plan(planText) match {
       // Measure 0 keys the noise stream as the query's own key (CONTRACTS.md, measure_query_key), which is

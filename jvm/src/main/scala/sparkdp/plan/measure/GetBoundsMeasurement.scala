@@ -53,6 +53,7 @@ private[sparkdp] object GetBoundsMeasurement {
           Some("default"),
           None,
           None,
+          table.idDistance,
           boundsColumn = Some((column, measure.isInteger))
         ),
       Seq(measure.value -> measure.valueType),

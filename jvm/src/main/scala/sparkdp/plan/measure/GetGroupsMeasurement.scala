@@ -41,7 +41,8 @@ private[sparkdp] object GetGroupsMeasurement {
       // Rust's request takes a mechanism for every aggregation; get_groups has no choice (Tumult's neither).
       Some("default"),
       None,
-      None
+      None,
+      table.idDistance
     )
     val plan = AggregationPath.planOf(request, expectedOutputs = 1)
     val fingerprintColumn = HashableColumns.freshName("__sparkdp_fingerprint", keyColumns)

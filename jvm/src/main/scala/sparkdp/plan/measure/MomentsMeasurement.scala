@@ -62,7 +62,8 @@ private[sparkdp] object MomentsMeasurement {
           groupby,
           Some(mechanismName),
           Some(MeasureColumnText(column, measure.isInteger, low, high)),
-          None
+          None,
+          table.idDistance
         ),
       Seq(measure.value -> measure.valueType),
       context

@@ -46,7 +46,8 @@ private[sparkdp] object QuantileMeasurement {
           // §5.2: quantile takes mechanism=default (its mechanism is always the exponential mechanism).
           Some("default"),
           Some(MeasureColumnText(column, measure.isInteger, low, high)),
-          Some(quantile)
+          Some(quantile),
+          table.idDistance
         ),
       Seq(measure.value -> measure.valueType),
       context

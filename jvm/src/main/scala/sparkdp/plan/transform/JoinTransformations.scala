@@ -59,7 +59,8 @@ private[sparkdp] object JoinTransformations {
       layout.join(input.dataframe, publicDataframe, if (how == "left") "left_outer" else "inner"),
       change,
       input.constraints.map(renamedConstraint(_, layout.leftName)),
-      layout.outputColumns
+      layout.outputColumns,
+      input.idDistance
     )
   }
 
@@ -94,6 +95,13 @@ private[sparkdp] object JoinTransformations {
         )
       case _ =>
     }
+    // Both tables of one session share its ID distance (a partition's child holds one table and its views); a
+    // join of two distances would be compiled for neither, so it is refused rather than guessed.
+    requireArgument(
+      left.idDistance == right.idDistance,
+      s"Cannot join '${left.sourceId}' and '${right.sourceId}': their neighbouring tables are ${left.idDistance} and " +
+        s"${right.idDistance} IDs apart (partition_and_create), and a join must protect one distance."
+    )
     // Rust refuses IDs on one side only and missing truncation strategies (Tumult's texts).
     val changeText = Native.get.joinStability(
       WireText.privateJoinRequest(left.protectedChange, leftTruncationStrategy, right.protectedChange, rightTruncationStrategy)
@@ -116,7 +124,8 @@ private[sparkdp] object JoinTransformations {
       layout.join(truncated(left, leftTruncationStrategy), truncated(right, rightTruncationStrategy), "inner"),
       change,
       left.constraints.map(renamedConstraint(_, layout.leftName)) ++ right.constraints.map(renamedConstraint(_, layout.rightName)),
-      layout.outputColumns
+      layout.outputColumns,
+      left.idDistance
     )
   }
 

@@ -43,7 +43,14 @@ private[sparkdp] object MapTransformations {
         val computed = withUdf(input.dataframe, udf, StructType(newColumns.fields), "map")
         computed.select(keptColumns(input.dataframe, expr.augment) ++ newColumns.fieldsOf(col(NewColumn)): _*)
     }
-    PreparedTable(input.sourceId, output, input.protectedChange, input.constraints, outputDescriptors(input, newColumns, expr.augment))
+    PreparedTable(
+      input.sourceId,
+      output,
+      input.protectedChange,
+      input.constraints,
+      outputDescriptors(input, newColumns, expr.augment),
+      input.idDistance
+    )
   }
 
   /** Tumult's `flat_map`. */
@@ -94,7 +101,7 @@ private[sparkdp] object MapTransformations {
         if (expr.grouping) exploded.dropDuplicates(Seq(RowIdColumn, groupingColumn.get)).drop(RowIdColumn)
         else exploded
     }
-    PreparedTable(input.sourceId, output, outputChange, input.constraints, outputDescriptors(input, newColumns, expr.augment))
+    PreparedTable(input.sourceId, output, outputChange, input.constraints, outputDescriptors(input, newColumns, expr.augment), input.idDistance)
   }
 
   /** Tumult's `flat_map_by_id`. */
@@ -138,7 +145,7 @@ private[sparkdp] object MapTransformations {
           .select(col(quote(idColumn)) +: newColumns.fieldsOf(col(NewColumn)): _*)
     }
     val idDescriptor = input.column(idColumn).getOrElse(ColumnDescriptor.of(idField))
-    PreparedTable(input.sourceId, output, outputChange, Seq.empty, idDescriptor +: newColumns.descriptors)
+    PreparedTable(input.sourceId, output, outputChange, Seq.empty, idDescriptor +: newColumns.descriptors, input.idDistance)
   }
 
   /** Tumult's `_validate` of `Map` / `FlatMap`: augmenting maps must not overwrite columns; non-augmenting ones

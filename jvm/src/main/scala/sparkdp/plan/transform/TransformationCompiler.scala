@@ -40,6 +40,10 @@ private[sparkdp] object ColumnDescriptor {
   * protects, the constraints in force in enforcement order (all of them: Rust decides which bound the
   * aggregation and how), and each column's descriptor.
   *
+  * `idDistance` is the ID distance the table's measurements are compiled for, as Rust's text (`"1"` except in a
+  * child of `partitionAndCreate` on an ID table, COMPILER_INTERFACES §6.4): every transformation passes its
+  * input's on, and every measurement request carries it.
+  *
   * Example: `PreparedTable("checkouts", df, AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), descriptors)`
   */
 private[sparkdp] final case class PreparedTable(
@@ -47,7 +51,8 @@ private[sparkdp] final case class PreparedTable(
     dataframe: DataFrame,
     protectedChange: ProtectedChange,
     constraints: Seq[Constraint],
-    columns: Seq[ColumnDescriptor]
+    columns: Seq[ColumnDescriptor],
+    idDistance: String = "1"
 ) {
 
   /** The ID column, for a table protected by `AddRowsWithID`.
@@ -102,7 +107,7 @@ private[sparkdp] object TransformationCompiler {
         case Some(view) => view.copy(sourceId = sourceId)
         case None =>
           val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
-          PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns)
+          PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns, table.idDistance)
       }
     case EnforceConstraint(child, constraint) =>
       val input = prepare(child, tables, inputs)

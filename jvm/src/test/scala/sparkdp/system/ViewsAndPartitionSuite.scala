@@ -247,16 +247,12 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
         )
       )
       val samples = parts("north").evaluate(QueryBuilder("north").groupBy(absent).count(), PureDPBudget(1))
-        .select("count").collect().map(_.getLong(0).toDouble).toSeq
-      val scale = 6.0
-      val weights = (-2000 to 2000).map(x => x -> math.exp(-math.abs(x) / scale))
-      val total = weights.map(_._2).sum
-      val variance = weights.map { case (x, w) => w * x * x }.sum / total
-      val fourth = weights.map { case (x, w) => w * math.pow(x.toDouble, 4) }.sum / total
+        .select("count").collect().map(_.getLong(0)).toSeq
+      val noise = NoiseStatistics.DiscreteLaplace(6.0)
+      val (variance, _) = NoiseStatistics.moments(noise)
       val n = samples.length.toDouble
-      val meanZ = (samples.sum / n) / math.sqrt(variance / n)
-      val squareZ = (samples.map(x => x * x).sum / n - variance) / math.sqrt((fourth - variance * variance) / n)
-      val summary = f"n=$n%.0f, mean square=${samples.map(x => x * x).sum / n}%.2f vs $variance%.2f, z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
+      val (meanZ, squareZ) = NoiseStatistics.zScores(samples, noise)
+      val summary = f"n=$n%.0f, mean square=${samples.map(x => x.toDouble * x).sum / n}%.2f vs $variance%.2f, z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
       info(summary)
       assert(math.abs(meanZ) < 6 && math.abs(squareZ) < 6, summary)
     } finally dp.stop()

@@ -255,6 +255,16 @@ def test_flat_map_by_id(spark, cell_keys):
     count_noise(session(budget, AddRowsWithID("id"), data), query, budget, DiscreteLaplace(2), lambda _: 2, key="k")
 
 
+def test_flat_map_under_add_max_rows_in_max_groups(cells_with_x, cell_keys):
+    """flat_map(max_rows=2) under AddMaxRowsInMaxGroups(cell, 2, 3) is (cell, 2, 6): grouped by cell,
+    sigma^2 = 2*6^2/(2 rho) = 36 at RhoZCDP(1)."""
+    budget = RhoZCDPBudget(1)
+    query = (QueryBuilder("t").flat_map(lambda row: [{"k": "new"}] * 3, {"k": ColumnType.VARCHAR}, augment=True, max_rows=2)
+             .groupby(cell_keys()).count())
+    count_noise(session(budget, AddMaxRowsInMaxGroups("cell", 2, 3), cells_with_x), query, budget,
+                DiscreteGaussian(36), lambda _: 2)
+
+
 # ---------------------------------------------------------------- joins
 
 
@@ -298,6 +308,15 @@ def test_join_public_by_name_multiplicity_3_zcdp(shops, labels_of_shops, cell_ke
                 DiscreteGaussian(9), lambda _: 1, key="label")
 
 
+def test_join_public_under_add_max_rows_in_max_groups(shops, labels_of_shops, cell_keys):
+    """join_public with key multiplicity 3 under AddMaxRowsInMaxGroups(shop, 2, 1) is (shop, 2, 3): grouped by
+    label, L1 = 2*3, Laplace scale 6 at PureDP(1)."""
+    budget = PureDPBudget(1)
+    count_noise(session(budget, AddMaxRowsInMaxGroups("shop", 2, 1), shops),
+                QueryBuilder("t").join_public(labels_of_shops).groupby(cell_keys("label")).count(), budget,
+                DiscreteLaplace(6), lambda _: 1, key="label")
+
+
 def test_join_private_two_id_tables(spark, cell_keys):
     """join_private of two ID tables keeps AddRowsWithID: with MaxRowsPerID(2) Laplace scale 2 at PureDP(1)."""
     budget = PureDPBudget(1)
@@ -310,12 +329,12 @@ def test_join_private_two_id_tables(spark, cell_keys):
     count_noise(dp, query, budget, DiscreteLaplace(2), lambda _: 2)
 
 
-def keyed_tables(spark, budget):
+def keyed_tables(spark, budget, left_change=None):
     """Left: (k_i, c_i) once per key; right: (k_i, 0), (k_i, 1), and (k_i, 2) for i = 0 mod 4."""
     left = spark.createDataFrame([("k%d" % i, cell(i)) for i in range(CELLS)], "k string, cell string")
     right = spark.createDataFrame(
         [("k%d" % i, z) for i in range(CELLS) for z in ((0, 1, 2) if i % 4 == 0 else (0, 1))], "k string, z bigint")
-    return (Session.Builder().with_privacy_budget(budget).with_private_dataframe("left", left, AddOneRow())
+    return (Session.Builder().with_privacy_budget(budget).with_private_dataframe("left", left, left_change or AddOneRow())
             .with_private_dataframe("right", right, AddOneRow()).build())
 
 
@@ -334,6 +353,14 @@ def test_join_private_drop_non_unique(spark, cell_keys):
                                                TruncationStrategy.DropNonUnique()).groupby(cell_keys()).count())
     # every right key has 2 or 3 rows: all dropped
     count_noise(keyed_tables(spark, budget), query, budget, DiscreteLaplace(2), lambda _: 0)
+
+
+def test_join_private_drop_excess_with_add_max_rows(spark, cell_keys):
+    """DropExcess(1) on both, left AddMaxRows(2), right AddOneRow: AddMaxRows(1*2*1 + 1*2*2 = 6), scale 6."""
+    budget = PureDPBudget(1)
+    query = (QueryBuilder("left").join_private(QueryBuilder("right"), TruncationStrategy.DropExcess(1),
+                                               TruncationStrategy.DropExcess(1)).groupby(cell_keys()).count())
+    count_noise(keyed_tables(spark, budget, AddMaxRows(2)), query, budget, DiscreteLaplace(6), lambda _: 1)
 
 
 # ---------------------------------------------------------------- session features

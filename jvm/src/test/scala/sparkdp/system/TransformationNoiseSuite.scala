@@ -212,6 +212,14 @@ class TransformationNoiseSuite extends AnyFunSuite {
     countNoise(session(budget, AddRowsWithID("id"), data), query, budget, DiscreteLaplace(2), "k")(_ => 2)
   }
 
+  test("flat_map(max_rows = 2) under AddMaxRowsInMaxGroups(cell, 2, 3) is (cell, 2, 6): grouped by cell, sigma^2 = 2·6²/(2ρ) = 36 at RhoZCDP(1)") {
+    val budget = RhoZCDPBudget(1)
+    val query = QueryBuilder("t")
+      .flatMap((_: Row) => Seq.fill(3)(Map[String, Any]("k" -> "new")), Seq("k" -> varchar), augment = true, grouping = false, maxRows = Some(2))
+      .groupBy(cellKeys()).count()
+    countNoise(session(budget, AddMaxRowsInMaxGroups("cell", 2, 3), cellsWithX), query, budget, DiscreteGaussian(36))(_ => 2)
+  }
+
   // ---- joins --------------------------------------------------------------------------------------------------
 
   /** Private shops s_0 … s_666, one row each; public labels: s_j → c_(3j), c_(3j+1), c_(3j+2) (multiplicity 3). */
@@ -237,6 +245,12 @@ class TransformationNoiseSuite extends AnyFunSuite {
     countNoise(dp, QueryBuilder("t").joinPublic("labels", Seq("shop")).groupBy(cellKeys("label")).count(), budget, DiscreteGaussian(9), "label")(_ => 1)
   }
 
+  test("join_public with key multiplicity 3 under AddMaxRowsInMaxGroups(shop, 2, 1) is (shop, 2, 3): grouped by label, L1 = 2·3, Laplace scale 6 at PureDP(1)") {
+    val budget = PureDPBudget(1)
+    val query = QueryBuilder("t").joinPublic(labelsOfShops).groupBy(cellKeys("label")).count()
+    countNoise(session(budget, AddMaxRowsInMaxGroups("shop", 2, 1), shops), query, budget, DiscreteLaplace(6), "label")(_ => 1)
+  }
+
   test("join_private of two ID tables keeps AddRowsWithID: with MaxRowsPerID(2) a count has Laplace scale 2 at PureDP(1)") {
     val budget = PureDPBudget(1)
     val left = table(StructType(Seq(StructField("id", StringType), StructField("cell", StringType))), (0 until Cells).map(i => Row(s"id$i", cell(i))))
@@ -252,13 +266,13 @@ class TransformationNoiseSuite extends AnyFunSuite {
   }
 
   /** Left: one row (k_i, c_i) per key; right: two rows (k_i, 0), (k_i, 1) per key, and a third for keys i ≡ 0 mod 4. */
-  private def keyedTables(budget: PrivacyBudget): Session = {
+  private def keyedTables(budget: PrivacyBudget, leftChange: ProtectedChange = AddOneRow()): Session = {
     val left = table(StructType(Seq(StructField("k", StringType), StructField("cell", StringType))), (0 until Cells).map(i => Row(s"k$i", cell(i))))
     val right = table(
       StructType(Seq(StructField("k", StringType), StructField("z", LongType))),
       (0 until Cells).flatMap(i => Seq(Row(s"k$i", 0L), Row(s"k$i", 1L)) ++ (if (i % 4 == 0) Seq(Row(s"k$i", 2L)) else Nil))
     )
-    new Session.Builder().withPrivacyBudget(budget).withPrivateDataframe("left", left, AddOneRow()).withPrivateDataframe("right", right, AddOneRow()).build()
+    new Session.Builder().withPrivacyBudget(budget).withPrivateDataframe("left", left, leftChange).withPrivateDataframe("right", right, AddOneRow()).build()
   }
 
   test("join_private with DropExcess(1) and DropExcess(2) on AddOneRow tables is AddMaxRows(1·2·1 + 2·2·1 = 6): Laplace scale 6 at PureDP(1)") {
@@ -271,6 +285,12 @@ class TransformationNoiseSuite extends AnyFunSuite {
     val budget = ApproxDPBudget(1, 1e-6)
     val query = QueryBuilder("left").joinPrivate(QueryBuilder("right"), TruncationStrategy.DropNonUnique(), TruncationStrategy.DropNonUnique()).groupBy(cellKeys()).count()
     countNoise(keyedTables(budget), query, budget, DiscreteLaplace(2))(_ => 0) // every right key has 2 or 3 rows: all dropped
+  }
+
+  test("join_private with DropExcess(1) on both, left AddMaxRows(2), right AddOneRow, is AddMaxRows(1·2·1 + 1·2·2 = 6): Laplace scale 6 at PureDP(1)") {
+    val budget = PureDPBudget(1)
+    val query = QueryBuilder("left").joinPrivate(QueryBuilder("right"), TruncationStrategy.DropExcess(1), TruncationStrategy.DropExcess(1)).groupBy(cellKeys()).count()
+    countNoise(keyedTables(budget, AddMaxRows(2)), query, budget, DiscreteLaplace(6))(_ => 1)
   }
 
   // ---- session features ---------------------------------------------------------------------------------------

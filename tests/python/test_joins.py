@@ -5,12 +5,12 @@ At an infinite budget the answers equal plain Spark joins of the same data
 multiplicity is 3 triples a count's noise scale; errors are ValueErrors
 naming the fault, with nothing spent.
 """
-import math
 
 import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
+from noise_statistics import DiscreteLaplace, moments, z_scores
 from sparkdp import (
     AddOneRow,
     AddRowsWithID,
@@ -218,15 +218,10 @@ def test_public_join_multiplicity_three_triples_the_count_scale(spark):
         session.stop()
     assert len(samples) == NOISE_KEYS
     scale = 3.0 * HYPOTHESIS_SCALE_FACTOR
-    support = range(-int(60 * scale) - 10, int(60 * scale) + 11)
-    weights = [math.exp(-abs(x) / scale) for x in support]
-    total = sum(weights)
-    variance = sum(w * x * x for x, w in zip(support, weights)) / total
-    fourth = sum(w * x ** 4 for x, w in zip(support, weights)) / total
+    variance, _ = moments(DiscreteLaplace(scale))
     n = float(len(samples))
-    mean_z = (sum(samples) / n) / math.sqrt(variance / n)
+    mean_z, square_z = z_scores(samples, DiscreteLaplace(scale))
     mean_square = sum(x * x for x in samples) / n
-    square_z = (mean_square - variance) / math.sqrt((fourth - variance * variance) / n)
     summary = "n=%d mean square=%.2f vs %.2f; z(mean)=%.2f z(mean square)=%.2f" % (
         n, mean_square, variance, mean_z, square_z)
     assert abs(mean_z) < Z_THRESHOLD, summary

@@ -14,7 +14,6 @@ Uses the session-scoped ``spark`` fixture of conftest.py (FAILS without the jar)
 """
 
 import contextlib
-import math
 import os
 import re
 
@@ -22,6 +21,7 @@ import pytest
 from pyspark.sql import Row
 from pyspark.sql import functions as F
 
+from noise_statistics import DiscreteLaplace, moments, z_scores
 from sparkdp import (
     AddMaxRowsInMaxGroups,
     AddOneRow,
@@ -207,14 +207,6 @@ Z_THRESHOLD = 6.0
 HYPOTHESIS_SCALE_FACTOR = 1.0
 
 
-def laplace_moments(b):
-    support = range(-int(60 * b) - 10, int(60 * b) + 11)
-    weights = [math.exp(-abs(x) / b) for x in support]
-    total = sum(weights)
-    return (sum(w * x * x for x, w in zip(support, weights)) / total,
-            sum(w * x ** 4 for x, w in zip(support, weights)) / total)
-
-
 def test_flat_map_max_rows_3_triples_the_count_noise(spark, table):
     """Tumult's FlatMap stability: a count after flat_map(max_rows=3) under AddOneRow has scale 3/ε.
 
@@ -230,10 +222,9 @@ def test_flat_map_max_rows_3_triples_the_count_noise(spark, table):
     with open_session(table, AddOneRow(), PureDPBudget(1)) as session:
         samples = [row["count"] for row in session.evaluate(query, PureDPBudget(1)).collect()]
     assert len(samples) == NOISE_KEYS
-    variance, fourth = laplace_moments(3.0 * HYPOTHESIS_SCALE_FACTOR)
+    variance, _ = moments(DiscreteLaplace(3.0 * HYPOTHESIS_SCALE_FACTOR))
     n = float(len(samples))
-    mean_z = (sum(samples) / n) / math.sqrt(variance / n)
-    square_z = (sum(x * x for x in samples) / n - variance) / math.sqrt((fourth - variance ** 2) / n)
+    mean_z, square_z = z_scores(samples, DiscreteLaplace(3.0 * HYPOTHESIS_SCALE_FACTOR))
     summary = "mean square {:.2f} vs {:.2f}: z(mean)={:.2f}, z(mean square)={:.2f}".format(
         sum(x * x for x in samples) / n, variance, mean_z, square_z)
     print(summary)

@@ -13,12 +13,12 @@ The system tests use the session-scoped ``spark`` fixture (FAIL without the jar)
 
 import contextlib
 import datetime
-import math
 
 import pytest
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
+from noise_statistics import DiscreteLaplace, z_scores
 from sparkdp import (
     AddMaxRows,
     AddMaxRowsInMaxGroups,
@@ -329,18 +329,6 @@ HYPOTHESIS_SCALE_FACTOR = 1.0
 Z_THRESHOLD = 6.0
 
 
-def discrete_laplace_z_scores(samples, scale):
-    p = math.exp(-1 / scale)
-    variance = 2 * p / (1 - p) ** 2
-    normaliser = (1 - p) / (1 + p)
-    bound = int(60 * scale)
-    fourth = sum(normaliser * p ** abs(x) * x ** 4 for x in range(-bound, bound + 1))
-    n = len(samples)
-    mean_z = (sum(samples) / n) / math.sqrt(variance / n)
-    square_z = (sum(x * x for x in samples) / n - variance) / math.sqrt((fourth - variance ** 2) / n)
-    return mean_z, square_z
-
-
 def test_filtered_count_noise_has_the_counts_scale(spark):
     keys = 2000
     data = spark.range(keys * 5).selectExpr(
@@ -353,8 +341,8 @@ def test_filtered_count_noise_has_the_counts_scale(spark):
         samples = [row["count"] - 3 for row in result.collect()]
     assert len(samples) == keys
     scale = 2.0 * HYPOTHESIS_SCALE_FACTOR  # AddMaxRows(2) at epsilon 1: the count's scale 2/1
-    mean_z, square_z = discrete_laplace_z_scores(samples, scale)
-    _, double_z = discrete_laplace_z_scores(samples, scale * 2)
+    mean_z, square_z = z_scores(samples, DiscreteLaplace(scale))
+    _, double_z = z_scores(samples, DiscreteLaplace(scale * 2))
     summary = "n={} mean square={:.2f} scale {}: z(mean)={:.2f} z(square)={:.2f} z(2x)={:.2f}".format(
         len(samples), sum(x * x for x in samples) / len(samples), scale, mean_z, square_z, double_z)
     print(summary)

@@ -1,9 +1,9 @@
 """Session.create_view / delete_view / partition_and_create (issue 10), forwarded to the JVM."""
-import math
 
 import pytest
 from pyspark.sql import functions as F
 
+from noise_statistics import DiscreteLaplace, moments, z_scores
 from sparkdp import (
     AddMaxRowsInMaxGroups,
     AddOneRow,
@@ -251,14 +251,10 @@ def test_child_count_noise_has_the_childs_scale(visits_df, spark):
         parts = session.partition_and_create("visits", PureDPBudget(1), "region", {"north": "north"})
         absent = KeySet.from_dataframe(spark.createDataFrame([("none-%d" % i,) for i in range(8000)], "shelf string"))
         rows = parts["north"].evaluate(QueryBuilder("north").groupby(absent).count(), PureDPBudget(1)).collect()
-        samples = [float(row["count"]) for row in rows]
-        weights = [(x, math.exp(-abs(x) / 6.0)) for x in range(-2000, 2001)]
-        total = sum(w for _, w in weights)
-        variance = sum(w * x * x for x, w in weights) / total
-        fourth = sum(w * x ** 4 for x, w in weights) / total
+        samples = [row["count"] for row in rows]
+        variance, _ = moments(DiscreteLaplace(6.0))
         n = len(samples)
-        mean_z = (sum(samples) / n) / math.sqrt(variance / n)
-        square_z = (sum(x * x for x in samples) / n - variance) / math.sqrt((fourth - variance ** 2) / n)
+        mean_z, square_z = z_scores(samples, DiscreteLaplace(6.0))
         assert n == 8000
         assert abs(mean_z) < 6 and abs(square_z) < 6, (mean_z, square_z, variance)
     finally:

@@ -268,16 +268,10 @@ class JoinSuite extends AnyFunSuite {
         .select("count").collect().map(_.getLong(0)).toSeq
       assert(samples.length == noiseKeys)
       val scale = 3.0 * hypothesisScaleFactor
-      // Discrete Laplace with pmf ∝ exp(-|x|/b): its exact second and fourth moments.
-      val support = (-(60 * scale).toLong - 10) to ((60 * scale).toLong + 10)
-      val weights = support.map(x => math.exp(-math.abs(x.toDouble) / scale))
-      val total = weights.sum
-      val variance = support.zip(weights).map { case (x, w) => w * x * x }.sum / total
-      val fourth = support.zip(weights).map { case (x, w) => w * math.pow(x.toDouble, 4) }.sum / total
-      val n = samples.length.toDouble
-      val meanZ = (samples.map(_.toDouble).sum / n) / math.sqrt(variance / n)
-      val meanSquare = samples.map(x => x.toDouble * x).sum / n
-      val squareZ = (meanSquare - variance) / math.sqrt((fourth - variance * variance) / n)
+      // Discrete Laplace with pmf ∝ exp(-|x|/b): z-scores against its exact second and fourth moments.
+      val (variance, _) = NoiseStatistics.moments(NoiseStatistics.DiscreteLaplace(scale))
+      val meanSquare = samples.map(x => x.toDouble * x).sum / samples.length
+      val (meanZ, squareZ) = NoiseStatistics.zScores(samples, NoiseStatistics.DiscreteLaplace(scale))
       val summary = f"hypothesis Laplace scale $scale%.3f: n=$noiseKeys, mean square=$meanSquare%.2f vs $variance%.2f; z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
       info(summary)
       assert(math.abs(meanZ) < ZThreshold, summary)

@@ -201,10 +201,9 @@ class MapSuite extends AnyFunSuite {
       // The hypothesis is Tumult's, computed here and not read from the plan: a count under AddOneRow has
       // discrete Laplace scale 1/ε; FlatMap's stability max_rows = 3 makes it 3/ε.
       val scale = 3.0 / 1.0 * HypothesisScaleFactor
-      val (variance, fourthMoment) = laplaceMoments(scale)
+      val (variance, _) = NoiseStatistics.moments(NoiseStatistics.DiscreteLaplace(scale))
       val n = samples.length.toDouble
-      val meanZ = (samples.map(_.toDouble).sum / n) / math.sqrt(variance / n)
-      val squareZ = (samples.map(x => x.toDouble * x).sum / n - variance) / math.sqrt((fourthMoment - variance * variance) / n)
+      val (meanZ, squareZ) = NoiseStatistics.zScores(samples, NoiseStatistics.DiscreteLaplace(scale))
       val summary = f"scale $scale: mean square ${samples.map(x => x.toDouble * x).sum / n}%.2f vs $variance%.2f, " +
         f"z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
       info(summary)
@@ -230,12 +229,4 @@ object MapSuite {
 
   /** 1.0; set to 1/3 once to see the noise test go red (the hypothesis of a stability of 1). */
   val HypothesisScaleFactor = 1.0
-
-  /** (variance, fourth moment) of discrete Laplace with pmf ∝ exp(-|x|/b). */
-  def laplaceMoments(b: Double): (Double, Double) = {
-    val xs = -((60 * b).toLong + 10) to ((60 * b).toLong + 10)
-    val weights = xs.map(x => math.exp(-math.abs(x) / b))
-    val total = weights.sum
-    (xs.zip(weights).map { case (x, w) => w * x * x }.sum / total, xs.zip(weights).map { case (x, w) => w * math.pow(x.toDouble, 4) }.sum / total)
-  }
 }

@@ -214,8 +214,8 @@ class RowwiseTransformationSuite extends AnyFunSuite {
       val samples = result.collect().toSeq.map(_.getLong(1) - 3L)
       assert(samples.length == keys)
       val scale = 2.0 * hypothesisScaleFactor
-      val (meanZ, squareZ) = discreteLaplaceZScores(samples, scale)
-      val (_, doubleZ) = discreteLaplaceZScores(samples, scale * 2)
+      val (meanZ, squareZ) = NoiseStatistics.zScores(samples, NoiseStatistics.DiscreteLaplace(scale))
+      val (_, doubleZ) = NoiseStatistics.zScores(samples, NoiseStatistics.DiscreteLaplace(scale * 2))
       val summary = f"n=${samples.length}, mean square=${samples.map(x => x.toDouble * x).sum / samples.length}%.2f " +
         f"for scale $scale; z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f; against scale×2: $doubleZ%.2f"
       info(summary)
@@ -263,19 +263,4 @@ object RowwiseTransformationSuite {
     else if (age > 18 && age <= 65) "(18, 65]"
     else if (age > 65 && age <= 100) "(65, 100]"
     else null
-
-  /** z-scores of the sample mean of x and of x² against discrete Laplace of `scale` (pmf ∝ exp(-|x|/scale)),
-    * with the exact moments of the pmf.
-    */
-  def discreteLaplaceZScores(samples: Seq[Long], scale: Double): (Double, Double) = {
-    val p = math.exp(-1 / scale)
-    val variance = 2 * p / ((1 - p) * (1 - p))
-    val support = (-60 * scale).toLong to (60 * scale).toLong
-    val normaliser = (1 - p) / (1 + p)
-    val fourthMoment = support.map(x => normaliser * math.pow(p, math.abs(x).toDouble) * math.pow(x.toDouble, 4)).sum
-    val n = samples.length.toDouble
-    val meanZ = (samples.map(_.toDouble).sum / n) / math.sqrt(variance / n)
-    val squareZ = (samples.map(x => x.toDouble * x).sum / n - variance) / math.sqrt((fourthMoment - variance * variance) / n)
-    (meanZ, squareZ)
-  }
 }

@@ -371,15 +371,13 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
 
   /** The mean and mean square of `samples` against discrete Laplace of `scale`: |z| < 6 for both. */
   private def assertLaplaceScale(samples: Seq[Double], scale: Double): Unit = {
-    val weights = (-2000 to 2000).map(x => x -> math.exp(-math.abs(x) / scale))
-    val total = weights.map(_._2).sum
-    val variance = weights.map { case (x, w) => w * x * x }.sum / total
-    val fourth = weights.map { case (x, w) => w * math.pow(x.toDouble, 4) }.sum / total
+    val noise = NoiseStatistics.DiscreteLaplace(scale)
+    val (variance, _) = NoiseStatistics.moments(noise)
     val n = samples.length.toDouble
-    val meanZ = (samples.sum / n) / math.sqrt(variance / n)
-    val squareZ = (samples.map(x => x * x).sum / n - variance) / math.sqrt((fourth - variance * variance) / n)
+    val (meanZ, squareZ) = NoiseStatistics.zScores(samples.map(_.toLong), noise)
     val summary = f"n=$n%.0f, mean square=${samples.map(x => x * x).sum / n}%.2f vs $variance%.2f, z(mean)=$meanZ%.2f, z(mean square)=$squareZ%.2f"
     info(summary)
     assert(math.abs(meanZ) < 6 && math.abs(squareZ) < 6, summary)
   }
+
 }

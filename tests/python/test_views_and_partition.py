@@ -207,17 +207,6 @@ def test_id_partition_keeps_max_groups_per_id_and_budgets_are_exact(visits_df):
             session.stop()
 
 
-def _laplace_z(samples, scale):
-    weights = [(x, math.exp(-abs(x) / scale)) for x in range(-2000, 2001)]
-    total = sum(w for _, w in weights)
-    variance = sum(w * x * x for x, w in weights) / total
-    fourth = sum(w * x ** 4 for x, w in weights) / total
-    n = len(samples)
-    mean_z = (sum(samples) / n) / math.sqrt(variance / n)
-    square_z = (sum(x * x for x in samples) / n - variance) / math.sqrt((fourth - variance ** 2) / n)
-    return mean_z, square_z, variance
-
-
 def test_id_child_count_noise_has_tumults_scale(visits_df, spark):
     """A child of an ID table split under MaxGroupsPerID(region, 2): Tumult compiles it for d_in = 2, so a
     count with MaxRowsPerID(3) over 8000 absent keys is discrete Laplace noise of scale k·g/ε = 6 (through a
@@ -234,7 +223,8 @@ def test_id_child_count_noise_has_tumults_scale(visits_df, spark):
         rows = child.evaluate(QueryBuilder("bounded").groupby(absent).count(), PureDPBudget(1)).collect()
         samples = [float(row["count"]) for row in rows]
         assert len(samples) == 8000
-        mean_z, square_z, variance = _laplace_z(samples, 6.0)
+        variance, _ = moments(DiscreteLaplace(6.0))
+        mean_z, square_z = z_scores(samples, DiscreteLaplace(6.0))
         assert abs(mean_z) < 6 and abs(square_z) < 6, (mean_z, square_z, variance)
     finally:
         session.stop()

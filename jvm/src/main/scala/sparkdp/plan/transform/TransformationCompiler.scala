@@ -37,8 +37,9 @@ private[sparkdp] object ColumnDescriptor {
 }
 
 /** A table ready for a measurement (Tumult's transformation output): the rows, the change its guarantee
-  * protects, the constraints in force in enforcement order (all of them: Rust decides which bound the
-  * aggregation and how), and each column's descriptor.
+  * protects, the constraints in force (Tumult's propagated ones, simplified by Rust: the rows already satisfy
+  * them, since each `enforce` truncates where it stands; Rust decides which bound the aggregation and how), and
+  * each column's descriptor.
   *
   * Example: `PreparedTable("checkouts", df, AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), descriptors)`
   */
@@ -107,7 +108,8 @@ private[sparkdp] object TransformationCompiler {
     case EnforceConstraint(child, constraint) =>
       val input = prepare(child, tables, inputs)
       requireApplicable(input, constraint)
-      input.copy(constraints = input.constraints :+ constraint)
+      // Truncated here, as Tumult does; later transformations carry the constraints in force (Rust's rules).
+      ConstraintPlacement.enforce(input, constraint, inputs.truncationKey)
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
     case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables, inputs), condition)
     case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables, inputs), columns)

@@ -53,8 +53,9 @@ def session(events, shops, visits):
     session = (
         Session.Builder()
         .with_privacy_budget(INFINITE)
-        .with_private_dataframe("events", events, AddRowsWithID("id"))
-        .with_private_dataframe("visits", visits, AddRowsWithID("id"))
+        .with_id_space("people")
+        .with_private_dataframe("events", events, AddRowsWithID("id", "people"))
+        .with_private_dataframe("visits", visits, AddRowsWithID("id", "people"))
         .with_public_dataframe("shops", shops)
         .build()
     )

@@ -121,8 +121,9 @@ class ConstraintPlacementSuite extends AnyFunSuite {
   test("at an infinite budget, counts per ID follow Tumult's placement (join multiplicity, flat map copies)") {
     val dp = new Session.Builder()
       .withPrivacyBudget(infinite)
-      .withPrivateDataframe("events", events, AddRowsWithID("id"))
-      .withPrivateDataframe("visits", visits, AddRowsWithID("id"))
+      .withIdSpace("people")
+      .withPrivateDataframe("events", events, AddRowsWithID("id", Some("people")))
+      .withPrivateDataframe("visits", visits, AddRowsWithID("id", Some("people")))
       .withPublicDataframe("shops", shops)
       .build()
     try {

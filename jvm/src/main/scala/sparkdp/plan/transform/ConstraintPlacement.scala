@@ -76,9 +76,14 @@ private[sparkdp] object ConstraintPlacement {
   /** The rows of `table` that `constraint` keeps (see the object's comment), with `table`'s columns. */
   private def truncated(table: DataFrame, idColumn: String, constraint: Constraint, truncationKey: Array[Byte]): DataFrame = {
     val taken = table.columns.toSeq
-    val Seq(idName, rowHashName, tieHashName, groupName, groupHashName, rankName) =
-      Seq("__sparkdp_id", "__sparkdp_row_hash", "__sparkdp_tie_hash", "__sparkdp_group", "__sparkdp_group_hash", "__sparkdp_rank")
-        .map(name => HashableColumns.freshName(name, taken))
+    // Helper columns, named apart from the table's (the bases differ from each other).
+    def fresh(base: String) = HashableColumns.freshName(base, taken)
+    val idName = fresh("__sparkdp_id")
+    val rowHashName = fresh("__sparkdp_row_hash")
+    val tieHashName = fresh("__sparkdp_tie_hash")
+    val groupName = fresh("__sparkdp_group")
+    val groupHashName = fresh("__sparkdp_group_hash")
+    val rankName = fresh("__sparkdp_rank")
     val id = TruncationHashes.idOf(table, idColumn)
     val rowOrder = Seq(col(rowHashName), col(tieHashName))
     val withHashes = table

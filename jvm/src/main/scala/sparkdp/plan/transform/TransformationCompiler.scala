@@ -145,6 +145,9 @@ private[sparkdp] object TransformationCompiler {
           s"table '${input.sourceId}' is protected by ${input.protectedChange}."
       )
     )
+    // Truncating here reads the ID and hashes every column of the row: the checks the aggregation makes too.
+    requireArgument(input.column(idColumn).isDefined, input.missingColumnMessage(idColumn))
+    input.dataframe.schema.fields.foreach(field => HashableColumns.requireHashable(field, s"table '${input.sourceId}'"))
     constraint.groupingColumnOption.foreach { column =>
       requireArgument(
         column != idColumn,

@@ -240,6 +240,21 @@ pub extern "system" fn Java_sparkdp_bridge_Native_joinStability<'local>(
     })
 }
 
+/// `propagateConstraints(request: String): String` — the constraints in force after a transformation
+/// (issue 10, constraint placement; `privacy::stability::constraints`).
+#[no_mangle]
+pub extern "system" fn Java_sparkdp_bridge_Native_propagateConstraints<'local>(
+    mut env: JNIEnv<'local>,
+    _this: JObject<'local>,
+    request: JString<'local>,
+) -> jstring {
+    run_at_edge(&mut env, |env| {
+        let request = string_arg(env, &request, "request")?;
+        let constraints = edge_ops::propagate_constraints(&request)?;
+        string_result(env, &constraints)
+    })
+}
+
 /// `budgetFromDoubles(kind: String, a: Double, b: Double): String` — budget text ("pure": ε = a;
 /// "approx": ε = a, δ = b; "zcdp": ρ = a).
 #[no_mangle]

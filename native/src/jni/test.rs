@@ -977,3 +977,30 @@ fn join_stability_through_the_edge_returns_the_change_or_throws_iae() {
         "{message}"
     );
 }
+
+#[test]
+fn propagate_constraints_through_the_edge_returns_the_constraints_or_throws_iae() {
+    let mut env = attach();
+    let request = env
+        .new_string("join_public\n3\nMaxRowsPerID:2")
+        .expect("String");
+    let returned = Java_sparkdp_bridge_Native_propagateConstraints(
+        env_for_call(&env),
+        JObject::null(),
+        request,
+    );
+    assert_eq!(take_pending_exception(&mut env), None);
+    assert_eq!(string_of(&mut env, returned), "MaxRowsPerID:6");
+
+    let request = env
+        .new_string("join_public\n4294967296\nMaxRowsPerID:2")
+        .expect("String");
+    let returned = Java_sparkdp_bridge_Native_propagateConstraints(
+        env_for_call(&env),
+        JObject::null(),
+        request,
+    );
+    assert!(returned.is_null());
+    let message = expect_exception(&mut env, "java.lang.IllegalArgumentException");
+    assert!(message.contains("MaxRowsPerID(2)"), "{message}");
+}

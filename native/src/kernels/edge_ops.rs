@@ -151,6 +151,12 @@ pub fn join_stability(request: &str) -> Result<String> {
     crate::privacy::stability::join::join_stability_text(request)
 }
 
+/// `propagateConstraints(request)`: the constraints text in force after a transformation
+/// (`privacy::stability::constraints`).
+pub fn propagate_constraints(request: &str) -> Result<String> {
+    crate::privacy::stability::constraints::propagate_constraints_text(request)
+}
+
 /// `budgetCovers(remaining, requested)`: whether `requested` fits in `remaining`.
 pub fn budget_covers(remaining: &str, requested: &str) -> Result<bool> {
     let remaining = parse_budget(remaining)?;

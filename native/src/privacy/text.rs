@@ -316,6 +316,24 @@ fn take_list<'a, T>(
     Ok((items, rest))
 }
 
+/// A constraints list at the start of `rest` (ending at the end or at a newline): the constraints and what
+/// follows them. For requests that hold several lists, one per line (`privacy::stability::constraints`).
+pub(crate) fn take_constraints<'a>(
+    rest: &'a str,
+    whole_text: &str,
+) -> Result<(Vec<Constraint>, &'a str)> {
+    take_list(rest, whole_text, "constraints", |item| {
+        take_constraint(item, whole_text)
+    })
+}
+
+/// A columns list at the start of `rest` (ending at the end or at a newline): the names and what follows.
+pub(crate) fn take_columns<'a>(rest: &'a str, whole_text: &str) -> Result<(Vec<String>, &'a str)> {
+    take_list(rest, whole_text, "columns", |item| {
+        take_column(item, "columns", whole_text)
+    })
+}
+
 /// One line value of a request: up to the next newline or the end.
 fn take_line(rest: &str) -> (&str, &str) {
     rest.split_at(rest.find('\n').unwrap_or(rest.len()))

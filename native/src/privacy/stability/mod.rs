@@ -7,5 +7,7 @@
 //! One file per transformation family, each with its own text form and tests:
 //! - `flat_map`: `flat_map(max_rows, grouping)` and `flat_map_by_id`;
 //! - `join`: `join_public` (by the public table's largest join-key multiplicity) and `join_private`.
+//! - `constraints`: the constraints in force after `enforce`, flat maps and joins (constraint placement).
+pub mod constraints;
 pub mod flat_map;
 pub mod join;

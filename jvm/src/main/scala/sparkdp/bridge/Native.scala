@@ -177,6 +177,19 @@ final class Native private[bridge] () {
   @native def joinStability(request: String): String
 
   /**
+   * The constraints in force after a transformation (issue 10, constraint placement; Rust
+   * `privacy::stability::constraints`, Tumult's constraint propagation): the one place a constraint's bound
+   * changes (Scala never multiplies or compares one).
+   *
+   * @param request `enforce`, `flat_map`, `flat_map_by_id`, `join_public` or `join_private` and its operands, one
+   *                per line ([[WireText.enforceRequest]], [[WireText.flatMapConstraintsRequest]],
+   *                [[WireText.publicJoinConstraintsRequest]], [[WireText.privateJoinConstraintsRequest]])
+   * @return the constraints text in force on the output ([[WireText.parseConstraints]] reads it)
+   * @throws IllegalArgumentException a malformed request, or a join that would make a bound exceed `Int.MaxValue`
+   */
+  @native def propagateConstraints(request: String): String
+
+  /**
    * Makes the exact budget text of a user's budget.
    *
    * @param kind   `"pure"` (a = ε), `"approx"` (a = ε, b = δ) or `"zcdp"` (a = ρ)

@@ -365,6 +365,85 @@ private[sparkdp] object WireText {
     case Some(TruncationStrategy.DropNonUnique())  => "DropNonUnique"
   }
 
+  // ---- Constraint placement (issue 10): the requests and result of Native.propagateConstraints.
+
+  /** The `propagateConstraints` request of `enforce(enforced)` on a table with constraints `inForce`.
+    *
+    * Example: `WireText.enforceRequest(Seq(MaxRowsPerID(4)), MaxRowsPerID(2)) == "enforce\nMaxRowsPerID:4\nMaxRowsPerID:2"`
+    */
+  def enforceRequest(inForce: Seq[Constraint], enforced: Constraint): String =
+    s"enforce\n${constraints(inForce)}\n${constraint(enforced)}"
+
+  /** The `propagateConstraints` request of an (augmenting) flat map, or of flat_map_by_id when `byId`.
+    *
+    * Example: `WireText.flatMapConstraintsRequest(Seq(MaxRowsPerID(2)), byId = false) == "flat_map\nMaxRowsPerID:2"`
+    */
+  def flatMapConstraintsRequest(inForce: Seq[Constraint], byId: Boolean): String =
+    s"${if (byId) "flat_map_by_id" else "flat_map"}\n${constraints(inForce)}"
+
+  /** The `propagateConstraints` request of a public join (constraints already named as in the joined table).
+    *
+    * Example: `WireText.publicJoinConstraintsRequest(3, Seq(MaxRowsPerID(2))) == "join_public\n3\nMaxRowsPerID:2"`
+    */
+  def publicJoinConstraintsRequest(maxJoinKeyMultiplicity: Long, inForce: Seq[Constraint]): String =
+    s"join_public\n$maxJoinKeyMultiplicity\n${constraints(inForce)}"
+
+  /** The `propagateConstraints` request of a private join of two ID tables (both sides' constraints already
+    * named as in the joined table).
+    *
+    * Example: `WireText.privateJoinConstraintsRequest(Seq("id"), Seq(MaxRowsPerID(2)), Nil) == "join_private\n2:id\nMaxRowsPerID:2\n"`
+    */
+  def privateJoinConstraintsRequest(joinColumns: Seq[String], left: Seq[Constraint], right: Seq[Constraint]): String =
+    s"join_private\n${columns(joinColumns)}\n${constraints(left)}\n${constraints(right)}"
+
+  /** Reads a constraints text (`propagateConstraints`' result): the inverse of [[constraints]]. Column names
+    * are read by their UTF-8 byte length, so they may hold `:`, `;` or newlines.
+    *
+    * Example: `WireText.parseConstraints("MaxRowsPerID:2;MaxGroupsPerID:5:4:isbn") == Seq(MaxRowsPerID(2), MaxGroupsPerID("isbn", 5))`
+    */
+  def parseConstraints(text: String): Seq[Constraint] = {
+    def malformed = new AnalyticsInternalException(s"Native returned a malformed constraints text: '$text'.")
+    val bytes = text.getBytes(StandardCharsets.UTF_8)
+    var at = 0
+    def until(stops: Set[Char]): String = {
+      val start = at
+      while (at < bytes.length && !stops.contains(bytes(at).toChar)) at += 1
+      new String(bytes, start, at - start, StandardCharsets.UTF_8)
+    }
+    def expect(char: Char): Unit = {
+      if (at >= bytes.length || bytes(at).toChar != char) throw malformed
+      at += 1
+    }
+    def int(digits: String): Int =
+      if (digits.nonEmpty && digits.forall(_.isDigit)) {
+        try digits.toInt
+        catch { case _: NumberFormatException => throw malformed }
+      } else throw malformed
+    def groupingColumn(): String = {
+      expect(':')
+      val length = int(until(Set(':')))
+      expect(':')
+      if (at + length > bytes.length) throw malformed
+      val name = new String(bytes, at, length, StandardCharsets.UTF_8)
+      at += length
+      name
+    }
+    val parsed = Seq.newBuilder[Constraint]
+    while (at < bytes.length) {
+      if (at > 0) expect(';')
+      val kind = until(Set(':'))
+      expect(':')
+      val max = int(until(Set(':', ';')))
+      parsed += (kind match {
+        case "MaxRowsPerID"         => MaxRowsPerID(max)
+        case "MaxGroupsPerID"       => MaxGroupsPerID(groupingColumn(), max)
+        case "MaxRowsPerGroupPerID" => MaxRowsPerGroupPerID(groupingColumn(), max)
+        case _                      => throw malformed
+      })
+    }
+    parsed.result()
+  }
+
   /** Reads `joinStability`'s result. Its `AddRowsWithID` carries no column: the caller's `idChange` is returned;
     * an `AddMaxRowsInMaxGroups`' grouping column is `groupingColumn` (the caller knows its name after the join).
     *

@@ -23,6 +23,16 @@ class WireTextSuite extends AnyFunSuite {
     assert(WireText.columns(Seq.empty) == "")
   }
 
+  test("constraints texts read back (propagateConstraints' result), column names by UTF-8 byte length") {
+    val constraints = Seq(MaxRowsPerID(6), MaxGroupsPerID("é;x:1", 3), MaxRowsPerGroupPerID("a\nb", 2))
+    assert(WireText.parseConstraints(WireText.constraints(constraints)) == constraints)
+    assert(WireText.parseConstraints("") == Seq.empty)
+    for (malformed <- Seq("MaxRowsPerID", "MaxRowsPerID:x", "MaxRowsPerID:1;", "MaxGroupsPerID:1:9:ab", "Other:1", "MaxRowsPerID:99999999999"))
+      intercept[AnalyticsInternalException](WireText.parseConstraints(malformed))
+    assert(WireText.enforceRequest(Seq(MaxRowsPerID(4)), MaxRowsPerID(2)) == "enforce\nMaxRowsPerID:4\nMaxRowsPerID:2")
+    assert(WireText.privateJoinConstraintsRequest(Seq("id"), Seq(MaxRowsPerID(2)), Nil) == "join_private\n2:id\nMaxRowsPerID:2\n")
+  }
+
   test("a count request has one line per key") {
     val request = WireText.countRequest("zcdp:1/2", AddRowsWithID("id"), Seq(MaxRowsPerID(2)), Seq("isbn"), CountMechanism.Gaussian, "1")
     assert(

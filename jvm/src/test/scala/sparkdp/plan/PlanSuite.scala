@@ -242,12 +242,12 @@ class PlanSuite extends AnyFunSuite {
     assert(keyset.dataframe.count() == Library.books.length)
   }
 
-  test("the transformation compiler keeps the change, the constraints in enforcement order and the descriptors") {
+  test("the transformation compiler keeps the change, the constraints in force (simplified as Tumult's) and the descriptors") {
     val expr = QueryBuilder("checkouts").enforce(MaxGroupsPerID("isbn", 3)).enforce(MaxRowsPerGroupPerID("isbn", 2))
       .enforce(MaxRowsPerID(7)).queryExpr
     val prepared = transform.TransformationCompiler.prepare(expr, tables, context.compileInputs)
     assert(prepared.protectedChange == AddRowsWithID("member_id") && prepared.idColumn == Some("member_id"))
-    assert(prepared.constraints == Seq(MaxGroupsPerID("isbn", 3), MaxRowsPerGroupPerID("isbn", 2), MaxRowsPerID(7)))
+    assert(prepared.constraints == Seq(MaxRowsPerID(7), MaxGroupsPerID("isbn", 3), MaxRowsPerGroupPerID("isbn", 2)))
     assert(prepared.columns == checkouts.schema.fields.toSeq.map(f => transform.ColumnDescriptor(f.name, f.dataType, f.nullable)))
     val aggregationAsTable = intercept[IllegalArgumentException](
       transform.TransformationCompiler.prepare(seedQuery(KeySet.fromDataFrame(books.select("title"))), tables, context.compileInputs)

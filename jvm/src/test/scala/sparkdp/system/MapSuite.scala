@@ -163,10 +163,6 @@ class MapSuite extends AnyFunSuite {
     refused(AddOneRow(), t.flatMapByID(neverId, Seq("n" -> integer)), "Flat-map-by-ID may only be used on tables with ID columns.")
     refused(AddRowsWithID("id"), t.flatMapByID(neverId, Seq("id" -> integer)).enforce(MaxRowsPerID(1)),
       "Flat-map-by-ID mapping function output cannot include ID column.")
-    refused(AddRowsWithID("id"), t.enforce(MaxRowsPerID(2)).flatMapByID(neverId, Seq("n" -> integer)).enforce(MaxRowsPerID(1)),
-      "Enforce them after flat_map_by_id.")
-    refused(AddRowsWithID("id"), t.enforce(MaxRowsPerID(2)).flatMap(neverRows, Seq("n" -> integer), augment = true, grouping = false, maxRows = None),
-      "Enforce them after the flat map.")
     val grouping = intercept[IllegalArgumentException](
       t.flatMap(neverRows, Seq("a" -> integer, "b" -> integer), augment = true, grouping = true, maxRows = Some(2))
     )

@@ -16,6 +16,10 @@ import sparkdp.plan.{HashableColumns, SparkIdentity, TruncationHashes}
   * shuffled by ID; Rust keeps what the constraints allow and emits one partial count per fingerprint; Spark
   * sums the partials. IDs and grouping values are told apart by their `SparkIdentity` bytes, never by hashes
   * (hashes only order); why the selection is stable and why the hashes are keyed: `TruncationHashes`.
+  *
+  * The rows were already truncated where the program enforced each constraint (`ConstraintPlacement`), and the
+  * constraints given here are the ones in force after the transformations (Rust's propagation), which those
+  * rows satisfy: this truncation then keeps every row. It stays as the enforcement the sensitivity relies on.
   */
 private[sparkdp] object PartialAggregates {
 

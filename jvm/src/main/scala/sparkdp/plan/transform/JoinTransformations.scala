@@ -58,7 +58,8 @@ private[sparkdp] object JoinTransformations {
       input.sourceId,
       layout.join(input.dataframe, publicDataframe, if (how == "left") "left_outer" else "inner"),
       change,
-      input.constraints.map(renamedConstraint(_, layout.leftName)),
+      // Tumult's propagate_join_public: row bounds × the largest multiplicity (Rust decides).
+      ConstraintPlacement.afterPublicJoin(largestMultiplicity, input.constraints.map(renamedConstraint(_, layout.leftName))),
       layout.outputColumns,
       input.idDistance
     )
@@ -123,7 +124,12 @@ private[sparkdp] object JoinTransformations {
       left.sourceId,
       layout.join(truncated(left, leftTruncationStrategy), truncated(right, rightTruncationStrategy), "inner"),
       change,
-      left.constraints.map(renamedConstraint(_, layout.leftName)) ++ right.constraints.map(renamedConstraint(_, layout.rightName)),
+      // Tumult's propagate_join_private: each side's row bounds × the other side's rows per ID and key (Rust).
+      ConstraintPlacement.afterPrivateJoin(
+        layout.joinColumns,
+        left.constraints.map(renamedConstraint(_, layout.leftName)),
+        right.constraints.map(renamedConstraint(_, layout.rightName))
+      ),
       layout.outputColumns,
       left.idDistance
     )

@@ -5,7 +5,7 @@ import org.apache.spark.sql.functions.{col, collect_list, explode, monotonically
 import org.apache.spark.sql.types._
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRowsInMaxGroups, AddRowsWithID, ColumnType, FlatMapByIDExpr, FlatMapExpr, MapExpr, MaxGroupsPerID, RowFunction, ScalaRowFunction, UdfRowFunction}
+import sparkdp.{AddMaxRowsInMaxGroups, AddRowsWithID, ColumnType, FlatMapByIDExpr, FlatMapExpr, MapExpr, RowFunction, ScalaRowFunction, UdfRowFunction}
 import sparkdp.bridge.{Native, WireText}
 
 /** The map family (Tumult's `map`, `flat_map`, `flat_map_by_id`) on a prepared table: the checks Tumult makes
@@ -14,11 +14,9 @@ import sparkdp.bridge.{Native, WireText}
   * descriptors, and its protected change: a map keeps it; a flat map's comes from Rust
   * (`Native.flatMapChange`), never from arithmetic here.
   *
-  * Constraints are enforced when the query aggregates (on the final table), so a constraint in force before a
-  * flat map would bound the flat map's output rows instead of its input rows (as Tumult's does): a flat map
-  * after `MaxRowsPerID` / `MaxRowsPerGroupPerID`, and a `flat_map_by_id` after any constraint, are refused
-  * with a message saying to enforce them after it. `MaxGroupsPerID` survives an (augmenting) flat map, as in
-  * Tumult: the rows' groups do not change.
+  * Constraints were enforced where the program wrote them (`ConstraintPlacement`); after a flat map only
+  * `MaxGroupsPerID` is still in force (the rows' groups do not change), after `flat_map_by_id` none is, as in
+  * Tumult (Rust decides it); a map keeps them all.
   */
 private[sparkdp] object MapTransformations {
 
@@ -64,13 +62,6 @@ private[sparkdp] object MapTransformations {
     )
     requireArgument(!expr.grouping || expr.augment, "Transformer must be augmenting.")
     requireAugmentKeepsColumns(input, newColumns, expr.augment, "Flat map")
-    val truncatedConstraints = input.constraints.filterNot(_.isInstanceOf[MaxGroupsPerID])
-    requireArgument(
-      truncatedConstraints.isEmpty,
-      s"A flat map cannot follow ${truncatedConstraints.mkString(", ")} on table '${input.sourceId}': sparkdp " +
-        "enforces constraints when the query aggregates, so they would bound the flat map's output rows, not " +
-        "its input rows. Enforce them after the flat map."
-    )
     // Tumult truncates to max_rows except under AddRowsWithID, where it ignores max_rows.
     val maxRows = if (input.idColumn.isDefined) None else expr.maxRows
     val output = expr.f match {
@@ -101,7 +92,9 @@ private[sparkdp] object MapTransformations {
         if (expr.grouping) exploded.dropDuplicates(Seq(RowIdColumn, groupingColumn.get)).drop(RowIdColumn)
         else exploded
     }
-    PreparedTable(input.sourceId, output, outputChange, input.constraints, outputDescriptors(input, newColumns, expr.augment), input.idDistance)
+    // Constraints were enforced on the input rows; Rust says which still hold (Tumult: MaxGroupsPerID only).
+    val constraints = ConstraintPlacement.afterFlatMap(input.constraints, byId = false)
+    PreparedTable(input.sourceId, output, outputChange, constraints, outputDescriptors(input, newColumns, expr.augment), input.idDistance)
   }
 
   /** Tumult's `flat_map_by_id`. */
@@ -115,12 +108,6 @@ private[sparkdp] object MapTransformations {
     requireArgument(
       !newColumns.names.contains(idColumn),
       "Flat-map-by-ID mapping function output cannot include ID column."
-    )
-    requireArgument(
-      input.constraints.isEmpty,
-      s"flat_map_by_id cannot follow ${input.constraints.mkString(", ")} on table '${input.sourceId}': sparkdp " +
-        "enforces constraints when the query aggregates, so they would bound its output rows, not the rows its " +
-        "function sees. Enforce them after flat_map_by_id."
     )
     val dataframe = input.dataframe
     val grouped = dataframe
@@ -145,7 +132,7 @@ private[sparkdp] object MapTransformations {
           .select(col(quote(idColumn)) +: newColumns.fieldsOf(col(NewColumn)): _*)
     }
     val idDescriptor = input.column(idColumn).getOrElse(ColumnDescriptor.of(idField))
-    PreparedTable(input.sourceId, output, outputChange, Seq.empty, idDescriptor +: newColumns.descriptors, input.idDistance)
+    PreparedTable(input.sourceId, output, outputChange, ConstraintPlacement.afterFlatMap(input.constraints, byId = true), idDescriptor +: newColumns.descriptors, input.idDistance)
   }
 
   /** Tumult's `_validate` of `Map` / `FlatMap`: augmenting maps must not overwrite columns; non-augmenting ones

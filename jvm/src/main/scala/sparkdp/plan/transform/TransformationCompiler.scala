@@ -37,8 +37,9 @@ private[sparkdp] object ColumnDescriptor {
 }
 
 /** A table ready for a measurement (Tumult's transformation output): the rows, the change its guarantee
-  * protects, the constraints in force in enforcement order (all of them: Rust decides which bound the
-  * aggregation and how), and each column's descriptor.
+  * protects, the constraints in force (Tumult's propagated ones, simplified by Rust: the rows already satisfy
+  * them, since each `enforce` truncates where it stands; Rust decides which bound the aggregation and how), and
+  * each column's descriptor.
   *
   * `idDistance` is the ID distance the table's measurements are compiled for, as Rust's text (`"1"` except in a
   * child of `partitionAndCreate` on an ID table, COMPILER_INTERFACES §6.4): every transformation passes its
@@ -112,7 +113,8 @@ private[sparkdp] object TransformationCompiler {
     case EnforceConstraint(child, constraint) =>
       val input = prepare(child, tables, inputs)
       requireApplicable(input, constraint)
-      input.copy(constraints = input.constraints :+ constraint)
+      // Truncated here, as Tumult does; later transformations carry the constraints in force (Rust's rules).
+      ConstraintPlacement.enforce(input, constraint, inputs.truncationKey)
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
     case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables, inputs), condition)
     case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables, inputs), columns)
@@ -148,6 +150,9 @@ private[sparkdp] object TransformationCompiler {
           s"table '${input.sourceId}' is protected by ${input.protectedChange}."
       )
     )
+    // Truncating here reads the ID and hashes every column of the row: the checks the aggregation makes too.
+    requireArgument(input.column(idColumn).isDefined, input.missingColumnMessage(idColumn))
+    input.dataframe.schema.fields.foreach(field => HashableColumns.requireHashable(field, s"table '${input.sourceId}'"))
     constraint.groupingColumnOption.foreach { column =>
       requireArgument(
         column != idColumn,

@@ -29,7 +29,7 @@ private[sparkdp] object QueryCompiler {
     * }}}
     */
   def compile(queryExpr: QueryExpr, tables: Map[String, PrivateTable], context: EvaluationContext): CompiledQuery = {
-    def prepare(child: QueryExpr) = TransformationCompiler.prepare(child, tables, context.compileInputs)
+    def prepare(child: QueryExpr) = TransformationCompiler.prepareForAggregation(child, tables, context.compileInputs)
     queryExpr match {
       case GroupByCount(child, keyset, outputColumn, mechanism) =>
         CountMeasurement.compile(prepare(child), Some(keyset), outputColumn, mechanism, context)

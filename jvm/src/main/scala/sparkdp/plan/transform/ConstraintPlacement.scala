@@ -30,17 +30,23 @@ import sparkdp.plan.{HashableColumns, SparkIdentity, TruncationHashes}
   */
 private[sparkdp] object ConstraintPlacement {
 
-  /** `input` truncated to `constraint` now, with the constraints in force after it (Rust's simplification of
-    * the input's and this one: the smallest bound per kind and column).
+  /** The constraints in force after enforcing `constraint` on `input` (Rust's simplification of the input's
+    * and this one: the smallest bound per kind and column). The rows are truncated by [[truncate]].
     *
-    * Example: `ConstraintPlacement.enforce(prepared, MaxRowsPerID(2), truncationKey)`
+    * Example: `ConstraintPlacement.afterEnforce(prepared, MaxRowsPerID(2)) == Seq(MaxRowsPerID(2))`
     */
-  def enforce(input: PreparedTable, constraint: Constraint, truncationKey: Array[Byte]): PreparedTable = {
-    val idColumn = input.idColumn.getOrElse(
+  def afterEnforce(input: PreparedTable, constraint: Constraint): Seq[Constraint] =
+    WireText.parseConstraints(Native.get.propagateConstraints(WireText.enforceRequest(input.constraints, constraint)))
+
+  /** `table`'s rows truncated to `constraint` now (its constraints in force unchanged: see [[afterEnforce]]).
+    *
+    * Example: `ConstraintPlacement.truncate(prepared, MaxRowsPerID(2), truncationKey)`
+    */
+  def truncate(table: PreparedTable, constraint: Constraint, truncationKey: Array[Byte]): PreparedTable = {
+    val idColumn = table.idColumn.getOrElse(
       throw new sparkdp.AnalyticsInternalException(s"enforce($constraint) reached a table without IDs")
     )
-    val inForce = WireText.parseConstraints(Native.get.propagateConstraints(WireText.enforceRequest(input.constraints, constraint)))
-    input.copy(dataframe = truncated(input.dataframe, idColumn, constraint, truncationKey), constraints = inForce)
+    table.copy(dataframe = truncated(table.dataframe, idColumn, constraint, truncationKey))
   }
 
   /** The constraints in force after an augmenting flat map (only `MaxGroupsPerID`s survive), or after

@@ -43,9 +43,10 @@ private[sparkdp] object ColumnDescriptor {
   *
   * `idDistance` is the ID distance the table's measurements are compiled for, as Rust's text (`"1"` except in a
   * child of `partitionAndCreate` on an ID table, COMPILER_INTERFACES §6.4): every transformation passes its
-  * input's on, and every measurement request carries it.
+  * input's on, and every measurement request carries it. It has no default on purpose: a table built without
+  * its input's distance would be compiled for distance 1, which is too little noise in a partition child.
   *
-  * Example: `PreparedTable("checkouts", df, AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), descriptors)`
+  * Example: `PreparedTable("checkouts", df, AddRowsWithID("member_id"), Seq(MaxRowsPerID(20)), descriptors, "1")`
   */
 private[sparkdp] final case class PreparedTable(
     sourceId: String,
@@ -53,7 +54,7 @@ private[sparkdp] final case class PreparedTable(
     protectedChange: ProtectedChange,
     constraints: Seq[Constraint],
     columns: Seq[ColumnDescriptor],
-    idDistance: String = "1"
+    idDistance: String
 ) {
 
   /** The ID column, for a table protected by `AddRowsWithID`.
@@ -95,7 +96,43 @@ private[sparkdp] object TransformationCompiler {
     *
     * Example: `TransformationCompiler.prepare(EnforceConstraint(PrivateSource("checkouts"), MaxRowsPerID(20)), tables, inputs)`
     */
-  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable = queryExpr match {
+  def prepare(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable =
+    prepareDeferring(queryExpr, tables, inputs).truncated(inputs.truncationKey)
+
+  /** [[prepare]] for an aggregation: the truncations of the `enforce` steps that directly precede the aggregation
+    * are left to the aggregation's kernel, which truncates to every constraint in force (these included) in the
+    * same pass that computes the partials. Truncating them here too would cost a window (a sort of every row by
+    * ID) whose result the kernel would then keep as it is: the seed query's `enforce(MaxRowsPerID(20))` would be
+    * truncated twice.
+    *
+    * Example: `TransformationCompiler.prepareForAggregation(seedQuery.child, tables, inputs)`
+    */
+  def prepareForAggregation(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable =
+    prepareDeferring(queryExpr, tables, inputs).table
+
+  /** A prepared table whose rows still need the truncations of `pending` (in enforcement order) to satisfy its
+    * constraints in force: the trailing `enforce` steps of a query, not yet run.
+    */
+  private final case class Deferred(table: PreparedTable, pending: Seq[Constraint]) {
+    def truncated(truncationKey: Array[Byte]): PreparedTable =
+      pending.foldLeft(table)((rows, constraint) => ConstraintPlacement.truncate(rows, constraint, truncationKey))
+  }
+
+  /** Every transformation but `enforce` starts from truncated rows (`prepare`); consecutive `enforce` steps
+    * accumulate in `pending`.
+    */
+  private def prepareDeferring(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): Deferred =
+    queryExpr match {
+      case EnforceConstraint(child, constraint) =>
+        val input = prepareDeferring(child, tables, inputs)
+        requireApplicable(input.table, constraint)
+        // Truncated where it stands, as Tumult does (or by the aggregation's kernel when nothing comes between);
+        // later transformations carry the constraints in force (Rust's rules).
+        Deferred(input.table.copy(constraints = ConstraintPlacement.afterEnforce(input.table, constraint)), input.pending :+ constraint)
+      case other => Deferred(prepareTransformation(other, tables, inputs), Nil)
+    }
+
+  private def prepareTransformation(queryExpr: QueryExpr, tables: Map[String, PrivateTable], inputs: CompileInputs): PreparedTable = queryExpr match {
     case PrivateSource(sourceId) =>
       val table = tables.getOrElse(
         sourceId,
@@ -110,11 +147,8 @@ private[sparkdp] object TransformationCompiler {
           val columns = table.dataframe.schema.fields.toSeq.map(ColumnDescriptor.of)
           PreparedTable(sourceId, table.dataframe, table.protectedChange, Seq.empty, columns, table.idDistance)
       }
-    case EnforceConstraint(child, constraint) =>
-      val input = prepare(child, tables, inputs)
-      requireApplicable(input, constraint)
-      // Truncated here, as Tumult does; later transformations carry the constraints in force (Rust's rules).
-      ConstraintPlacement.enforce(input, constraint, inputs.truncationKey)
+    case EnforceConstraint(_, _) =>
+      throw new sparkdp.AnalyticsInternalException(s"prepareDeferring handles $queryExpr")
     // ---- Row-wise transformations (issue 10): one line each, the work in RowwiseTransformations.scala.
     case Filter(child, condition)               => RowwiseTransformations.filter(prepare(child, tables, inputs), condition)
     case Select(child, columns)                 => RowwiseTransformations.select(prepare(child, tables, inputs), columns)

@@ -72,6 +72,21 @@ class ConstraintPlacementSuite extends AnyFunSuite {
     assert(sorted(prepare(events3, reshuffled).dataframe) == sorted(truncated.dataframe))
   }
 
+  test("enforce steps directly before an aggregation are left to the aggregation's kernel: no window in the plan") {
+    def windows(prepared: PreparedTable): Int =
+      prepared.dataframe.queryExecution.analyzed.collect { case w: org.apache.spark.sql.catalyst.plans.logical.Window => w }.length
+    val tables = Map[String, PrivateTable]("events" -> PrivateTable(events, AddRowsWithID("id")))
+    val inputs = CompileInputs(Map.empty, key)
+    val twoEnforces = events3.enforce(MaxGroupsPerID("shop", 1))
+    val deferred = TransformationCompiler.prepareForAggregation(twoEnforces.queryExpr, tables, inputs)
+    assert(windows(deferred) == 0)
+    assert(deferred.dataframe.count() == eventRows.length.toLong)
+    assert(deferred.constraints.toSet == Set(MaxRowsPerID(3), MaxGroupsPerID("shop", 1)))
+    // Every other caller, and any transformation after the enforce steps, sees truncated rows (one window each).
+    assert(windows(TransformationCompiler.prepare(twoEnforces.queryExpr, tables, inputs)) == 2)
+    assert(windows(TransformationCompiler.prepareForAggregation(events3.filter("x >= 0").queryExpr, tables, inputs)) == 1)
+  }
+
   test("enforce then filter equals plain Spark filtering the truncated rows (not truncating the filtered ones)") {
     val truncated = prepare(events3).dataframe
     val filtered = prepare(events3.filter("x % 2 = 0"))

@@ -41,12 +41,9 @@ native: setup
 jar: native
 	$(SBT) sparkdpJar spark4/sparkdpJar
 
-# The sbt task that writes build/sparkdp_2.13.jar (Scala 2.13 / Spark 4 build); empty: no 2.13 jar.
-SCALA213_JAR_TASK ?=
-
 # Release artefacts in build/dist/ (scripts/package.sh), checked by scripts/check_package.sh.
 package: jar
-	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+	$(ROOT)/scripts/package.sh
 
 # Everything, in order, stopping at the first failure. The jar comes first: the Python tests load it.
 test: jar
@@ -57,7 +54,7 @@ test: jar
 # `make test` made first (no second sbt start); run `make jar` before it when running it alone.
 test-package: setup
 	$(require-java17)
-	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+	$(ROOT)/scripts/package.sh
 	JAVA_HOME=$(JAVA17_HOME) $(ROOT)/scripts/check_install.sh
 	$(ROOT)/scripts/check_determinism_aarch64.sh
 

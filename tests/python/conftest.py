@@ -17,6 +17,11 @@ sys.path.insert(0, str(REPO_ROOT / "python"))
 
 JAR_PATH = Path(os.environ.get("SPARKDP_JAR") or REPO_ROOT / "build" / "sparkdp.jar")
 
+# Python workers run the driver's interpreter (the venv of the pyspark line under test), not whatever
+# `python3` is on PATH: pyspark refuses a worker of another minor version, and the bullseye Python 3.9 of
+# the pyspark 3.3 line (scripts/setup_python39.sh) is reached only through its venv's wrapper.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):

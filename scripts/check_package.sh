@@ -20,7 +20,10 @@ shopt -s nullglob
 jars=("$DIST"/sparkdp_2.1[0-9]-*.jar)
 wheels=("$DIST"/sparkdp-*-py3-none-any.whl)
 zips=("$DIST"/sparkdp_python-*.zip)
-[ ${#jars[@]} -gt 0 ] || { echo "check_package: no sparkdp_2.1x-*.jar in $DIST" >&2; exit 1; }
+for line in 2.12 2.13; do
+  line_jars=("$DIST"/sparkdp_"$line"-*.jar)
+  [ ${#line_jars[@]} -gt 0 ] || { echo "check_package: no sparkdp_$line-*.jar in $DIST (make package writes both)" >&2; exit 1; }
+done
 
 # 1 + 3 + 4: Python reads the zips (no JDK tool needed).
 "$PYTHON" - "$DIST" <<'PY'

@@ -2,12 +2,13 @@
 # `make package`: the release artefacts in build/dist/, from build/sparkdp.jar (`make jar`):
 #   sparkdp_2.12-<version>.jar           Spark 3.1-3.5: Java 8 bytecode, libsparkdp.so for linux x86_64 +
 #                                        aarch64; Spark, Scala and Arrow provided (not bundled)
-#   sparkdp_2.13-<version>.jar           Spark 4.x, only when SCALA213_JAR_TASK names the sbt task that
-#                                        writes build/sparkdp_2.13.jar (the Scala 2.13 build defines it)
+#   sparkdp_2.13-<version>.jar           Spark 4.x: Scala 2.13, Java 17 bytecode, the same native libraries
+#                                        (build/sparkdp_2.13.jar, which `make jar` builds with the 2.12 one)
 #   sparkdp-<version>-py3-none-any.whl   the Python package with the jar(s) in sparkdp/jars/
 #   sparkdp_python-<version>.zip         the Python package alone, for Glue's --extra-py-files
-# Then scripts/check_package.sh checks them (bytecode, glibc, wheel contents).
-# Usage: scripts/package.sh    (env: SCALA213_JAR_TASK, e.g. "spark4/sparkdpJar213"; empty = no 2.13 jar)
+# Then scripts/check_package.sh checks them (bytecode, glibc, wheel contents). No sbt runs here: both jars
+# come from `make jar`, so packaging after `make test` costs seconds.
+# Usage: scripts/package.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -29,15 +30,11 @@ fi
 rm -rf "$DIST" build/wheel-src
 mkdir -p "$DIST"
 
-[ -f build/sparkdp.jar ] || { echo "build/sparkdp.jar missing: run \`make jar\` first" >&2; exit 1; }
+for jar in build/sparkdp.jar build/sparkdp_2.13.jar; do
+  [ -f "$jar" ] || { echo "$jar missing: run \`make jar\` first (it builds both Scala lines)" >&2; exit 1; }
+done
 cp build/sparkdp.jar "$DIST/sparkdp_2.12-$VERSION.jar"
-if [ -n "${SCALA213_JAR_TASK:-}" ]; then
-  "$ROOT/scripts/sbt" "$SCALA213_JAR_TASK"
-  [ -f build/sparkdp_2.13.jar ] || { echo "sbt $SCALA213_JAR_TASK did not write build/sparkdp_2.13.jar" >&2; exit 1; }
-  cp build/sparkdp_2.13.jar "$DIST/sparkdp_2.13-$VERSION.jar"
-else
-  echo "== package: no Scala 2.13 jar (SCALA213_JAR_TASK is empty)"
-fi
+cp build/sparkdp_2.13.jar "$DIST/sparkdp_2.13-$VERSION.jar"
 
 # The wheel is built from a staging copy of python/ so that the jars never land in the source tree.
 mkdir -p build/wheel-src

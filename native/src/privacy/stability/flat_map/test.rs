@@ -138,7 +138,11 @@ fn malformed_texts_are_refused() {
 fn max_rows_zero_gives_the_change_no_input_change_alters() {
     // Tumult accepts max_rows=0: the output has no rows, Core's stability is d·0 = 0, grouping or not.
     for change in ["AddOneRow", "AddMaxRows:2", "AddMaxRowsInMaxGroups:1:1:1:g"] {
-        assert_eq!(output(change, "flat_map:0").unwrap(), "AddMaxRows:0", "{change}");
+        assert_eq!(
+            output(change, "flat_map:0").unwrap(),
+            "AddMaxRows:0",
+            "{change}"
+        );
     }
     for change in ["AddOneRow", "AddMaxRows:2"] {
         assert_eq!(
@@ -148,5 +152,8 @@ fn max_rows_zero_gives_the_change_no_input_change_alters() {
         );
     }
     // Under IDs max_rows is ignored, 0 included (Tumult's FlatMapValueTransformation without max_num_rows).
-    assert_eq!(output("AddRowsWithID", "flat_map:0").unwrap(), "AddRowsWithID");
+    assert_eq!(
+        output("AddRowsWithID", "flat_map:0").unwrap(),
+        "AddRowsWithID"
+    );
 }

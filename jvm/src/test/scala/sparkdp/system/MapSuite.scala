@@ -80,7 +80,7 @@ class MapSuite extends AnyFunSuite {
     val dp = session(AddMaxRows(2), PureDPBudget(3))
     try {
       val copies = (_: Row) => Seq(Map("i" -> 1L), Map("i" -> 2L))
-      val nothing = QueryBuilder("t").flatMap(copies, Seq("i" -> integer), 0)
+      val nothing = QueryBuilder("t").flatMap(copies, Seq("i" -> integer), augment = true, grouping = false, maxRows = Some(0))
       val groupingNothing = QueryBuilder("t").flatMap(copies, Seq("i" -> integer), augment = true, grouping = true, maxRows = Some(0))
       // Rust's change: AddMaxRows(0), whatever the input's change (Tumult Core's stability d·0).
       for (change <- Seq(AddOneRow(), AddMaxRows(2), AddMaxRowsInMaxGroups("s", 1, 1))) {

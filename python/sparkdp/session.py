@@ -1,5 +1,6 @@
 """The Session: differentially private queries against private tables."""
 
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from pyspark.sql import DataFrame, SparkSession
@@ -11,6 +12,9 @@ from sparkdp.protected_change import ProtectedChange
 from sparkdp.query_builder import Query, QueryBuilder
 
 __all__ = ["Session"]
+
+# The Python class of each warning category the JVM session records (Tumult's warnings.warn categories).
+_WARNING_CATEGORIES = {"UserWarning": UserWarning, "RuntimeWarning": RuntimeWarning}
 
 
 class Session:
@@ -146,9 +150,7 @@ class Session:
         jvm = _java.jvm_of(self._spark)
         java_query = query_expr._to_java(jvm)
         java_budget = privacy_budget._to_java(jvm)
-        java_dataframe = _java.call_java(
-            self._jsession.evaluate, java_query, java_budget
-        )
+        java_dataframe = self._act(self._jsession.evaluate, java_query, java_budget)
         return _java.to_python_dataframe(java_dataframe, self._spark)
 
     @property
@@ -207,6 +209,16 @@ class Session:
     def describe(self) -> None:
         """Prints a summary: the remaining budget and each table with its protection and columns."""
         print(str(_java.call_java(self._jsession.describe)))
+
+    def _act(self, java_method: Callable[..., Any], *arguments: Any) -> Any:
+        """Calls a JVM session action, then issues the warnings it gave as Tumult does (``warnings.warn``
+        with Tumult's category), whether the action succeeded or raised."""
+        try:
+            return _java.call_java(java_method, *arguments)
+        finally:
+            for warning in _java.call_java(self._jsession.drainWarnings):
+                category = _WARNING_CATEGORIES.get(str(warning.category()), UserWarning)
+                warnings.warn(str(warning.message()), category, stacklevel=3)
 
     @staticmethod
     def _optional_text(java_method: Callable[..., Any], source_id: str) -> Optional[str]:
@@ -310,8 +322,12 @@ class Session:
             TypeError: an argument has the wrong type.
             ValueError: ``source_id`` is taken (``Table 'x' already exists.``)
                 or not an identifier, or the query does not fit the tables.
-            RuntimeError: the session cannot act (stopped, or waiting for the
-                sessions :meth:`partition_and_create` made).
+            RuntimeError: the session was stopped (directly, or by the
+                activity of related sessions; Tumult's text).
+
+        Warns:
+            UserWarning: the session was waiting for its
+                :meth:`partition_and_create` sessions, which are now stopped.
         """
         _java.check_type(query_expr, (QueryBuilder,), "query_expr")
         _java.check_type(source_id, (str,), "source_id")
@@ -320,17 +336,17 @@ class Session:
         java_builder = _java.new_sparkdp_object(jvm, "QueryBuilder", query_expr._source_id)
         for step in query_expr._steps:
             java_builder = _java.call_java(getattr(java_builder, step.method), *step.java_arguments(jvm))
-        _java.call_java(self._jsession.createView, java_builder, source_id, cache)
+        self._act(self._jsession.createView, java_builder, source_id, cache)
 
     def delete_view(self, source_id: str) -> None:
         """Deletes the private table ``source_id`` (usually a view) and unpersists it if cached.
 
         Raises:
             KeyError: no private table has that name (Tumult's message).
-            RuntimeError: the session cannot act.
+            RuntimeError: the session was stopped.
         """
         _java.check_type(source_id, (str,), "source_id")
-        _java.call_java(self._jsession.deleteView, source_id)
+        self._act(self._jsession.deleteView, source_id)
 
     def partition_and_create(
         self,
@@ -346,9 +362,10 @@ class Session:
         selects the nulls), this session's public tables, and a budget of
         ``privacy_budget``. This session is charged ``privacy_budget`` once.
         As in Tumult, the new sessions share this session's accountant: this
-        session refuses to act until each of them is stopped; they are used
-        in order (using one stops those before it); stopping the last makes
-        this session usable again. Tumult's rules decide which protected
+        session used while they are active stops them all, with Tumult's
+        ``UserWarning``; they are used in order (using one stops those before
+        it, with Tumult's warning); stopping the last makes this session
+        usable again. Tumult's rules decide which protected
         changes may be partitioned and what the parts protect (Rust decides).
         A table protected by ``AddRowsWithID`` needs ``MaxGroupsPerID(column,
         g)``, as in Tumult: each ID keeps the rows of at most g values of
@@ -383,7 +400,7 @@ class Session:
                 ``MaxGroupsPerID(column)``.
             KeyError: an unknown table or column.
             RuntimeError: not enough budget ("Cannot perform this partition
-                ..."), or a session that cannot act.
+                ..."), or a stopped session.
         """
         _java.check_type(source_id, (str,), "source_id")
         _java.check_type(privacy_budget, (PrivacyBudget,), "privacy_budget")
@@ -400,7 +417,7 @@ class Session:
         for split_name, split_value in splits.items():
             _java.check_type(split_name, (str,), "splits")
             java_splits.put(split_name, split_value)
-        java_children = _java.call_java(
+        java_children = self._act(
             self._jsession.partitionAndCreate, source_id, privacy_budget._to_java(jvm), column, java_splits
         )
         # py4j returns the java.util.Map as a dict-like JavaMap iterating in the map's (the splits') order.

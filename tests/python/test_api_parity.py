@@ -72,6 +72,10 @@ SCALA_ONLY.update({
     ("Session", "with_job_descriptions"): "private[sparkdp] helper of evaluate (Spark job descriptions)",
     ("Session", "pause_before_charge_for_tests"): "private[sparkdp] test-only hook of evaluate's charge "
                                                   "(SessionConcurrencySuite)",
+    ("AddMaxRows", "no_change"): "private[sparkdp] AddMaxRows(0), which only Rust gives (a flat map with "
+                                 "max_rows=0); users cannot build it, as in Tumult",
+    ("Session", "drain_warnings"): "private[sparkdp] warnings of the last actions, which Python re-issues with "
+                                   "warnings.warn (Session._act)",
     ("Session", "get_grouping_column_or_null"): "py4j form of get_grouping_column (null for None)",
     ("Session", "get_id_column_or_null"): "py4j form of get_id_column (null for None)",
     ("Session", "get_id_space_or_null"): "py4j form of get_id_space (null for None)",

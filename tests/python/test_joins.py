@@ -97,6 +97,14 @@ def test_join_private_of_id_tables_in_one_space_equals_plain_spark(spark):
         query = QueryBuilder("checkouts").join_private(QueryBuilder("holds")).enforce(MaxRowsPerID(100)).count()
         plain = checkouts.alias("c").join(holds.alias("h"), F.col("c.member_id").eqNullSafe(F.col("h.member_id")))
         assert _total(session, query) == plain.count() == 8
+        # Strategies given for ID tables are ignored with Tumult's warning.
+        ignored = (QueryBuilder("checkouts")
+                   .join_private(QueryBuilder("holds"), TruncationStrategy.DropExcess(1),
+                                 TruncationStrategy.DropNonUnique())
+                   .enforce(MaxRowsPerID(100)).count())
+        with pytest.warns(UserWarning, match="^When joining with IDs, truncation strategies are not required. "
+                                             "Provided truncation parameters will be ignored.$"):
+            assert _total(session, ignored) == 8
     finally:
         session.stop()
 

@@ -124,7 +124,20 @@ def test_flat_map_on_an_id_table_keeps_the_id_and_ignores_max_rows(table):
                        max_rows=2)
              .enforce(MaxRowsPerID(100)).count())
     with open_session(table, AddRowsWithID("id")) as session:
-        assert session.evaluate(query, PureDPBudget(INF)).collect()[0][0] == 60
+        with pytest.warns(UserWarning, match=re.escape(
+                "When performing a flat map on a table with the AddRowsWithID ProtectedChange(), the "
+                "max_rows parameter is not required and will be ignored.")):
+            assert session.evaluate(query, PureDPBudget(INF)).collect()[0][0] == 60
+
+
+def test_flat_map_max_rows_zero_outputs_nothing_and_its_queries_get_no_noise(table):
+    """Tumult accepts max_rows=0: no rows, stability 0, so a noise scale of 0 (the budget is still charged)."""
+    nothing = QueryBuilder("t").flat_map(lambda row: [{"i": 1}, {"i": 2}], {"i": ColumnType.INTEGER},
+                                         max_rows=0)
+    with open_session(table, AddOneRow(), PureDPBudget(1)) as session:
+        for _ in range(3):
+            assert session.evaluate(nothing.count(), PureDPBudget(0.25)).collect()[0][0] == 0
+        assert session.remaining_privacy_budget == PureDPBudget(0.25)
 
 
 def test_descriptors_nullability_and_nan(table):

@@ -13,6 +13,7 @@ The system tests use the session-scoped ``spark`` fixture (FAIL without the jar)
 
 import contextlib
 import datetime
+import re
 
 import pytest
 from pyspark.sql import functions as F
@@ -163,6 +164,37 @@ def open_session(budget, dataframe, protected_change):
         yield session
     finally:
         session.stop()
+
+
+def test_replace_null_and_nan_without_a_default_raises_tumults_runtime_error(spark, people):
+    flagged = people.withColumn("adult", F.col("age") > 20)  # a nullable boolean column
+    with open_session(PureDPBudget(1), flagged, AddOneRow()) as session:
+        with pytest.raises(RuntimeError, match=re.escape(
+                "Analytics does not have a default value for column adult of type BOOLEAN, and no default "
+                "value was provided")):
+            session.evaluate(QueryBuilder("people").replace_null_and_nan().count(), PureDPBudget(1))
+        assert session.remaining_privacy_budget == PureDPBudget(1)
+
+
+def test_replace_and_drop_of_nulls_on_an_id_table_warn_as_tumult(people):
+    message = ("^Replacing null values in the ID column 'member_id' is not allowed, so the ID column may still "
+               "contain null values.$")
+    with open_session(PureDPBudget(INF), people, AddRowsWithID("member_id")) as session:
+        for build in (lambda b: b.replace_null_and_nan(), lambda b: b.drop_null_and_nan()):
+            with pytest.warns(RuntimeWarning, match=message):
+                session.evaluate(build(QueryBuilder("people")).enforce(MaxRowsPerID(10)).count(),
+                                 PureDPBudget(INF))
+
+
+def test_keyset_with_nulls_on_a_column_whose_nulls_were_replaced_is_tumults_value_error(people):
+    with_null = KeySet.from_dict({"city": ["Oslo", None]})
+    with open_session(PureDPBudget(1), people, AddOneRow()) as session:
+        for builder in (QueryBuilder("people").replace_null_and_nan({"city": "unknown"}),
+                        QueryBuilder("people").drop_null_and_nan(["city"])):
+            with pytest.raises(ValueError, match="^Column contains null values."):
+                session.evaluate(builder.groupby(with_null).count(), PureDPBudget(1))
+        assert session.remaining_privacy_budget == PureDPBudget(1)
+        session.evaluate(QueryBuilder("people").groupby(with_null).count(), PureDPBudget(1))
 
 
 def builder_with(constraints):

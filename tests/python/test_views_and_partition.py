@@ -46,13 +46,13 @@ def test_view_answers_as_its_query(visits_df):
     try:
         session.create_view(QueryBuilder("visits").enforce(MaxRowsPerID(2)), "bounded", cache=False)
         session.create_view(QueryBuilder("visits").enforce(MaxRowsPerID(2)), source_id="cached", cache=True)
-        assert session.private_sources == ["visits", "bounded", "cached"]
+        assert session.private_sources == ["cached", "bounded", "visits"]  # Tumult's order
         per_member = visits_df.groupBy("member").count().collect()
         expected = sum(min(row["count"], 2) for row in per_member)
         assert _count(session, "bounded", INF) == expected
         assert _count(session, "cached", INF) == expected
         session.delete_view("cached")
-        assert session.private_sources == ["visits", "bounded"]
+        assert session.private_sources == ["bounded", "visits"]
     finally:
         session.stop()
 
@@ -81,8 +81,6 @@ def test_partition_children_match_plain_spark_and_budgets_are_exact(visits_df):
         )
         assert list(parts) == ["north", "south", "unknown"]
         assert session.remaining_privacy_budget == PureDPBudget(2)
-        with pytest.raises(RuntimeError, match="waiting for its children"):
-            _count(session, "visits", PureDPBudget(1))
         for name in ["north", "south", "unknown"]:
             child = parts[name]
             assert child.private_sources == [name]
@@ -136,7 +134,7 @@ def test_partition_errors_spend_nothing(visits_df):
         assert session.remaining_privacy_budget == PureDPBudget(1)
         # Using the second child first stops the first (children act in order, as Tumult's).
         _count(parts["m2"], "m2", PureDPBudget(0.5))
-        with pytest.raises(RuntimeError, match="no longer active"):
+        with pytest.raises(RuntimeError, match="^This session is no longer active, and no new queries can be performed$"):
             _count(parts["m1"], "m1", PureDPBudget(0.5))
         parts["m2"].stop()
         _count(session, "visits", PureDPBudget(0.5))
@@ -247,5 +245,54 @@ def test_child_count_noise_has_the_childs_scale(visits_df, spark):
         mean_z, square_z = z_scores(samples, DiscreteLaplace(6.0))
         assert n == 8000
         assert abs(mean_z) < 6 and abs(square_z) < 6, (mean_z, square_z, variance)
+    finally:
+        session.stop()
+
+
+def test_parent_used_while_children_are_active_warns_and_retires_them(visits_df):
+    """Tumult's Session._activate_accountant: a UserWarning, then force_activate retires the children."""
+    session = _session(visits_df, PureDPBudget(4))
+    try:
+        parts = session.partition_and_create("visits", PureDPBudget(1), "region", {"north": "north", "south": "south"})
+        _count(parts["north"], "north", PureDPBudget(0.5))
+        with pytest.warns(UserWarning, match="^Activating a Session that is waiting for one of its siblings to finish may cause unexpected behavior.$"):
+            _count(parts["south"], "south", PureDPBudget(0.5))
+        with pytest.warns(UserWarning, match=r"^Activating a Session that is waiting for its children \(created with partition_and_create\) to finish may cause unexpected behavior.$"):
+            _count(session, "visits", PureDPBudget(1))
+        for name in ["north", "south"]:
+            with pytest.raises(RuntimeError, match="^This session is no longer active, and no new queries can be performed$"):
+                _count(parts[name], name, PureDPBudget(0.5))
+        assert session.remaining_privacy_budget == PureDPBudget(2)
+        # create_view forces the parent active too; add_public_dataframe does not (as Tumult's).
+        again = session.partition_and_create("visits", PureDPBudget(1), "region", {"north": "north"})
+        session.add_public_dataframe("more", visits_df.select("shelf").distinct())
+        _count(again["north"], "north", PureDPBudget(0.5))
+        with pytest.warns(UserWarning, match="waiting for its children"):
+            session.create_view(QueryBuilder("visits"), "v", cache=False)
+        with pytest.raises(RuntimeError, match="no longer active"):
+            _count(again["north"], "north", PureDPBudget(0.5))
+    finally:
+        session.stop()
+
+
+def test_private_sources_in_tumults_order(visits_df, spark):
+    ids = visits_df.select("member", "shelf")
+    session = (
+        Session.Builder()
+        .with_privacy_budget(INF)
+        .with_id_space("members")
+        .with_private_dataframe("a", visits_df, AddOneRow())
+        .with_private_dataframe("b", ids, AddRowsWithID("member", "members"))
+        .with_private_dataframe("c", visits_df, AddOneRow())
+        .build()
+    )
+    try:
+        # Tumult's input domain {a, c, members: {b}}, listed depth first from a stack: reversed.
+        assert session.private_sources == ["b", "c", "a"]
+        session.create_view(QueryBuilder("a"), "plain_view", cache=False)
+        session.create_view(QueryBuilder("b"), "id_view", cache=False)
+        assert session.private_sources == ["plain_view", "id_view", "b", "c", "a"]
+        with pytest.raises(KeyError, match="Available tables are: plain_view, id_view, b, c, a"):
+            session.delete_view("nope")
     finally:
         session.stop()

@@ -249,12 +249,10 @@ impl ClampBounds {
     }
 }
 
+/// `AddMaxRows(0)` is allowed: the change of a flat map's output with max_rows=0 (Tumult's stability 0), whose
+/// sensitivities are 0 and whose queries get no noise.
 fn validate_change(change: &ProtectedChange) -> Result<()> {
     match change {
-        ProtectedChange::AddMaxRows { max_rows: 0 } => fail!(
-            InvalidArgument,
-            "max_rows must be positive, got 0 (AddMaxRows)"
-        ),
         ProtectedChange::AddMaxRowsInMaxGroups { max_groups: 0, .. } => fail!(
             InvalidArgument,
             "max_groups must be positive, got 0 (AddMaxRowsInMaxGroups)"

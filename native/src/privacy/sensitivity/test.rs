@@ -215,15 +215,17 @@ fn zero_bounds_are_rejected() {
         &by(&["g"]),
     ));
     assert!(message.contains("MaxRowsPerGroupPerID"), "{message}");
-    let message = invalid_argument_message(count_sensitivities(
-        &AddMaxRows { max_rows: 0 },
-        &[],
-        &by(&["g"]),
-    ));
-    assert!(
-        message.contains("max_rows") && message.contains('0'),
-        "{message}"
-    );
+}
+
+#[test]
+fn a_change_no_input_change_alters_has_zero_sensitivities() {
+    // AddMaxRows(0): a flat map's output with max_rows=0 (Tumult's stability 0).
+    for groupby in [by(&[]), by(&["g"])] {
+        assert_eq!(
+            count_sensitivities(&AddMaxRows { max_rows: 0 }, &[], &groupby).unwrap(),
+            s(n(0), n(0))
+        );
+    }
 }
 
 #[test]

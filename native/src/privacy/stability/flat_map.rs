@@ -36,6 +36,9 @@ mod test;
 /// `AddMaxRowsInMaxGroups(…, maxGroups: Int, maxRowsPerGroup: Int)` take `Int`s.
 pub const MAX_CHANGE_NUMBER: u64 = i32::MAX as u64;
 
+/// The change of a table no change of the input can alter (a flat map with max_rows = 0 outputs no rows).
+const NO_CHANGE: ProtectedChange = ProtectedChange::AddMaxRows { max_rows: 0 };
+
 /// Tumult's message (`visit_flat_map`) for a flat map on a table without IDs and without `max_rows`.
 pub const MISSING_MAX_ROWS_MESSAGE: &str =
     "Flat maps on tables without IDs must have a defined max_rows parameter.";
@@ -110,9 +113,12 @@ fn parse_max_rows(text: &str, whole_text: &str) -> Result<Option<u64>> {
 
 /// The protected change of the output of `flat_map` applied to a table protected by `input`.
 ///
-/// Errors (`InvalidArgument`): `max_rows` missing on a table without IDs (Tumult's message), `max_rows` = 0
-/// (Tumult accepts 0, which empties the table; our changes cannot say "no change"), a grouping flat map on a
-/// table with IDs or with a grouping column already (Tumult's messages), `flat_map_by_id` on a table
+/// `max_rows` = 0 is accepted, as Tumult accepts it: the output has no rows whatever the input, so no change of
+/// the input changes it. Its change is `AddMaxRows(0)` (Tumult Core's stability d·0 = 0, grouping or not),
+/// whose sensitivities are 0: its queries are constant and get no noise, as Tumult's noise scale d/ε = 0.
+///
+/// Errors (`InvalidArgument`): `max_rows` missing on a table without IDs (Tumult's message), a grouping flat
+/// map on a table with IDs or with a grouping column already (Tumult's messages), `flat_map_by_id` on a table
 /// without IDs (Tumult's message), or an output number above [`MAX_CHANGE_NUMBER`] (naming `max_rows`).
 pub fn flat_map_output_change(
     input: &ProtectedChange,
@@ -132,6 +138,9 @@ pub fn flat_map_output_change(
                 return Ok(ProtectedChange::AddRowsWithID);
             }
             let max_rows = required_max_rows(*max_rows)?;
+            if max_rows == 0 {
+                return Ok(NO_CHANGE);
+            }
             match input {
                 ProtectedChange::AddOneRow => Ok(ProtectedChange::AddMaxRows {
                     max_rows: capped_product(1, max_rows)?,
@@ -172,6 +181,9 @@ pub fn flat_map_output_change(
                 ),
             };
             let max_rows = required_max_rows(*max_rows)?;
+            if max_rows == 0 {
+                return Ok(NO_CHANGE);
+            }
             Ok(ProtectedChange::AddMaxRowsInMaxGroups {
                 grouping_column: grouping_column.clone(),
                 max_groups: capped_product(1, max_rows)?,
@@ -184,10 +196,6 @@ pub fn flat_map_output_change(
 fn required_max_rows(max_rows: Option<u64>) -> Result<u64> {
     match max_rows {
         None => fail!(InvalidArgument, "{MISSING_MAX_ROWS_MESSAGE}"),
-        Some(0) => fail!(
-            InvalidArgument,
-            "max_rows must be positive, got 0 (flat_map): a flat map with max_rows=0 outputs no rows"
-        ),
         Some(max_rows) => Ok(max_rows),
     }
 }

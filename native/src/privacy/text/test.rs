@@ -136,6 +136,11 @@ fn protected_changes() {
         assert_eq!(parse_protected_change(text).unwrap(), change, "{text}");
         assert_eq!(format_protected_change(&change), text);
     }
+    // AddMaxRows:0 is a flat map's output with max_rows=0 (no input change alters it).
+    assert_eq!(
+        parse_protected_change("AddMaxRows:0").unwrap(),
+        ProtectedChange::AddMaxRows { max_rows: 0 }
+    );
     assert_rejected(
         parse_protected_change,
         &[
@@ -143,7 +148,6 @@ fn protected_changes() {
             "addonerow",
             "AddMaxRows",
             "AddMaxRows:",
-            "AddMaxRows:0",
             "AddMaxRows:-1",
             "AddMaxRows:18446744073709551616",
             "AddRowsWithID:x",

@@ -80,9 +80,6 @@ fn refusals_name_the_setting_with_tumults_messages() {
             invalid_argument(output(change, "flat_map:none")),
             MISSING_MAX_ROWS_MESSAGE
         );
-        assert!(
-            invalid_argument(output(change, "flat_map:0")).contains("max_rows must be positive")
-        );
     }
     assert_eq!(
         invalid_argument(output("AddOneRow", "grouping_flat_map:none:1:c")),
@@ -135,4 +132,28 @@ fn malformed_texts_are_refused() {
             "{text:?}"
         );
     }
+}
+
+#[test]
+fn max_rows_zero_gives_the_change_no_input_change_alters() {
+    // Tumult accepts max_rows=0: the output has no rows, Core's stability is d·0 = 0, grouping or not.
+    for change in ["AddOneRow", "AddMaxRows:2", "AddMaxRowsInMaxGroups:1:1:1:g"] {
+        assert_eq!(
+            output(change, "flat_map:0").unwrap(),
+            "AddMaxRows:0",
+            "{change}"
+        );
+    }
+    for change in ["AddOneRow", "AddMaxRows:2"] {
+        assert_eq!(
+            output(change, "grouping_flat_map:0:1:c").unwrap(),
+            "AddMaxRows:0",
+            "{change}"
+        );
+    }
+    // Under IDs max_rows is ignored, 0 included (Tumult's FlatMapValueTransformation without max_num_rows).
+    assert_eq!(
+        output("AddRowsWithID", "flat_map:0").unwrap(),
+        "AddRowsWithID"
+    );
 }

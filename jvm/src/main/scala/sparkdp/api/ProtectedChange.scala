@@ -25,7 +25,17 @@ final case class AddOneRow() extends ProtectedChange
   * @param maxRows the most rows one change adds or removes, at least 1
   */
 final case class AddMaxRows(maxRows: Int) extends ProtectedChange {
-  requireArgument(maxRows >= 1, s"max_rows must be positive, but got $maxRows.")
+  requireArgument(maxRows >= 1 || (maxRows == 0 && AddMaxRows.buildingNoChange.value), s"max_rows must be positive, but got $maxRows.")
+}
+
+object AddMaxRows {
+  private val buildingNoChange = new scala.util.DynamicVariable(false)
+
+  /** `AddMaxRows(0)`, which users cannot build (Tumult's `AddMaxRows` needs max_rows ≥ 1): the change of a table
+    * that no change of the input alters, as Rust gives it for a flat map with max_rows = 0 (its output has no
+    * rows; Tumult's stability 0). Its queries are constant and Rust gives them no noise.
+    */
+  private[sparkdp] def noChange: AddMaxRows = buildingNoChange.withValue(true)(new AddMaxRows(0))
 }
 
 /** Protects adding or removing up to `maxRowsPerGroup` rows in each of up to `maxGroups` values of

@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, PartitionPlanText, WireText}
-import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler}
+import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler, SessionWarning, SessionWarnings}
 import sparkdp.plan.transform.{PartitionTruncation, PreparedTable, TransformationCompiler}
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
@@ -52,12 +52,50 @@ final class Session private (
     */
   @volatile private[sparkdp] var pauseBeforeChargeForTests: () => Unit = () => ()
   private val publicTables = scala.collection.mutable.LinkedHashMap(initialPublicTables: _*)
+  // The warnings of this session's actions (Tumult's warnings.warn), until Python takes them (drainWarnings).
+  private val pendingWarnings = new java.util.concurrent.ConcurrentLinkedQueue[SessionWarning]()
 
-  /** The names of the private tables, in the order they were added.
-    *
-    * Example: `session.privateSources == Seq("checkouts")`
+  /** Runs a session action under the family's lock, recording the warnings it gives for Python. */
+  private def acting[T](body: => T): T = familyLock.synchronized(SessionWarnings.collectingInto(pendingWarnings)(body))
+
+  /** The warnings given by this session's actions since the last call, oldest first (Python re-issues each with
+    * `warnings.warn` and its category; Scala users see them in the log).
     */
-  def privateSources: Seq[String] = familyLock.synchronized(sourceOrder)
+  private[sparkdp] def drainWarnings(): java.util.List[SessionWarning] = {
+    val drained = new java.util.ArrayList[SessionWarning]()
+    Iterator.continually(pendingWarnings.poll()).takeWhile(_ != null).foreach(drained.add)
+    drained
+  }
+
+  /** The names of the private tables and views, in Tumult's order (`Session.private_sources`).
+    *
+    * Tumult lists the tables of its nested input domain depth first from a stack, which reverses the domain's
+    * order. That domain holds the tables without IDs in the order they were added, then one collection per ID
+    * space (in the order of the spaces' first tables) holding that space's tables; each view is added at the
+    * end of the top level, or, for a view protected by `AddRowsWithID`, at the end of its space's collection.
+    *
+    * Example: `session.privateSources == Seq("holds", "checkouts")` for a builder given checkouts, then holds.
+    */
+  def privateSources: Seq[String] = familyLock.synchronized {
+    def idSpace(table: PrivateTable): Option[String] = table.protectedChange match {
+      case AddRowsWithID(_, space) => Some(space.getOrElse(Session.DefaultIdSpace))
+      case _                       => None
+    }
+    // A builder's table deleted and re-created as a view of the same name is a view (a new object).
+    val isBuilderTable = (name: String) => initialTables.get(name).exists(table => tables.get(name).exists(_ eq table))
+    val (builderTables, views) = sourceOrder.partition(isBuilderTable)
+    val spaces = initialSourceOrder.flatMap(name => initialTables.get(name).flatMap(idSpace)).distinct
+    val inSpace = (sourceOrder.map(name => name -> idSpace(tables(name)))).toMap
+    val topLevel: Seq[Either[String, String]] =
+      builderTables.filter(inSpace(_).isEmpty).map(Left(_)) ++ spaces.map(Right(_)) ++
+        views.filter(inSpace(_).isEmpty).map(Left(_))
+    val otherSpaces = views.flatMap(inSpace(_)).distinct.filterNot(spaces.contains).map(Right(_))
+    val domainOrder = (topLevel ++ otherSpaces).flatMap {
+      case Left(name)   => Seq(name)
+      case Right(space) => (builderTables ++ views).filter(name => inSpace(name).contains(space))
+    }
+    domainOrder.reverse
+  }
 
   /** The names of the public tables, in the order they were added.
     *
@@ -77,7 +115,8 @@ final class Session private (
     * Example: `session.addPublicDataframe("books", booksDf)`
     */
   def addPublicDataframe(sourceId: String, dataframe: DataFrame): Unit = familyLock.synchronized {
-    accountant.activate()
+    // Tumult's add_public_dataframe does not activate the session: a parent waiting for its children (or a
+    // stopped session) may still be given a public table, and its children keep theirs.
     Session.requireSourceId(sourceId)
     requireArgument(dataframe != null, "dataframe must be a DataFrame, not null.")
     requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
@@ -188,7 +227,7 @@ final class Session private (
     *   QueryBuilder("checkouts").enforce(MaxRowsPerID(20)).groupBy(keyset).count(), PureDPBudget(1))
     * }}}
     */
-  def evaluate(query: Query, privacyBudget: PrivacyBudget): DataFrame = familyLock.synchronized {
+  def evaluate(query: Query, privacyBudget: PrivacyBudget): DataFrame = acting {
     accountant.activate()
     val queryIndex = accountant.nextQueryIndex()
     requireArgument(query != null, "query must be a Query, not null.")
@@ -244,11 +283,11 @@ final class Session private (
     * `stop` unpersist them. Throws `IllegalArgumentException` (Python ValueError) when `sourceId` is not an
     * identifier or a private table, view or public table of that name exists ("Table 'x' already exists.", as
     * Tumult), or when `query` does not fit the session's tables; `SessionStoppedException` when the session
-    * cannot act (stopped, or waiting for its partition_and_create children).
+    * was stopped. Used while its partition_and_create children are active, it stops them (Tumult's warning).
     *
     * Example: `session.createView(QueryBuilder("checkouts").enforce(MaxRowsPerID(20)), "bounded", cache = false)`
     */
-  def createView(query: QueryBuilder, sourceId: String, cache: Boolean): Unit = familyLock.synchronized {
+  def createView(query: QueryBuilder, sourceId: String, cache: Boolean): Unit = acting {
     accountant.activate()
     Session.requireIdentifier(sourceId, "source_id")
     requireArgument(!tables.contains(sourceId) && !publicTables.contains(sourceId), s"Table '$sourceId' already exists.")
@@ -267,12 +306,12 @@ final class Session private (
     *
     * Example: `session.deleteView("bounded")`
     */
-  def deleteView(sourceId: String): Unit = familyLock.synchronized {
+  def deleteView(sourceId: String): Unit = acting {
     accountant.activate()
     val table = tables.getOrElse(
       sourceId,
       throw new java.util.NoSuchElementException(
-        s"Private table '$sourceId' does not exist. Available tables are: ${sourceOrder.mkString(", ")}"
+        s"Private table '$sourceId' does not exist. Available tables are: ${privateSources.mkString(", ")}"
       )
     )
     if (cachedViews.remove(sourceId)) table.dataframe.unpersist()
@@ -295,8 +334,9 @@ final class Session private (
     * Rust decides that distance and scales every sensitivity by it. The split values are public: each child's
     * rows are a Spark filter of the table, nothing is collected.
     *
-    * The children and this session share one accountant, as Tumult's do: until every child is stopped this
-    * session refuses to act; the first child is active, and using a later one stops those before it; stopping
+    * The children and this session share one accountant, as Tumult's do: using this session while a child is
+    * active stops every child (Tumult's warning); the first child is active, and using a later one stops those
+    * before it (Tumult's warning); stopping
     * the last child makes this session active again. Throws, with nothing spent: `IllegalArgumentException`
     * (ValueError) for no splits, a split name that is not an identifier or names a public table, a value of
     * another type than the column's (Tumult raises TypeError here), two splits with one value, a budget of
@@ -312,7 +352,7 @@ final class Session private (
     * }}}
     */
   def partitionAndCreate(sourceId: String, privacyBudget: PrivacyBudget, column: String, splits: Map[String, Any]): Map[String, Session] =
-    familyLock.synchronized {
+    acting {
       requireArgument(
         splits != null,
         "You must provide a dictionary mapping split names (new source_ids) to values on which to partition"

@@ -1,16 +1,17 @@
 package sparkdp
 
+import sparkdp.plan.SessionWarnings
+
 /** Which sessions of one family (a session and those `partitionAndCreate` made from it, recursively) may act,
   * with Tumult Core's `PrivacyAccountant` states. It holds no budget: each session keeps its own remaining
   * budget, and every budget number (the parent's charge, each child's budget) comes from Rust.
   *
   * - A new session is `Active`. `split(n)` (partitionAndCreate) makes it `WaitingForChildren` and gives n
   *   children: the first `Active`, the others `WaitingForSibling`.
-  * - A session that is `WaitingForChildren` refuses every action until all its children are retired; then it
-  *   is `Active` again.
-  * - Using a `WaitingForSibling` child retires the siblings before it (Tumult's `force_activate`, with its
-  *   warning): children are used in order, each one's interaction finished before the next begins, as Tumult
-  *   Core's `ParallelQueryable` requires.
+  * - Using a session that is `WaitingForChildren` retires all its children and makes it `Active` again, and
+  *   using a `WaitingForSibling` child retires the siblings before it (Tumult's `force_activate`, each with
+  *   Tumult's warning): children are used in order, each one's interaction finished before the next begins, as
+  *   Tumult Core's `ParallelQueryable` requires.
   * - `retire()` (stop) retires the session and its descendants; the next sibling becomes `Active`, or, after
   *   the last child, the parent.
   *
@@ -44,26 +45,28 @@ private[sparkdp] final class SessionAccountant private (
   /** True once stopped (directly, or by the activity of related sessions). */
   def isRetired: Boolean = lock.synchronized(state == Retired)
 
-  /** Makes this session the active one of its family, or throws `SessionStoppedException` (RuntimeError) when it
-    * cannot act: retired, or waiting for its children. A waiting sibling retires the siblings before it.
+  /** Makes this session the active one of its family (Tumult's `Session._activate_accountant` and Tumult Core's
+    * `force_activate`), or throws `SessionStoppedException` (RuntimeError, Tumult's text) when it is retired.
+    * A session waiting for its children retires them all, and a waiting sibling the siblings before it, each
+    * with Tumult's warning (Python `UserWarning`; Scala logs it).
     */
   def activate(): Unit = lock.synchronized {
     state match {
       case Active => ()
       case Retired =>
-        throw new SessionStoppedException(
-          "This session is no longer active. Either it was manually stopped with session.stop(), or it was " +
-            "stopped indirectly by the activity of other sessions. See partition_and_create for more information."
-        )
+        throw new SessionStoppedException("This session is no longer active, and no new queries can be performed")
       case WaitingForChildren =>
-        throw new SessionStoppedException(
-          "This session is waiting for its children (created with partition_and_create) to finish: call stop() " +
-            "on each of them before using this session again."
+        SessionWarnings.warn(
+          SessionWarnings.UserWarning,
+          "Activating a Session that is waiting for its children (created with partition_and_create) to finish " +
+            "may cause unexpected behavior."
         )
+        children.foreach(_.retireWithoutActivatingNext())
+        state = Active
       case WaitingForSibling =>
-        log.warn(
-          "Activating a session that is waiting for one of its siblings to finish: the sessions before it " +
-            "(created with partition_and_create) are stopped."
+        SessionWarnings.warn(
+          SessionWarnings.UserWarning,
+          "Activating a Session that is waiting for one of its siblings to finish may cause unexpected behavior."
         )
         retirePrecedingSiblings()
     }
@@ -113,7 +116,6 @@ private[sparkdp] final class SessionAccountant private (
 }
 
 private[sparkdp] object SessionAccountant {
-  private val log = org.slf4j.LoggerFactory.getLogger(classOf[SessionAccountant])
 
   /** Tumult Core's `PrivacyAccountantState` (without its integer codes). */
   private sealed trait State

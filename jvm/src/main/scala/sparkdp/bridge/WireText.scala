@@ -105,6 +105,7 @@ private[sparkdp] object WireText {
       case id: AddRowsWithID => id
       case _                 => throw malformed
     }
+    else if (text == "AddMaxRows:0") AddMaxRows.noChange // a flat map with max_rows = 0
     else if (text.startsWith("AddMaxRows:")) AddMaxRows(int(text.stripPrefix("AddMaxRows:")))
     else if (text.startsWith("AddMaxRowsInMaxGroups:")) {
       text.stripPrefix("AddMaxRowsInMaxGroups:").split(":", 3) match {

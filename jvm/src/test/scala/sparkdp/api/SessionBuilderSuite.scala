@@ -23,7 +23,8 @@ class SessionBuilderSuite extends AnyFunSuite {
       .withPublicDataframe("books", books)
       .build()
     try {
-      assert(session.privateSources == Seq("checkouts", "holds") && session.publicSources == Seq("books"))
+      // Tumult lists its input domain reversed (Session.privateSources).
+      assert(session.privateSources == Seq("holds", "checkouts") && session.publicSources == Seq("books"))
       assert(session.publicSourceDataframes("books").count() == books.count())
       assert(session.getIdColumn("holds").contains("member_id") && session.getIdSpace("holds").contains("members"))
       assert(session.getGroupingColumn("holds").isEmpty)

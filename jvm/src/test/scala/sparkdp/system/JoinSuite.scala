@@ -136,6 +136,23 @@ class JoinSuite extends AnyFunSuite {
     } finally dp.stop()
   }
 
+  test("truncation strategies given for ID tables are ignored with Tumult's warning") {
+    import scala.collection.JavaConverters._
+    val dp = libraryBuilder(infinite).build()
+    try {
+      val ignored = QueryBuilder("checkouts")
+        .joinPrivate(QueryBuilder("holds"), TruncationStrategy.DropExcess(1), TruncationStrategy.DropNonUnique())
+        .enforce(MaxRowsPerID(100))
+      assert(dp.evaluate(ignored.count(), infinite).head().getLong(0) == 6 + 1 + 1)
+      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.plan.SessionWarning(
+        "UserWarning",
+        "When joining with IDs, truncation strategies are not required. Provided truncation parameters will be ignored."
+      )))
+      dp.evaluate(QueryBuilder("checkouts").joinPrivate(QueryBuilder("holds")).enforce(MaxRowsPerID(100)).count(), infinite)
+      assert(dp.drainWarnings().isEmpty)
+    } finally dp.stop()
+  }
+
   private def countsOf(result: DataFrame): Map[String, Long] = result.collect().map(row => row.getString(0) -> row.getLong(1)).toMap
 
   test("join_private with DropExcess and DropNonUnique at an infinite budget equals plain Spark on the truncated tables") {

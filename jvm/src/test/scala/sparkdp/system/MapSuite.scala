@@ -76,6 +76,29 @@ class MapSuite extends AnyFunSuite {
     } finally dp.stop()
   }
 
+  test("flat_map(max_rows = 0) is accepted as Tumult: no rows, stability 0, so its queries get no noise but are charged") {
+    val dp = session(AddMaxRows(2), PureDPBudget(3))
+    try {
+      val copies = (_: Row) => Seq(Map("i" -> 1L), Map("i" -> 2L))
+      val nothing = QueryBuilder("t").flatMap(copies, Seq("i" -> integer), augment = true, grouping = false, maxRows = Some(0))
+      val groupingNothing = QueryBuilder("t").flatMap(copies, Seq("i" -> integer), augment = true, grouping = true, maxRows = Some(0))
+      // Rust's change: AddMaxRows(0), whatever the input's change (Tumult Core's stability d·0).
+      for (change <- Seq(AddOneRow(), AddMaxRows(2), AddMaxRowsInMaxGroups("s", 1, 1))) {
+        assert(prepared(nothing, change).protectedChange == AddMaxRows.noChange)
+      }
+      assert(prepared(groupingNothing, AddOneRow()).protectedChange == AddMaxRows.noChange)
+      // Noise scale 0/ε = 0 (Tumult's): exact zeros, every time, and the budget is charged.
+      val keys = KeySet.fromDict(Map("i" -> Seq(1L, 2L)))
+      for (_ <- 1 to 3) {
+        assert(dp.evaluate(nothing.count(), PureDPBudget(0.25)).head().getLong(0) == 0L)
+        assert(counts(dp.evaluate(groupingNothing.groupBy(keys).count(), PureDPBudget(0.25)), "i") == Map(1L -> 0L, 2L -> 0L))
+      }
+      assert(dp.evaluate(nothing.sum("x", 0L, 10L), PureDPBudget(0.25)).head().getLong(0) == 0L)
+      assert(dp.remainingPrivacyBudget == PureDPBudget(1.25))
+      assert(intercept[IllegalArgumentException](AddMaxRows(0)).getMessage == "max_rows must be positive, but got 0.")
+    } finally dp.stop()
+  }
+
   test("grouping flat_map drops repeated group values per row; a groupby on its column equals plain Spark") {
     val dp = session(AddOneRow())
     try {
@@ -91,6 +114,7 @@ class MapSuite extends AnyFunSuite {
   }
 
   test("flat_map_by_id maps all rows of an ID at once and keeps the ID") {
+    import scala.collection.JavaConverters._
     val dp = session(AddRowsWithID("id"))
     try {
       // One row per ID with n = its number of rows and top = its largest x.
@@ -110,6 +134,12 @@ class MapSuite extends AnyFunSuite {
       assert(prepared(flat, AddRowsWithID("id")).protectedChange == AddRowsWithID("id"))
       val count = dp.evaluate(flat.enforce(MaxRowsPerID(100)).count(), infinite).collect().head.getLong(0)
       assert(count == 60L)
+      // Tumult warns that max_rows is ignored on an ID table.
+      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.plan.SessionWarning(
+        "UserWarning",
+        "When performing a flat map on a table with the AddRowsWithID ProtectedChange(), the max_rows parameter is " +
+          "not required and will be ignored."
+      )))
     } finally dp.stop()
   }
 
@@ -146,7 +176,6 @@ class MapSuite extends AnyFunSuite {
     val t = QueryBuilder("t")
     refused(AddOneRow(), t.flatMap(neverRows, Seq("i" -> integer), augment = true, grouping = false, maxRows = None),
       "Flat maps on tables without IDs must have a defined max_rows parameter.")
-    refused(AddOneRow(), t.flatMap(neverRows, Seq("i" -> integer), 0), "max_rows must be positive")
     refused(AddMaxRows(2), t.flatMap(neverRows, Seq("i" -> integer), 1073741824), "max_rows=1073741824")
     refused(AddRowsWithID("id"), t.map(neverRow, Seq("p" -> integer)).enforce(MaxRowsPerID(1)),
       "Map must set augment=True to ensure that ID column 'id' is not lost.")

@@ -1,7 +1,7 @@
 package sparkdp.system
 
 import org.apache.spark.sql.{DataFrame, Row}
-import org.apache.spark.sql.functions.{col, udf}
+import org.apache.spark.sql.functions.{coalesce, col, lit, udf}
 import org.apache.spark.sql.types._
 import org.scalatest.funsuite.AnyFunSuite
 
@@ -183,6 +183,63 @@ class RowwiseTransformationSuite extends AnyFunSuite {
         assert(error.getMessage.startsWith(message), error.getMessage)
         assert(session.remainingPrivacyBudget == PureDPBudget(1))
       }
+    }
+  }
+
+  test("no-argument replace_null_and_nan: a nullable column without Tumult default raises Tumult's RuntimeError, nothing spent") {
+    val flagged = people
+      .withColumn("adult", col("age") > 20) // nullable boolean: null where age is null
+      .withColumn("known", coalesce(col("age") > 20, lit(false))) // boolean that holds no nulls: left alone
+    withSession(PureDPBudget(1), AddOneRow(), flagged) { session =>
+      val error = intercept[UnsupportedQueryException](session.evaluate(QueryBuilder("people").replaceNullAndNan().count(), PureDPBudget(1)))
+      assert(error.getMessage == "Analytics does not have a default value for column adult of type BOOLEAN, and no default value was provided")
+      assert(session.remainingPrivacyBudget == PureDPBudget(1))
+    }
+    withSession(infinite, AddOneRow(), flagged.drop("adult")) { session =>
+      assert(count(session.evaluate(QueryBuilder("people").replaceNullAndNan().count(), infinite)) == people.count())
+    }
+  }
+
+  test("no-argument replace/drop of nulls on an ID table: Tumult's RuntimeWarning (the ID column keeps its nulls)") {
+    import scala.collection.JavaConverters._
+    val keepsNulls = sparkdp.plan.SessionWarning(
+      "RuntimeWarning",
+      "Replacing null values in the ID column 'member_id' is not allowed, so the ID column may still contain null values."
+    )
+    withSession(infinite, AddRowsWithID("member_id")) { session =>
+      def run(builder: QueryBuilder) = count(session.evaluate(builder.enforce(MaxRowsPerID(10)).count(), infinite))
+      assert(run(QueryBuilder("people").replaceNullAndNan()) == people.count())
+      assert(session.drainWarnings().asScala.toSeq == Seq(keepsNulls))
+      run(QueryBuilder("people").dropNullAndNan())
+      assert(session.drainWarnings().asScala.toSeq == Seq(keepsNulls))
+      // Named columns, the infinity variants and tables without IDs give no warning (as Tumult).
+      run(QueryBuilder("people").replaceNullAndNan(Map("city" -> "x")).dropNullAndNan(Seq("age")).replaceInfinity().dropInfinity())
+      assert(session.drainWarnings().isEmpty)
+    }
+    withSession(infinite, AddOneRow()) { session =>
+      session.evaluate(QueryBuilder("people").replaceNullAndNan().dropNullAndNan().count(), infinite)
+      assert(session.drainWarnings().isEmpty)
+    }
+  }
+
+  test("a KeySet with nulls on a column whose nulls were replaced or dropped: Tumult's ValueError, nothing spent") {
+    val withNull = KeySet.fromDict(Map("city" -> Seq[Any]("Oslo", null)))
+    withSession(PureDPBudget(1), AddOneRow()) { session =>
+      for (
+        builder <- Seq(
+          QueryBuilder("people").replaceNullAndNan(Map("city" -> "unknown")),
+          QueryBuilder("people").dropNullAndNan(Seq("city")),
+          QueryBuilder("people").replaceNullAndNan()
+        );
+        query <- Seq(builder.groupBy(withNull).count(), builder.groupBy(withNull).sum("age", 0L, 100L))
+      ) {
+        val error = intercept[IllegalArgumentException](session.evaluate(query, PureDPBudget(1)))
+        assert(error.getMessage.startsWith("Column contains null values. The KeySet has a null in column 'city'"), error.getMessage)
+        assert(session.remainingPrivacyBudget == PureDPBudget(1))
+      }
+      // Nulls dropped from another column, or none at all: the null key is a key like any other.
+      session.evaluate(QueryBuilder("people").dropNullAndNan(Seq("age")).groupBy(withNull).count(), PureDPBudget(0.5))
+      session.evaluate(QueryBuilder("people").groupBy(withNull).count(), PureDPBudget(0.5))
     }
   }
 

@@ -6,6 +6,7 @@ import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
+import sparkdp.plan.SessionWarning
 
 /** Views (`createView` / `deleteView`) and `partitionAndCreate` end to end: answers at an infinite budget equal
   * to plain Spark, exact budgets of the parent and its children, the shared accountant's states, errors with
@@ -52,7 +53,7 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
       val bounded = QueryBuilder("visits").enforce(MaxRowsPerID(2))
       dp.createView(bounded, "bounded", cache = false)
       dp.createView(QueryBuilder("visits").enforce(MaxRowsPerID(2)), "bounded_cached", cache = true)
-      assert(dp.privateSources == Seq("visits", "bounded", "bounded_cached"))
+      assert(dp.privateSources == Seq("bounded_cached", "bounded", "visits"))
       assert(dp.getIdColumn("bounded") == Some("member"))
       // 53 members (0..49 and the 3 null-region rows' members 0..2), each with at most 2 rows kept.
       val plainBounded = visits.groupBy("member").count().collect().map(row => math.min(row.getLong(1), 2L)).sum
@@ -65,7 +66,7 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
       // Without the view's constraint the ID table cannot be counted: the view is not the raw table.
       intercept[UnsupportedQueryException](dp.evaluate(QueryBuilder("visits").count(), infinite))
       dp.deleteView("bounded_cached")
-      assert(dp.privateSources == Seq("visits", "bounded"))
+      assert(dp.privateSources == Seq("bounded", "visits"))
       val unknown = intercept[IllegalArgumentException](dp.evaluate(QueryBuilder("bounded_cached").count(), infinite))
       assert(unknown.getMessage.contains("'bounded_cached' does not exist"))
     } finally dp.stop()
@@ -85,8 +86,8 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
       val unknownTable = intercept[IllegalArgumentException](dp.createView(QueryBuilder("nope"), "v", cache = false))
       assert(unknownTable.getMessage.startsWith("Table 'nope' does not exist."))
       val unknownView = intercept[java.util.NoSuchElementException](dp.deleteView("nope"))
-      assert(unknownView.getMessage == "Private table 'nope' does not exist. Available tables are: visits, copy")
-      assert(dp.privateSources == Seq("visits", "copy"))
+      assert(unknownView.getMessage == "Private table 'nope' does not exist. Available tables are: copy, visits")
+      assert(dp.privateSources == Seq("copy", "visits"))
       assert(dp.remainingPrivacyBudget == PureDPBudget(1))
     } finally dp.stop()
   }
@@ -154,30 +155,81 @@ class ViewsAndPartitionSuite extends AnyFunSuite {
     }
   }
 
-  test("the parent refuses while children are active; children act in order; stopping the last reactivates it") {
-    val dp = session(PureDPBudget(4))
+  test("privateSources in Tumult's order: its input domain (tables without IDs, then each ID space's) reversed") {
+    val ids = visits.select("member", "shelf")
+    val dp = new Session.Builder()
+      .withPrivacyBudget(infinite)
+      .withIdSpace("members")
+      .withPrivateDataframe("a", visits, AddOneRow())
+      .withPrivateDataframe("b", ids, AddRowsWithID("member", Some("members")))
+      .withPrivateDataframe("c", visits, AddMaxRows(2))
+      .withPrivateDataframe("d", ids, AddRowsWithID("member", Some("members")))
+      .build()
+    try {
+      // Tumult's domain {a, c, members: {b, d}}, listed depth first from a stack.
+      assert(dp.privateSources == Seq("d", "b", "c", "a"))
+      // A view without IDs goes last in the top level; one with IDs last in its space.
+      dp.createView(QueryBuilder("a").filter("shelf = 's0'"), "plain_view", cache = false)
+      dp.createView(QueryBuilder("b").filter("shelf = 's0'"), "id_view", cache = false)
+      assert(dp.privateSources == Seq("plain_view", "id_view", "d", "b", "c", "a"))
+      dp.deleteView("a")
+      dp.createView(QueryBuilder("c"), "a", cache = false)
+      assert(dp.privateSources == Seq("a", "plain_view", "id_view", "d", "b", "c"))
+      val unknown = intercept[java.util.NoSuchElementException](dp.deleteView("nope"))
+      assert(unknown.getMessage == "Private table 'nope' does not exist. Available tables are: a, plain_view, id_view, d, b, c")
+    } finally dp.stop()
+  }
+
+  test("a parent used while its children are active warns and stops them (Tumult's force_activate); children act in order") {
+    import scala.collection.JavaConverters._
+    def warnings(session: Session) = session.drainWarnings().asScala.toSeq
+    val waitingForChildren = SessionWarning(
+      "UserWarning",
+      "Activating a Session that is waiting for its children (created with partition_and_create) to finish may cause " +
+        "unexpected behavior."
+    )
+    val waitingForSibling = SessionWarning(
+      "UserWarning",
+      "Activating a Session that is waiting for one of its siblings to finish may cause unexpected behavior."
+    )
+    val retired = "This session is no longer active, and no new queries can be performed"
+    val dp = session(PureDPBudget(6))
     try {
       val parts = dp.partitionAndCreate("visits", PureDPBudget(1), "region", regionSplits)
-      val waiting = intercept[SessionStoppedException](dp.evaluate(QueryBuilder("visits").count(), PureDPBudget(1)))
-      assert(waiting.getMessage.contains("waiting for its children (created with partition_and_create)"))
-      intercept[SessionStoppedException](dp.createView(QueryBuilder("visits"), "v", cache = false))
-      intercept[SessionStoppedException](dp.partitionAndCreate("visits", PureDPBudget(1), "region", Map("a" -> "north")))
-      assert(dp.remainingPrivacyBudget == PureDPBudget(3))
+      assert(warnings(dp).isEmpty)
       ungroupedCount(parts("north"), "north", PureDPBudget(0.5))
+      assert(warnings(parts("north")).isEmpty)
       parts("north").stop()
       val stopped = intercept[SessionStoppedException](ungroupedCount(parts("north"), "north", PureDPBudget(0.5)))
-      assert(stopped.getMessage.startsWith("This session is no longer active. Either it was manually stopped with session.stop()"))
+      assert(stopped.getMessage == retired)
       // Using the third child first stops the second (Tumult's order: each child finishes before the next).
       ungroupedCount(parts("unknown"), "unknown", PureDPBudget(0.5))
-      intercept[SessionStoppedException](ungroupedCount(parts("south"), "south", PureDPBudget(0.5)))
-      intercept[SessionStoppedException](dp.evaluate(QueryBuilder("visits").count(), PureDPBudget(1)))
-      parts("unknown").stop()
+      assert(warnings(parts("unknown")) == Seq(waitingForSibling))
+      assert(intercept[SessionStoppedException](ungroupedCount(parts("south"), "south", PureDPBudget(0.5))).getMessage == retired)
+      // The parent acts while "unknown" is active: Tumult's warning, and every child is stopped.
       ungroupedCount(dp, "visits", PureDPBudget(1))
-      assert(dp.remainingPrivacyBudget == PureDPBudget(2))
-      // A second partition, then stopping the parent stops its children.
+      assert(warnings(dp) == Seq(waitingForChildren))
+      assert(intercept[SessionStoppedException](ungroupedCount(parts("unknown"), "unknown", PureDPBudget(0.5))).getMessage == retired)
+      assert(dp.remainingPrivacyBudget == PureDPBudget(4))
+      // createView, deleteView and partitionAndCreate force the parent active too (Tumult's _activate_accountant).
       val again = dp.partitionAndCreate("visits", PureDPBudget(1), "region", Map("north" -> "north"))
-      dp.stop()
+      dp.createView(QueryBuilder("visits"), "v", cache = false)
+      assert(warnings(dp) == Seq(waitingForChildren))
       intercept[SessionStoppedException](ungroupedCount(again("north"), "north", PureDPBudget(0.5)))
+      val third = dp.partitionAndCreate("visits", PureDPBudget(1), "region", Map("north" -> "north"))
+      // addPublicDataframe does not activate (Tumult's does not): the child stays active, no warning.
+      dp.addPublicDataframe("more", spark.createDataFrame(Seq(("south", 2L))).toDF("region", "code"))
+      assert(warnings(dp).isEmpty && dp.publicSources == Seq("regions", "more"))
+      ungroupedCount(third("north"), "north", PureDPBudget(0.5))
+      // Stopping the last child makes the parent active again: no warning.
+      third("north").stop()
+      dp.deleteView("v")
+      assert(warnings(dp).isEmpty)
+      assert(dp.remainingPrivacyBudget == PureDPBudget(2))
+      // Stopping the parent stops its children.
+      val last = dp.partitionAndCreate("visits", PureDPBudget(1), "region", Map("north" -> "north"))
+      dp.stop()
+      intercept[SessionStoppedException](ungroupedCount(last("north"), "north", PureDPBudget(0.5)))
     } finally dp.stop()
   }
 

@@ -48,6 +48,7 @@ private[measure] object AggregationPath {
     val keyFields = keyset.fold(Seq.empty[StructField])(_.dataframe.schema.fields.toSeq)
     val keyColumns = keyFields.map(_.name)
     val dataKeyFields = keyFields.map(keyField => CountMeasurement.matchingDataField(table, keyField))
+    keyset.foreach(CountMeasurement.requireKeysTheTableCanHold(table, _))
     outputColumns.foreach(outputColumn => requireOutputName(outputColumn, keyColumns))
     requireHashableIdTable(table)
 

@@ -1,8 +1,8 @@
 package sparkdp.plan.measure
 
 import org.apache.spark.sql.{Column, DataFrame}
-import org.apache.spark.sql.functions.{coalesce, col, lit}
-import org.apache.spark.sql.types.StructField
+import org.apache.spark.sql.functions.{coalesce, col, isnan, lit}
+import org.apache.spark.sql.types.{DataType, DoubleType, FloatType, StructField}
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AnalyticsInternalException, CountMechanism, KeySet}
@@ -44,6 +44,7 @@ private[sparkdp] object CountMeasurement {
     val keyFields = keyset.fold(Seq.empty[StructField])(_.dataframe.schema.fields.toSeq)
     val keyColumns = keyFields.map(_.name)
     val dataKeyFields = keyFields.map(keyField => matchingDataField(table, keyField))
+    keyset.foreach(requireKeysTheTableCanHold(table, _))
     requireArgument(
       !keyColumns.exists(_.equalsIgnoreCase(outputColumn)),
       s"The output column '$outputColumn' has the name of a KeySet column; choose another name with count(name)."
@@ -109,6 +110,30 @@ private[sparkdp] object CountMeasurement {
         throw new AnalyticsInternalException(
           s"Native planMeasurement planned ${measures.length} measures for a count (expected measure 0 only): $planText"
         )
+    }
+  }
+
+  /** Tumult Core's `GroupBy` check (`validate_column` of each key column against the table's descriptor): a key
+    * null where the table's column holds no nulls (nulls replaced or dropped, or a non-nullable column), or a
+    * NaN or infinity where it holds none, is an `IllegalArgumentException` (Python ValueError) with Tumult's
+    * text, naming the column. One Spark job over the public keyset per column that needs the check.
+    */
+  private[measure] def requireKeysTheTableCanHold(table: PreparedTable, keyset: KeySet): Unit = {
+    val keys = keyset.dataframe
+    keys.schema.fields.foreach { keyField =>
+      table.column(keyField.name).foreach { descriptor =>
+        val key = keys.col("`" + keyField.name.replace("`", "``") + "`")
+        def refuse(found: String, reason: String): Unit =
+          throw new IllegalArgumentException(
+            s"Column contains $found values. The KeySet has $reason in column '${keyField.name}', which table " +
+              s"'${table.sourceId}' cannot hold (its $found values were dropped or replaced, or never allowed)."
+          )
+        if (keyField.nullable && !descriptor.isNullable && !keys.filter(key.isNull).limit(1).isEmpty) refuse("null", "a null")
+        val isFloat = Set[DataType](FloatType, DoubleType).contains(keyField.dataType)
+        if (isFloat && !descriptor.allowNan && !keys.filter(isnan(key)).limit(1).isEmpty) refuse("NaN", "a NaN")
+        val infinite = key === lit(Double.PositiveInfinity) || key === lit(Double.NegativeInfinity)
+        if (isFloat && !descriptor.allowInf && !keys.filter(infinite).limit(1).isEmpty) refuse("infinite", "an infinity")
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import org.apache.spark.sql.types.StructType
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, ColumnType, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, ProtectedChange, Session, TruncationStrategy}
 import sparkdp.bridge.{Native, WireText}
-import sparkdp.plan.{CompileInputs, HashableColumns, SparkIdentity, TruncationHashes}
+import sparkdp.plan.{CompileInputs, HashableColumns, SessionWarnings, SparkIdentity, TruncationHashes}
 
 /** The compile work of `join_public` and `join_private` (Tumult's `visit_join_public` / `visit_join_private`
   * with its output-schema rules). Every check runs before any private row is read; the joined table's protected
@@ -117,6 +117,12 @@ private[sparkdp] object JoinTransformations {
     }
     val change = WireText.joinedChange(changeText, left.protectedChange, None)
     val hasIds = change.isInstanceOf[AddRowsWithID]
+    if (hasIds && (leftTruncationStrategy.isDefined || rightTruncationStrategy.isDefined)) {
+      SessionWarnings.warn(
+        SessionWarnings.UserWarning,
+        "When joining with IDs, truncation strategies are not required. Provided truncation parameters will be ignored."
+      )
+    }
     // Tumult ignores truncation strategies on ID tables (with a warning): the ID bounds the join already.
     def truncated(table: PreparedTable, strategy: Option[TruncationStrategy]) =
       if (hasIds) table.dataframe else strategy.fold(table.dataframe)(truncate(table.dataframe, layout.joinColumns, _, inputs.truncationKey))

@@ -7,6 +7,7 @@ import org.apache.spark.sql.types._
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRowsInMaxGroups, AddRowsWithID, ColumnType, FlatMapByIDExpr, FlatMapExpr, MapExpr, RowFunction, ScalaRowFunction, UdfRowFunction}
 import sparkdp.bridge.{Native, WireText}
+import sparkdp.plan.SessionWarnings
 
 /** The map family (Tumult's `map`, `flat_map`, `flat_map_by_id`) on a prepared table: the checks Tumult makes
   * (all before any data is read), the Spark plan that runs the user's function in the executors (a Scala
@@ -62,7 +63,14 @@ private[sparkdp] object MapTransformations {
     )
     requireArgument(!expr.grouping || expr.augment, "Transformer must be augmenting.")
     requireAugmentKeepsColumns(input, newColumns, expr.augment, "Flat map")
-    // Tumult truncates to max_rows except under AddRowsWithID, where it ignores max_rows.
+    // Tumult truncates to max_rows except under AddRowsWithID, where it ignores max_rows (with its warning).
+    if (input.idColumn.isDefined && expr.maxRows.isDefined) {
+      SessionWarnings.warn(
+        SessionWarnings.UserWarning,
+        "When performing a flat map on a table with the AddRowsWithID ProtectedChange(), the max_rows parameter " +
+          "is not required and will be ignored."
+      )
+    }
     val maxRows = if (input.idColumn.isDefined) None else expr.maxRows
     val output = expr.f match {
       case ScalaRowFunction(f) =>

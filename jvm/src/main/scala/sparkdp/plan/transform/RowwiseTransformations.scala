@@ -9,8 +9,8 @@ import org.apache.spark.sql.functions.{expr, isnan, lit, not, when}
 import org.apache.spark.sql.types._
 
 import sparkdp.ArgumentChecks.requireArgument
-import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, BinningSpec, ColumnType, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, RowwiseValues}
-import sparkdp.plan.HashableColumns
+import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, BinningSpec, ColumnType, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, RowwiseValues, UnsupportedQueryException}
+import sparkdp.plan.{HashableColumns, SessionWarnings}
 
 /** The row-wise transformations (Tumult's `Filter`, `Select`, `Rename`, `ReplaceNullAndNan`,
   * `DropNullAndNan`, `ReplaceInfinity`, `DropInfinity`, and `bin_column`'s augmenting map): each maps a row to
@@ -99,21 +99,23 @@ private[transform] object RowwiseTransformations {
 
   /** Nulls and NaNs replaced by `replaceWith`'s value per column; an empty map replaces them in every column
     * that may hold them (but the ID and grouping columns) with Tumult's `AnalyticsDefault` (0, 0.0, "",
-    * 1970-01-01, the epoch; a column of a type Tumult has no default for is left as it is). Throws
+    * 1970-01-01, the epoch), warning (Tumult's RuntimeWarning) that an ID column keeps its nulls. Throws
     * `IllegalArgumentException` (Tumult's texts) for the ID or grouping column, a missing column, or a value
-    * of the wrong type. `MaxRowsPerGroupPerID` constraints on a named column are dropped, as Tumult's.
+    * of the wrong type, and `UnsupportedQueryException` (Tumult's RuntimeError) when an empty map meets a
+    * column that may hold nulls of a type Tumult has no default for (boolean, …). `MaxRowsPerGroupPerID` constraints on a named column are dropped, as Tumult's.
     *
     * Example: `RowwiseTransformations.replaceNullAndNan(prepared, Map("genre" -> "unknown"))`
     */
   def replaceNullAndNan(input: PreparedTable, replaceWith: Map[String, Any]): PreparedTable = {
     requireNotProtected(input, replaceWith.keys.toSeq, "Cannot replace null values in column", grouping = ".", id = ".")
+    if (replaceWith.isEmpty) warnIdColumnKeepsNulls(input)
     replaceWith.foreach { case (name, value) => requireReplacement(input, name, value) }
     val replacements: Map[String, Any] =
       if (replaceWith.nonEmpty) replaceWith
       else
         input.columns
           .filter(d => (d.isNullable || d.allowNan) && !isProtected(input, d.name))
-          .flatMap(d => defaultValue(d.dataType).map(d.name -> _))
+          .map(d => d.name -> defaultValue(d.name, d.dataType))
           .toMap
     val replaced = replaceColumns(input, replacements.keySet) { descriptor =>
       val column = HashableColumns.column(descriptor.name)
@@ -136,6 +138,7 @@ private[transform] object RowwiseTransformations {
     */
   def dropNullAndNan(input: PreparedTable, columns: Seq[String]): PreparedTable = {
     requireNotProtected(input, columns, "Cannot drop null values in column", grouping = "", id = ".")
+    if (columns.isEmpty) warnIdColumnKeepsNulls(input)
     columns.foreach(name => requireArgument(input.column(name).isDefined, input.missingColumnMessage(name)))
     val dropped =
       if (columns.nonEmpty) columns
@@ -296,14 +299,30 @@ private[transform] object RowwiseTransformations {
     )
   }
 
-  /** Tumult's `AnalyticsDefault` for a column type (dates and timestamps: the Unix epoch, in UTC). */
-  private def defaultValue(dataType: DataType): Option[Any] = ColumnType.of(dataType) match {
-    case ColumnType.Integer   => Some(0L)
-    case ColumnType.Decimal   => Some(0.0)
-    case ColumnType.Varchar   => Some("")
-    case ColumnType.Date      => Some(java.sql.Date.valueOf(java.time.LocalDate.ofEpochDay(0)))
-    case ColumnType.Timestamp => Some(new java.sql.Timestamp(0L))
-    case ColumnType.Other(_)  => None
+  /** Tumult's `AnalyticsDefault` for a column type (dates and timestamps: the Unix epoch, in UTC). Throws
+    * `UnsupportedQueryException` (Python RuntimeError, Tumult's text) for a type Tumult has no default for
+    * (boolean, binary, …: the replacement must then be given).
+    */
+  private def defaultValue(column: String, dataType: DataType): Any = ColumnType.of(dataType) match {
+    case ColumnType.Integer   => 0L
+    case ColumnType.Decimal   => 0.0
+    case ColumnType.Varchar   => ""
+    case ColumnType.Date      => java.sql.Date.valueOf(java.time.LocalDate.ofEpochDay(0))
+    case ColumnType.Timestamp => new java.sql.Timestamp(0L)
+    case other @ ColumnType.Other(_) =>
+      throw new UnsupportedQueryException(
+        s"Analytics does not have a default value for column $column of type $other, and no default value was provided"
+      )
+  }
+
+  /** Tumult's RuntimeWarning when `replace_null_and_nan()` / `drop_null_and_nan()` without columns runs on an ID
+    * table (the ID column keeps its nulls; Tumult's drop gives the same "Replacing" text).
+    */
+  private def warnIdColumnKeepsNulls(input: PreparedTable): Unit = input.idColumn.foreach { idColumn =>
+    SessionWarnings.warn(
+      SessionWarnings.RuntimeWarning,
+      s"Replacing null values in the ID column '$idColumn' is not allowed, so the ID column may still contain null values."
+    )
   }
 
   /** The table with the columns in `names` computed by `replacement` (same names, same order). */

@@ -4,7 +4,7 @@ import org.apache.spark.sql.DataFrame
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, PartitionPlanText, WireText}
-import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler, SessionWarning, SessionWarnings}
+import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler}
 import sparkdp.plan.transform.{PartitionTruncation, PreparedTable, TransformationCompiler}
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 

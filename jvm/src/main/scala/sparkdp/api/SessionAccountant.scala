@@ -1,6 +1,5 @@
 package sparkdp
 
-import sparkdp.plan.SessionWarnings
 
 /** Which sessions of one family (a session and those `partitionAndCreate` made from it, recursively) may act,
   * with Tumult Core's `PrivacyAccountant` states. It holds no budget: each session keeps its own remaining

@@ -9,6 +9,9 @@ import scala.annotation.tailrec
   */
 private[sparkdp] object QueryFailure {
 
+  // A frame of these packages marks an exception raised by the query's steps. So the driver's own call chain
+  // around a query (Session.evaluate, its warnings channel, the warehouse) must stay out of them: a driver-side
+  // "Job aborted." would otherwise carry such a frame and pass for a query step's failure.
   private val QueryStepPackages = Seq("sparkdp.plan.", "sparkdp.bridge.")
 
   /** The first throwable in the cause chain of `failure` raised by sparkdp's plan or bridge code (or of one of

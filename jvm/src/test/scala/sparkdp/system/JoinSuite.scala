@@ -144,7 +144,7 @@ class JoinSuite extends AnyFunSuite {
         .joinPrivate(QueryBuilder("holds"), TruncationStrategy.DropExcess(1), TruncationStrategy.DropNonUnique())
         .enforce(MaxRowsPerID(100))
       assert(dp.evaluate(ignored.count(), infinite).head().getLong(0) == 6 + 1 + 1)
-      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.plan.SessionWarning(
+      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.SessionWarning(
         "UserWarning",
         "When joining with IDs, truncation strategies are not required. Provided truncation parameters will be ignored."
       )))

@@ -135,7 +135,7 @@ class MapSuite extends AnyFunSuite {
       val count = dp.evaluate(flat.enforce(MaxRowsPerID(100)).count(), infinite).collect().head.getLong(0)
       assert(count == 60L)
       // Tumult warns that max_rows is ignored on an ID table.
-      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.plan.SessionWarning(
+      assert(dp.drainWarnings().asScala.toSeq == Seq(sparkdp.SessionWarning(
         "UserWarning",
         "When performing a flat map on a table with the AddRowsWithID ProtectedChange(), the max_rows parameter is " +
           "not required and will be ignored."

@@ -202,7 +202,7 @@ class RowwiseTransformationSuite extends AnyFunSuite {
 
   test("no-argument replace/drop of nulls on an ID table: Tumult's RuntimeWarning (the ID column keeps its nulls)") {
     import scala.collection.JavaConverters._
-    val keepsNulls = sparkdp.plan.SessionWarning(
+    val keepsNulls = sparkdp.SessionWarning(
       "RuntimeWarning",
       "Replacing null values in the ID column 'member_id' is not allowed, so the ID column may still contain null values."
     )

@@ -6,7 +6,7 @@ import org.apache.spark.sql.types.{LongType, StringType, StructField, StructType
 import org.scalatest.funsuite.AnyFunSuite
 
 import sparkdp._
-import sparkdp.plan.SessionWarning
+import sparkdp.SessionWarning
 
 /** Views (`createView` / `deleteView`) and `partitionAndCreate` end to end: answers at an infinite budget equal
   * to plain Spark, exact budgets of the parent and its children, the shared accountant's states, errors with

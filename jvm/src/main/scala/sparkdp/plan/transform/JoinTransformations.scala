@@ -8,7 +8,8 @@ import org.apache.spark.sql.types.StructType
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, ColumnType, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, ProtectedChange, Session, TruncationStrategy}
 import sparkdp.bridge.{Native, WireText}
-import sparkdp.plan.{CompileInputs, HashableColumns, SessionWarnings, SparkIdentity, TruncationHashes}
+import sparkdp.SessionWarnings
+import sparkdp.plan.{CompileInputs, HashableColumns, SparkIdentity, TruncationHashes}
 
 /** The compile work of `join_public` and `join_private` (Tumult's `visit_join_public` / `visit_join_private`
   * with its output-schema rules). Every check runs before any private row is read; the joined table's protected

@@ -7,7 +7,7 @@ import org.apache.spark.sql.types._
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRowsInMaxGroups, AddRowsWithID, ColumnType, FlatMapByIDExpr, FlatMapExpr, MapExpr, RowFunction, ScalaRowFunction, UdfRowFunction}
 import sparkdp.bridge.{Native, WireText}
-import sparkdp.plan.SessionWarnings
+import sparkdp.SessionWarnings
 
 /** The map family (Tumult's `map`, `flat_map`, `flat_map_by_id`) on a prepared table: the checks Tumult makes
   * (all before any data is read), the Spark plan that runs the user's function in the executors (a Scala

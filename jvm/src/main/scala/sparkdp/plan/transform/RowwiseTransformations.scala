@@ -10,7 +10,8 @@ import org.apache.spark.sql.types._
 
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.{AddMaxRows, AddMaxRowsInMaxGroups, AddOneRow, AddRowsWithID, BinningSpec, ColumnType, Constraint, MaxGroupsPerID, MaxRowsPerGroupPerID, MaxRowsPerID, RowwiseValues, UnsupportedQueryException}
-import sparkdp.plan.{HashableColumns, SessionWarnings}
+import sparkdp.SessionWarnings
+import sparkdp.plan.HashableColumns
 
 /** The row-wise transformations (Tumult's `Filter`, `Select`, `Rename`, `ReplaceNullAndNan`,
   * `DropNullAndNan`, `ReplaceInfinity`, `DropInfinity`, and `bin_column`'s augmenting map): each maps a row to

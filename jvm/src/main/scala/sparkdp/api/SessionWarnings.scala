@@ -1,11 +1,11 @@
-package sparkdp.plan
+package sparkdp
 
 import scala.util.DynamicVariable
 
 /** One warning Tumult gives with Python's `warnings.warn`: its category (`UserWarning` or `RuntimeWarning`, the
   * Python class Tumult names) and its text.
   */
-final case class SessionWarning(category: String, message: String)
+private[sparkdp] final case class SessionWarning(category: String, message: String)
 
 /** The warnings of a session action (evaluate, createView, partitionAndCreate, …), where Tumult calls
   * `warnings.warn`. Scala users see them in the log (WARN); the session also keeps them so that Python can
@@ -19,7 +19,7 @@ final case class SessionWarning(category: String, message: String)
   * SessionWarnings.collectingInto(queue) { SessionWarnings.warn(SessionWarnings.RuntimeWarning, "…") }
   * }}}
   */
-object SessionWarnings {
+private[sparkdp] object SessionWarnings {
   val UserWarning = "UserWarning"
   val RuntimeWarning = "RuntimeWarning"
 

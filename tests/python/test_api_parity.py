@@ -125,6 +125,10 @@ SCALA_ONLY_CLASSES = {
     "MechanismNames": "private[sparkdp] object (parsing of mechanism names)",
     "SessionAccountant": "private[sparkdp] class: the shared state of a session and the sessions "
                          "partition_and_create made from it (Tumult keeps it in tmlt.core)",
+    "SessionWarning": "private[sparkdp] case class: one warning of a session action, which Python "
+                      "re-issues with warnings.warn (Session._act)",
+    "SessionWarnings": "private[sparkdp] object: the warnings channel of session actions (package "
+                       "sparkdp so that QueryFailure never takes its frames for a query step's)",
     "AggregationMechanism": "Scala supertrait of the aggregations' mechanism enums; Python's "
                             "are separate Enum classes, as Tumult's",
     "AggregationMethods": "Scala trait with the aggregations of both builders (Python: the "

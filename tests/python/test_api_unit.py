@@ -673,6 +673,10 @@ class FakeJavaSession:
     def remainingPrivacyBudget(self):  # noqa: N802
         return FakeJavaBudget("sparkdp.PureDPBudget", 1.5)
 
+    def drainWarnings(self):  # noqa: N802
+        # The warnings the session action gave (Session._act re-issues them with warnings.warn): none here.
+        return []
+
     def privateSources(self):  # noqa: N802
         return ["checkouts"]  # py4j converts a java.util.List to a list-like
 

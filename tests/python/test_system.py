@@ -246,7 +246,8 @@ def test_evaluate_after_stop_raises_runtime_error(spark, small_checkouts):
     session = Session.from_dataframe(PureDPBudget(1), "checkouts", small_checkouts,
                                      protected_change=AddRowsWithID("member_id"))
     session.stop()
-    with pytest.raises(RuntimeError, match="stop"):
+    # Tumult's text (Session._activate_accountant).
+    with pytest.raises(RuntimeError, match="no longer active, and no new queries can be performed"):
         session.evaluate(_seed_query(_keyset_of(spark, [("A", "Ann", "1")])), PureDPBudget(1))
 
 

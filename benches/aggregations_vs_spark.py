@@ -99,13 +99,16 @@ class Runner:
         return self._sparkdp(lambda q: q.median("price", 0.0, 500.0))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main_over_purchases(description, pair_names, make_runner, title, scratch_prefix):
+    """The command line of the benches over the purchases data: parse the options, write the data once, time
+    the chosen pairs of ``make_runner(spark, purchases, shops)`` and print the table."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=10 ** 6)
     parser.add_argument("--shops", type=int, default=10 ** 4)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--warmups", type=int, default=1)
-    parser.add_argument("--pairs", default=",".join(PAIRS), help="comma-separated subset of " + ",".join(PAIRS))
+    parser.add_argument("--pairs", default=",".join(pair_names),
+                        help="comma-separated subset of " + ",".join(pair_names))
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="8g")
@@ -114,7 +117,7 @@ def main():
     args = parser.parse_args()
     pairs = [p.strip() for p in args.pairs.split(",") if p.strip()]
 
-    scratch = tempfile.mkdtemp(prefix="sparkdp-bench-agg-")
+    scratch = tempfile.mkdtemp(prefix=scratch_prefix)
     data_dir = os.path.join(scratch, "data")
     os.makedirs(data_dir)
     spark = build_spark(args, os.path.join(scratch, "warehouse"), True)
@@ -126,12 +129,17 @@ def main():
             " ".join("{:.2f}".format(x) for x in os.getloadavg())))
         purchases = spark.read.parquet(os.path.join(data_dir, "purchases.parquet"))
         shops = spark.read.parquet(os.path.join(data_dir, "shops.parquet"))
-        runner = Runner(purchases, shops)
+        runner = make_runner(spark, purchases, shops)
         medians = time_pairs(runner, pairs, args.reps, args.warmups, JvmCpu(spark))
-        print_pair_table("aggregation", args.rows, args.reps, pairs, medians)
+        print_pair_table(title, args.rows, args.reps, pairs, medians)
     finally:
         spark.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main():
+    main_over_purchases(__doc__.splitlines()[0], PAIRS, lambda spark, purchases, shops: Runner(purchases, shops),
+                        "aggregation", "sparkdp-bench-agg-")
 
 
 if __name__ == "__main__":

@@ -25,12 +25,8 @@ of 10 per query; ``stop()`` runs after the timer.
 
     JAVA_HOME=$(cat .tools/java17-home) .venv/bin/python benches/transformations_vs_spark.py --rows 1000000
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
-import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, "python"))
@@ -40,9 +36,7 @@ sys.path.insert(0, os.path.join(REPO_ROOT, "benches"))
 from pyspark.sql import functions as F  # noqa: E402
 from pyspark.sql import types as T  # noqa: E402
 
-from aggregations_vs_spark import generate  # noqa: E402
-from pair_timing import print_pair_table, time_pairs  # noqa: E402
-from seed_query_vs_spark import JvmCpu, build_spark  # noqa: E402
+from aggregations_vs_spark import main_over_purchases  # noqa: E402
 from sparkdp import AddOneRow, ColumnType, KeySet, PureDPBudget, QueryBuilder, Session  # noqa: E402
 
 PAIRS = ["filter", "join", "map", "flat_map", "get_bounds"]
@@ -134,38 +128,7 @@ class Runner:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10 ** 6)
-    parser.add_argument("--shops", type=int, default=10 ** 4)
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--warmups", type=int, default=1)
-    parser.add_argument("--pairs", default=",".join(PAIRS), help="comma-separated subset of " + ",".join(PAIRS))
-    parser.add_argument("--files", type=int, default=8)
-    parser.add_argument("--master", default="local[2]")
-    parser.add_argument("--driver-memory", default="8g")
-    parser.add_argument("--shuffle-partitions", type=int, default=8)
-    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
-    args = parser.parse_args()
-    pairs = [p.strip() for p in args.pairs.split(",") if p.strip()]
-
-    scratch = tempfile.mkdtemp(prefix="sparkdp-bench-transform-")
-    data_dir = os.path.join(scratch, "data")
-    os.makedirs(data_dir)
-    spark = build_spark(args, os.path.join(scratch, "warehouse"), True)
-    try:
-        started = time.perf_counter()
-        generate(spark, args.rows, args.shops, data_dir, args.files)
-        print("Spark {} generated {:,} purchases over {:,} shops in {:.1f} s; loadavg {}".format(
-            spark.version, args.rows, args.shops, time.perf_counter() - started,
-            " ".join("{:.2f}".format(x) for x in os.getloadavg())))
-        purchases = spark.read.parquet(os.path.join(data_dir, "purchases.parquet"))
-        shops = spark.read.parquet(os.path.join(data_dir, "shops.parquet"))
-        runner = Runner(spark, purchases, shops)
-        medians = time_pairs(runner, pairs, args.reps, args.warmups, JvmCpu(spark))
-        print_pair_table("transformation", args.rows, args.reps, pairs, medians)
-    finally:
-        spark.stop()
-        shutil.rmtree(scratch, ignore_errors=True)
+    main_over_purchases(__doc__.splitlines()[0], PAIRS, Runner, "transformation", "sparkdp-bench-transform-")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@
 //! IAE naming the constraint and the factor.
 use super::super::sensitivity::Constraint;
 use super::super::text::{format_constraints, take_columns, take_constraints};
+use super::join::parse_join_key_multiplicity;
 use crate::error::Result;
 use crate::{err, fail};
 
@@ -262,14 +263,7 @@ pub fn propagate_constraints_text(request: &str) -> Result<String> {
             let (digits, rest) = rest
                 .split_once('\n')
                 .ok_or_else(|| invalid("expected the largest join-key multiplicity and a newline"))?;
-            if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-                return Err(invalid(
-                    "the largest join-key multiplicity is not an unsigned integer",
-                ));
-            }
-            let multiplicity: u64 = digits
-                .parse()
-                .map_err(|_| invalid("the largest join-key multiplicity is out of range"))?;
+            let multiplicity = parse_join_key_multiplicity(digits).map_err(invalid)?;
             let (in_force, rest) = take_constraints(rest, request)?;
             end_of(rest, "constraints")?;
             propagate(

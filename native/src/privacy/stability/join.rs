@@ -229,6 +229,17 @@ pub fn parse_truncation_strategy(text: &str) -> Result<TruncationStrategy> {
     )
 }
 
+/// The largest join-key multiplicity of a request's text (join stability, constraint propagation): an
+/// unsigned decimal u64. Err names what is wrong, for the caller's request error.
+pub(crate) fn parse_join_key_multiplicity(digits: &str) -> std::result::Result<u64, &'static str> {
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err("the largest join-key multiplicity is not an unsigned integer");
+    }
+    digits
+        .parse()
+        .map_err(|_| "the largest join-key multiplicity is out of range")
+}
+
 /// `joinStability(request)`: the joined table's change text. Request grammar (changes as in `text.rs`; a change's
 /// column may hold a newline, it is read by its length):
 /// ```text
@@ -247,14 +258,7 @@ pub fn join_stability_text(request: &str) -> Result<String> {
         let digits = rest
             .strip_prefix('\n')
             .ok_or_else(|| invalid("expected a newline and the largest join-key multiplicity"))?;
-        if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(invalid(
-                "the largest join-key multiplicity is not an unsigned integer",
-            ));
-        }
-        let multiplicity: u64 = digits
-            .parse()
-            .map_err(|_| invalid("the largest join-key multiplicity is out of range"))?;
+        let multiplicity = parse_join_key_multiplicity(digits).map_err(invalid)?;
         return Ok(public_join_change(&change, multiplicity)?.to_string());
     }
     if let Some(rest) = request.strip_prefix("private\n") {

@@ -5,7 +5,7 @@ import org.apache.spark.sql.DataFrame
 import sparkdp.ArgumentChecks.requireArgument
 import sparkdp.bridge.{Native, PartitionPlanText, WireText}
 import sparkdp.plan.{CompileInputs, EvaluationContext, PrivateTable, QueryCompiler}
-import sparkdp.plan.transform.{PartitionTruncation, PreparedTable, TransformationCompiler}
+import sparkdp.plan.transform.{ConstraintPlacement, PreparedTable, TransformationCompiler}
 import sparkdp.warehouse.{SessionWarehouse, StorableColumns}
 
 /** Answers queries on private data within a total privacy budget (Tumult's `Session`).
@@ -432,8 +432,10 @@ final class Session private (
       plan: PartitionPlanText
   ): Seq[(String, PrivateTable)] = {
     val (partitioned, constraints) = (plan.maxGroupsPerID, prepared.idColumn) match {
-      case (Some(maxGroups), Some(idColumn)) =>
-        (PartitionTruncation.keepGroupsPerID(prepared.dataframe, idColumn, column, maxGroups, truncationKey), Seq.empty)
+      case (Some(maxGroups), Some(_)) =>
+        // Each ID keeps the rows of at most g values of the column (the rule `enforce(MaxGroupsPerID)` applies), so
+        // its rows reach at most g children, which the children's ID distance assumes.
+        (ConstraintPlacement.truncate(prepared, MaxGroupsPerID(column, maxGroups), truncationKey).dataframe, Seq.empty)
       case (None, None) => (prepared.dataframe, prepared.constraints)
       case _ =>
         throw new AnalyticsInternalException(s"Partition plan ${plan.maxGroupsPerID} does not fit ${prepared.protectedChange}")
